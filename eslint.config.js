@@ -1,0 +1,83 @@
+// Lint rules, including the layer rules of DESIGN.md: dependencies point inward only.
+import { builtinModules } from 'node:module';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+const pkg = (name) => `@casare-rpa/${name}`;
+const allPackages = ['domain', 'application', 'infra-memory', 'infra-dbos', 'nodes', 'cli'];
+
+/** A `no-restricted-imports` rule that forbids the given packages (and their subpaths). */
+function forbid(packages, message, extraPaths = []) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: extraPaths.map((name) => ({ name, message })),
+        patterns: packages.map((name) => ({ group: [name, `${name}/*`], message })),
+      },
+    ],
+  };
+}
+
+/** Layer rules: which workspace packages each layer may import. */
+export const layerRules = [
+  {
+    files: ['packages/domain/**/*.ts'],
+    ignores: ['packages/domain/**/*.test.ts'],
+    rules: forbid(
+      [...allPackages.map(pkg), 'inversify', 'reflect-metadata', '@dbos-inc/*', 'playwright-core', 'pg'],
+      'domain is pure: it imports no other layer, no I/O library and no Node built-in (DESIGN.md).',
+      nodeBuiltins,
+    ),
+  },
+  {
+    files: ['packages/application/**/*.ts'],
+    rules: forbid(
+      [...allPackages.filter((name) => name !== 'domain' && name !== 'application').map(pkg), 'inversify', 'reflect-metadata', '@dbos-inc/*', 'playwright-core', 'pg'],
+      'application imports only domain: adapters depend on it, never the reverse (DESIGN.md).',
+    ),
+  },
+  {
+    files: ['packages/infra-memory/**/*.ts'],
+    rules: forbid([pkg('infra-dbos'), pkg('nodes'), pkg('cli')], 'an infra package never imports another infra package, nodes or cli.'),
+  },
+  {
+    files: ['packages/infra-dbos/**/*.ts'],
+    rules: forbid([pkg('infra-memory'), pkg('nodes'), pkg('cli')], 'an infra package never imports another infra package, nodes or cli.'),
+  },
+  {
+    files: ['packages/nodes/**/*.ts'],
+    rules: forbid([pkg('infra-memory'), pkg('infra-dbos'), pkg('cli')], 'nodes never imports an infra package or cli.'),
+  },
+];
+
+export default tseslint.config(
+  { ignores: ['vitest.config.ts', 'scripts/**', '**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'packages/*/test/fixtures/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'No default exports (STYLE.md).' },
+        { selector: "CallExpression[callee.name='eval']", message: 'No eval.' },
+        { selector: "NewExpression[callee.name='Function']", message: 'No new Function.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/testkit/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  ...layerRules,
+);

@@ -1,0 +1,24 @@
+export type { DurableContext, StepAttempt, StepPolicy } from './ports/durable-context.js';
+export {
+  DURABLE_RUNNER,
+  type DurableRunner,
+  type WorkflowBody,
+  type RunHandle,
+  type RunStatus,
+  type RunSummary,
+  type RunFilter,
+  type StartOptions,
+  type StepRecord,
+} from './ports/durable-runner.js';
+export {
+  NODE_CATALOG,
+  NODE_HANDLER,
+  type NodeCatalog,
+  type NodeHandler,
+  type NodeExecution,
+  type NodeLogger,
+} from './ports/node-catalog.js';
+export { EXECUTION_EVENTS, type ExecutionEvents, type ExecutionEvent } from './ports/execution-events.js';
+export { SECRET_PROVIDER, type SecretProvider } from './ports/secret-provider.js';
+export { BROWSER_SESSIONS, type BrowserSessions } from './ports/browser-sessions.js';
+export { NondeterminismError, RunCancelledError, RunNotFoundError } from './errors.js';

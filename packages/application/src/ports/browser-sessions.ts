@@ -1,0 +1,20 @@
+import type { JsonObject } from '@casare-rpa/domain';
+
+/**
+ * Live browser pages of runs. Pages are never checkpointed (rule 7): after recovery the first node
+ * that needs a page gets a new browser opened at the URL in its hint, with the hint's page-local
+ * actions applied again. `TPage` is the adapter's page type (a Playwright `Page` in `nodes`).
+ */
+export interface BrowserSessions<TPage = unknown> {
+  /** The run's live page `name`, recreated from `hint` when the process has none. */
+  loadPage(runId: string, name: string, hint: JsonObject | undefined): Promise<TPage>;
+  /** Closes one page of a run (its browser too when it was the last). */
+  closePage(runId: string, name: string): Promise<void>;
+  /** Closes everything the run holds. */
+  closeRun(runId: string): Promise<void>;
+  /** Closes every browser of every run. */
+  closeAll(): Promise<void>;
+}
+
+/** Injection token of `BrowserSessions`. */
+export const BROWSER_SESSIONS = Symbol.for('@casare-rpa/BrowserSessions');

@@ -1,0 +1,98 @@
+import type { Json } from '@casare-rpa/domain';
+import type { DurableContext } from './durable-context.js';
+
+/** A workflow body: deterministic code that does all I/O inside `ctx.step`. */
+export type WorkflowBody<I extends Json = Json, O extends Json = Json> = (ctx: DurableContext, input: I) => Promise<O>;
+
+/** Status of a run as the runner records it. */
+export type RunStatus = 'pending' | 'enqueued' | 'succeeded' | 'failed' | 'cancelled';
+
+/** What the runner knows about one run. */
+export interface RunSummary {
+  /** The run id (a DBOS workflow id in the DBOS adapter). */
+  readonly runId: string;
+  /** Name the body was registered under. */
+  readonly workflowName: string;
+  /** Current status. */
+  readonly status: RunStatus;
+  /** Creation time, ms since the epoch. */
+  readonly createdAt: number;
+  /** Last status change, ms since the epoch. */
+  readonly updatedAt: number;
+  /** Message of the error a failed run ended with. */
+  readonly error?: string;
+  /** Executor that owns the run, where the runner has executors. */
+  readonly executorId?: string;
+}
+
+/** One recorded durable step. */
+export interface StepRecord {
+  /** Deterministic index within the run, as `StepAttempt.index`. */
+  readonly index: number;
+  /** Step name (the node id for node steps). */
+  readonly name: string;
+  /** A recorded step either completed or failed after its last attempt. */
+  readonly status: 'completed' | 'failed';
+  /** Recorded result of a completed step. */
+  readonly output?: Json;
+  /** Message of the error of a failed step. */
+  readonly error?: string;
+  /** Start and end of the step, ms since the epoch, where the runner records them. */
+  readonly startedAt?: number;
+  readonly completedAt?: number;
+}
+
+/** Filter for `DurableRunner.list`. */
+export interface RunFilter {
+  readonly status?: RunStatus;
+  readonly workflowName?: string;
+  /** Most recent first; at most this many. */
+  readonly limit?: number;
+}
+
+/** Options of `DurableRunner.start`. */
+export interface StartOptions {
+  /** Run id to use; starting an id that exists returns that run and executes nothing (rule 5). */
+  readonly runId?: string;
+}
+
+/** A reference to a run. */
+export interface RunHandle<O extends Json = Json> {
+  /** The run id. */
+  readonly runId: string;
+  /** Waits for the run to end: its result, or the error it failed with (`RunCancelledError` if cancelled). */
+  result(): Promise<O>;
+  /** Current summary. */
+  status(): Promise<RunSummary>;
+}
+
+/**
+ * The durability port: runs workflow bodies so that they survive the death of their process.
+ * Adapters: `InMemoryDurableRunner` (infra-memory) and `DbosDurableRunner` (infra-dbos). Both pass
+ * `durableRunnerContract` from `@casare-rpa/application/testkit`.
+ */
+export interface DurableRunner {
+  /** Registers a body under a name. Must be called before `launch()`. */
+  register<I extends Json, O extends Json>(name: string, body: WorkflowBody<I, O>): void;
+  /** Starts the runner and recovers every pending run it owns. */
+  launch(): Promise<void>;
+  /** Starts a run of a registered body, or returns the existing run when `runId` exists. */
+  start<I extends Json, O extends Json>(name: string, input: I, options?: StartOptions): Promise<RunHandle<O>>;
+  /** A handle to an existing run. */
+  handle<O extends Json = Json>(runId: string): RunHandle<O>;
+  /** Runs matching the filter, most recent first. */
+  list(filter?: RunFilter): Promise<readonly RunSummary[]>;
+  /** Recorded steps of a run, by index. */
+  steps(runId: string): Promise<readonly StepRecord[]>;
+  /** Cancels a run: it stops before its next step. */
+  cancel(runId: string): Promise<void>;
+  /** Resumes a cancelled or stranded run from its last completed step. */
+  resume<O extends Json = Json>(runId: string): Promise<RunHandle<O>>;
+  /** Starts a new run that replays the first `fromStep` steps of `runId` and executes the rest. */
+  fork<O extends Json = Json>(runId: string, fromStep: number, options?: StartOptions): Promise<RunHandle<O>>;
+  /** Stops the runner; nothing of it keeps running. Pending runs stay pending for a later launch. */
+  shutdown(): Promise<void>;
+}
+
+/** Injection token of `DurableRunner`. */
+export const DURABLE_RUNNER = Symbol.for('@casare-rpa/DurableRunner');

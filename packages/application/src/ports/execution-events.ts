@@ -1,0 +1,59 @@
+import type { NodeError } from '@casare-rpa/domain';
+
+/** Something that happened in a run. Never holds a secret value (rule 9). */
+export type ExecutionEvent =
+  | { readonly type: 'run.started'; readonly runId: string; readonly workflowName: string; readonly at: number }
+  | { readonly type: 'run.recovered'; readonly runId: string; readonly workflowName: string; readonly at: number }
+  | {
+      readonly type: 'node.started';
+      readonly runId: string;
+      readonly nodeId: string;
+      readonly nodeType: string;
+      readonly stepIndex: number;
+      readonly attempt: number;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'node.completed';
+      readonly runId: string;
+      readonly nodeId: string;
+      readonly nodeType: string;
+      readonly stepIndex: number;
+      /** Wall time of the body; 0 when replayed. */
+      readonly durationMs: number;
+      /** True when recovery returned the recorded outcome instead of running the node. */
+      readonly replayed: boolean;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'node.retrying';
+      readonly runId: string;
+      readonly nodeId: string;
+      readonly nodeType: string;
+      readonly stepIndex: number;
+      readonly attempt: number;
+      readonly error: string;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'node.failed';
+      readonly runId: string;
+      readonly nodeId: string;
+      readonly nodeType: string;
+      readonly stepIndex: number;
+      readonly error: NodeError;
+      readonly replayed: boolean;
+      readonly at: number;
+    }
+  | { readonly type: 'run.completed'; readonly runId: string; readonly at: number }
+  | { readonly type: 'run.failed'; readonly runId: string; readonly error: NodeError; readonly at: number }
+  | { readonly type: 'run.cancelled'; readonly runId: string; readonly at: number };
+
+/** Sink of execution events (progress lines, metrics, tests). Must not throw. */
+export interface ExecutionEvents {
+  /** Receives one event. */
+  emit(event: ExecutionEvent): void;
+}
+
+/** Injection token of `ExecutionEvents`. */
+export const EXECUTION_EVENTS = Symbol.for('@casare-rpa/ExecutionEvents');

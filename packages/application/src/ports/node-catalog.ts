@@ -1,0 +1,68 @@
+import type { Json, JsonObject, NodeError, NodeOutcome, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
+
+/** Where a node writes its log lines; lines are redacted before they reach any sink. */
+export interface NodeLogger {
+  /** Diagnostic line for operators (not part of the run result). */
+  debug(message: string): void;
+  /** A warning for operators. */
+  warn(message: string): void;
+}
+
+/** Everything one node execution may see. Built inside the step, so it may hold resolved secrets. */
+export interface NodeExecution {
+  /** The node as the workflow declares it (raw config, templates unresolved). */
+  readonly node: WorkflowNode;
+  /** Config with every `{{template}}` resolved, secrets included: never return it whole in an outcome. */
+  readonly config: JsonObject;
+  /** Values of the node's data input ports, from data connections. */
+  readonly inputs: JsonObject;
+  /** Read-only view of the run's variables. */
+  readonly variables: Readonly<Record<string, Json>>;
+  /** The run id. */
+  readonly runId: string;
+  /** Index of this step in the run. */
+  readonly stepIndex: number;
+  /** `<runId>:<stepIndex>`: identical on every attempt and on replay after a crash (rule 3). */
+  readonly idempotencyKey: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Resource hints recorded in the state (e.g. `browser:<page>` -> URL and page actions). */
+  readonly resources: JsonObject;
+  /** For loop starts: the iteration this execution would enter (0 on entry). */
+  readonly iteration: number;
+  /** For Catch nodes: the error being handled, if any. */
+  readonly handlingError: NodeError | undefined;
+  /** Directory relative paths resolve against. */
+  readonly workingDirectory: string;
+  /** Operator logger. */
+  readonly logger: NodeLogger;
+  /** Aborted when the step times out or the run is cancelled. */
+  readonly signal: AbortSignal;
+}
+
+/** Implements one or more node types (a v1 name and its aliases). */
+export interface NodeHandler {
+  /** v1 type names this handler executes, e.g. `['GoToURLNode', 'BrowserNavigateNode']`. */
+  readonly types: readonly string[];
+  /** Static check of a node's raw config before any run starts; templates count as valid values. */
+  validate?(node: WorkflowNode): readonly ValidationIssue[];
+  /** Runs the node. Throw to fail the attempt (the runner may retry); return an outcome otherwise. */
+  execute(execution: NodeExecution): Promise<NodeOutcome>;
+}
+
+/** The set of node types a deployment can run. */
+export interface NodeCatalog {
+  /** Every supported type name, aliases included. */
+  knownTypes(): ReadonlySet<string>;
+  /** Static config issues of every node in a workflow, each with node id and JSON path. */
+  validate(nodes: Iterable<WorkflowNode>): readonly ValidationIssue[];
+  /** Executes one node with its handler. */
+  execute(execution: NodeExecution): Promise<NodeOutcome>;
+  /** Releases what the catalog holds for a run (browsers, pages) once the run ends. */
+  releaseRun(runId: string): Promise<void>;
+}
+
+/** Injection token of `NodeCatalog`. */
+export const NODE_CATALOG = Symbol.for('@casare-rpa/NodeCatalog');
+/** Injection token of the list of `NodeHandler`s a catalog is built from. */
+export const NODE_HANDLER = Symbol.for('@casare-rpa/NodeHandler');
