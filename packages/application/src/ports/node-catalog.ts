@@ -28,9 +28,11 @@ export interface NodeExecution {
   readonly attempt: number;
   /** Resource hints recorded in the state (e.g. `browser:<page>` -> URL and page actions). */
   readonly resources: JsonObject;
+  /** Exec output ports of this node that are connected (lets Switch pick `case_<value>` or `case_<i>`). */
+  readonly connectedPorts: readonly string[];
   /** For loop starts: the iteration this execution would enter (0 on entry). */
   readonly iteration: number;
-  /** For Catch nodes: the error being handled, if any. */
+  /** For Catch and Finally nodes: the error of the enclosing Try block, if any. */
   readonly handlingError: NodeError | undefined;
   /** Directory relative paths resolve against. */
   readonly workingDirectory: string;

@@ -1,1 +1,1 @@
-export {};
+export { requireExternalService } from './external-service.js';
