@@ -22,3 +22,13 @@ export { EXECUTION_EVENTS, type ExecutionEvents, type ExecutionEvent } from './p
 export { SECRET_PROVIDER, type SecretProvider } from './ports/secret-provider.js';
 export { BROWSER_SESSIONS, type BrowserSessions } from './ports/browser-sessions.js';
 export { NondeterminismError, RunCancelledError, RunNotFoundError } from './errors.js';
+export {
+  CASARE_WORKFLOW,
+  executeWorkflowInputSchema,
+  runResultSchema,
+  RunFailedError,
+  runFailureOf,
+  settleRun,
+  type ExecuteWorkflowInput,
+  type RunResult,
+} from './use-cases/run-result.js';
