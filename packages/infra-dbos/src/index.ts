@@ -1,1 +1,16 @@
-export {};
+export { DbosDurableRunner } from './dbos-durable-runner.js';
+export { DbosDurableContext } from './dbos-durable-context.js';
+export { dbosContainerModule } from './dbos-container-module.js';
+export { DBOS_RUNNER_CONFIG } from './tokens.js';
+export {
+  dbosRunnerConfigFromEnv,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_APPLICATION_VERSION,
+  DEFAULT_EXECUTOR_ID,
+  DEFAULT_APPLICATION_NAME,
+  type DbosRunnerConfig,
+  type DbosLogLevel,
+} from './dbos-runner-config.js';
+export { DatabaseUnavailableError, DbosRunnerStateError, WorkflowNotRegisteredError } from './errors.js';
+export { redactDatabaseUrl } from './database-url.js';
+export { prepareSystemDatabase, dropSystemDatabase } from './system-database.js';

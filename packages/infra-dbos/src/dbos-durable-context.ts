@@ -1,0 +1,88 @@
+import { DBOS, Error as DbosErrors, type StepConfig } from '@dbos-inc/dbos-sdk';
+import { NondeterminismError, type DurableContext, type StepAttempt, type StepPolicy } from '@casare-rpa/application';
+import type { Json } from '@casare-rpa/domain';
+
+/**
+ * What a workflow body sees when it runs as a DBOS workflow: every `step` is one `DBOS.runStep`
+ * named by the caller (a node id), so it shows in `DBOS.listWorkflowSteps`; sleep and clock reads
+ * are DBOS's own durable operations. Nothing here writes a checkpoint: DBOS does.
+ */
+export class DbosDurableContext implements DurableContext {
+  constructor(
+    /** The DBOS workflow id. */
+    readonly runId: string,
+    /** True unless `start()` in this process began this execution. */
+    readonly recovering: boolean,
+  ) {}
+
+  async step<T extends Json>(name: string, fn: (attempt: StepAttempt) => Promise<T>, policy?: StepPolicy): Promise<T> {
+    let attempt = 0;
+    const attemptOnce = (): Promise<T> => {
+      attempt += 1;
+      // DBOS numbers every durable operation of a workflow (steps, sleeps, clock reads) with a
+      // function id that is the same on replay: it is the step index idempotency keys are built on.
+      return fn({ index: DBOS.stepID ?? -1, attempt });
+    };
+    try {
+      return await DBOS.runStep(attemptOnce, stepConfigOf(name, policy, () => attempt));
+    } catch (error) {
+      throw asNondeterminism(error, this.runId, name);
+    }
+  }
+
+  async sleep(ms: number): Promise<void> {
+    try {
+      await DBOS.sleep(ms);
+    } catch (error) {
+      throw asNondeterminism(error, this.runId, 'DBOS.sleep');
+    }
+  }
+
+  async now(): Promise<number> {
+    try {
+      return await DBOS.now();
+    } catch (error) {
+      throw asNondeterminism(error, this.runId, 'DBOS.now');
+    }
+  }
+}
+
+/**
+ * DBOS step options for a policy. With retries, `shouldRetry` refuses the last attempt's error so
+ * that DBOS records (and replays) the node's own error, with its `code` and data, instead of
+ * wrapping every attempt into a `DBOSMaxStepRetriesError`.
+ */
+function stepConfigOf(name: string, policy: StepPolicy | undefined, attemptsMade: () => number): StepConfig {
+  const maxAttempts = Math.max(1, Math.floor(policy?.maxAttempts ?? 1));
+  const timeoutMS = timeoutOf(policy);
+  const config: StepConfig = timeoutMS === undefined ? { name } : { name, timeoutMS };
+  if (maxAttempts === 1 || policy === undefined) return config;
+  return {
+    ...config,
+    retriesAllowed: true,
+    maxAttempts,
+    intervalSeconds: Math.max(0, policy.intervalMs) / 1000,
+    backoffRate: policy.backoffRate,
+    shouldRetry: () => attemptsMade() < maxAttempts,
+  };
+}
+
+/** A per-attempt timeout when the policy carries one (`timeoutMs`), for DBOS's own step timeout. */
+function timeoutOf(policy: StepPolicy | undefined): number | undefined {
+  const timeoutMs = (policy as { readonly timeoutMs?: unknown } | undefined)?.timeoutMs;
+  return typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : undefined;
+}
+
+/** DBOS's "function X was recorded when Y was expected", as the application's error type. */
+function asNondeterminism(error: unknown, runId: string, actual: string): unknown {
+  if (!(error instanceof Error) || DbosErrors.getDBOSErrorCode(error) !== DbosErrors.UnexpectedStep) return error;
+  const stepIndex = (error as { stepID?: unknown }).stepID;
+  return new NondeterminismError(runId, typeof stepIndex === 'number' ? stepIndex : -1, recordedNameIn(error.message, actual), actual);
+}
+
+/** DBOS keeps the recorded name only in its message; we know the expected one, so cut around it. */
+function recordedNameIn(message: string, actual: string): string {
+  const start = message.indexOf(', function ');
+  const end = message.lastIndexOf(` was recorded when ${actual} was expected`);
+  return start >= 0 && end > start ? message.slice(start + ', function '.length, end) : '?';
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import { DBOS, Error as DbosErrors, type WorkflowHandle, type WorkflowStatus, type WorkflowStatusString } from '@dbos-inc/dbos-sdk';
+import {
+  NondeterminismError,
+  RunCancelledError,
+  RunNotFoundError,
+  type DurableRunner,
+  type RunFilter,
+  type RunHandle,
+  type RunStatus,
+  type RunSummary,
+  type StartOptions,
+  type StepRecord,
+  type WorkflowBody,
+} from '@casare-rpa/application';
+import type { Json } from '@casare-rpa/domain';
+import { inject, injectable } from 'inversify';
+import { DbosDurableContext } from './dbos-durable-context.js';
+import { DbosStderrLogger } from './dbos-logger.js';
+import { DBOS_RUNNER_CONFIG } from './tokens.js';
+import type { DbosRunnerConfig } from './dbos-runner-config.js';
+import { DatabaseUnavailableError, DbosRunnerStateError, WorkflowNotRegisteredError } from './errors.js';
+import { prepareSystemDatabase } from './system-database.js';
+
+/** How often a handle of a run executing elsewhere (another process, DBOS's queue) polls for its end. */
+const RESULT_POLLING_MS = 100;
+
+type DbosWorkflow = (input: Json) => Promise<Json>;
+/** One recorded operation of a DBOS workflow, as `DBOS.listWorkflowSteps` returns it. */
+type StepInfo = NonNullable<Awaited<ReturnType<typeof DBOS.listWorkflowSteps>>>[number];
+
+/** DBOS is a process-wide singleton: at most one runner may be launched in a process at a time. */
+let dbosInUse = false;
+
+/**
+ * `DurableRunner` on DBOS Transact: each registered body is a DBOS workflow whose argument is the
+ * run input (the workflow document travels inside it, so any process can recover the run), each
+ * `ctx.step` a DBOS step named by its node id, run ids are DBOS workflow ids. Retries, timeouts,
+ * sleep, recovery and the management calls are DBOS's own. One per process (DBOS is global);
+ * `shutdown()` releases the process for the next one.
+ */
+@injectable()
+export class DbosDurableRunner implements DurableRunner {
+  readonly #config: DbosRunnerConfig;
+  readonly #logger: DbosStderrLogger;
+  readonly #bodies = new Map<string, WorkflowBody<Json, Json>>();
+  readonly #workflows = new Map<string, DbosWorkflow>();
+  /** Runs whose body `start()` in this process is beginning: every other execution is a recovery. */
+  readonly #freshRuns = new Set<string>();
+  /** Handles of runs executing in this process: their result arrives without polling. */
+  readonly #liveHandles = new Map<string, WorkflowHandle<Json>>();
+  #state: 'created' | 'launched' | 'stopped' = 'created';
+
+  constructor(@inject(DBOS_RUNNER_CONFIG) config: DbosRunnerConfig) {
+    this.#config = config;
+    this.#logger = new DbosStderrLogger(config.logLevel, config.databaseUrl);
+  }
+
+  /** The configuration this runner was built with. */
+  get config(): DbosRunnerConfig {
+    return this.#config;
+  }
+
+  register<I extends Json, O extends Json>(name: string, body: WorkflowBody<I, O>): void {
+    if (this.#state !== 'created') throw new DbosRunnerStateError(`cannot register "${name}": DBOS needs every workflow registered before launch()`);
+    if (this.#bodies.has(name)) throw new DbosRunnerStateError(`a workflow body is already registered as "${name}"`);
+    this.#bodies.set(name, body as unknown as WorkflowBody<Json, Json>);
+  }
+
+  async launch(): Promise<void> {
+    if (this.#state !== 'created') throw new DbosRunnerStateError(`this runner was already ${this.#state}; create a new DbosDurableRunner`);
+    if (dbosInUse) {
+      throw new DbosRunnerStateError('another DbosDurableRunner is launched in this process: DBOS is process-wide, shut it down first');
+    }
+    dbosInUse = true;
+    const { databaseUrl } = this.#config;
+    try {
+      await prepareSystemDatabase(databaseUrl);
+      DBOS.setConfig({
+        name: this.#config.applicationName,
+        systemDatabaseUrl: databaseUrl,
+        applicationVersion: this.#config.applicationVersion,
+        executorID: this.#config.executorId,
+        logger: this.#logger,
+      });
+      for (const [name, body] of this.#bodies) {
+        this.#workflows.set(name, DBOS.registerWorkflow(this.#asDbosWorkflow(body), { name }));
+      }
+      await DBOS.launch();
+    } catch (error) {
+      dbosInUse = false;
+      this.#workflows.clear();
+      await DBOS.shutdown({ deregister: true }).catch(() => {});
+      throw error instanceof DbosErrors.DBOSInitializationError ? new DatabaseUnavailableError(databaseUrl, error.error ?? error.cause ?? error) : error;
+    }
+    this.#state = 'launched';
+  }
+
+  async start<I extends Json, O extends Json>(name: string, input: I, options?: StartOptions): Promise<RunHandle<O>> {
+    this.#assertLaunched('start');
+    const workflow = this.#workflows.get(name);
+    if (workflow === undefined) throw new WorkflowNotRegisteredError(name);
+    const runId = options?.runId ?? randomUUID();
+    // Rule 5: an existing run id executes nothing. DBOS would also refuse to run it twice, but
+    // answering here spares a write and keeps `recovering` exact.
+    if (options?.runId !== undefined && (await DBOS.getWorkflowStatus(runId)) !== null) return this.handle<O>(runId);
+    this.#freshRuns.add(runId);
+    try {
+      const handle = await DBOS.startWorkflow(workflow, { workflowID: runId })(input);
+      this.#liveHandles.set(runId, handle);
+    } finally {
+      // The body has read its flag by now (DBOS calls it before startWorkflow resolves).
+      this.#freshRuns.delete(runId);
+    }
+    return this.handle<O>(runId);
+  }
+
+  handle<O extends Json = Json>(runId: string): RunHandle<O> {
+    return {
+      runId,
+      result: () => this.#resultOf<O>(runId),
+      status: () => this.#summaryOf(runId),
+    };
+  }
+
+  async list(filter: RunFilter = {}): Promise<readonly RunSummary[]> {
+    this.#assertLaunched('list');
+    const statuses = await DBOS.listWorkflows({
+      ...(filter.status === undefined ? {} : { status: DBOS_STATUSES[filter.status] }),
+      ...(filter.workflowName === undefined ? {} : { workflowName: filter.workflowName }),
+      ...(filter.limit === undefined ? {} : { limit: filter.limit }),
+      sortDesc: true,
+      loadInput: false,
+      loadOutput: false,
+    });
+    return statuses.map(summaryOf);
+  }
+
+  async steps(runId: string): Promise<readonly StepRecord[]> {
+    this.#assertLaunched('steps');
+    const steps = await DBOS.listWorkflowSteps(runId);
+    if (steps === undefined || (steps.length === 0 && (await DBOS.getWorkflowStatus(runId)) === null)) throw new RunNotFoundError(runId);
+    return steps.map(stepRecordOf);
+  }
+
+  async cancel(runId: string): Promise<void> {
+    await this.#existing(runId, 'cancel');
+    this.#liveHandles.delete(runId);
+    await DBOS.cancelWorkflow(runId);
+  }
+
+  async resume<O extends Json = Json>(runId: string): Promise<RunHandle<O>> {
+    await this.#existing(runId, 'resume');
+    this.#liveHandles.delete(runId);
+    await DBOS.resumeWorkflow(runId);
+    return this.handle<O>(runId);
+  }
+
+  async fork<O extends Json = Json>(runId: string, fromStep: number, options?: StartOptions): Promise<RunHandle<O>> {
+    await this.#existing(runId, 'fork');
+    if (options?.runId !== undefined && (await DBOS.getWorkflowStatus(options.runId)) !== null) return this.handle<O>(options.runId);
+    const forked = await DBOS.forkWorkflow<O>(runId, fromStep, {
+      newWorkflowID: options?.runId ?? randomUUID(),
+      applicationVersion: this.#config.applicationVersion,
+    });
+    return this.handle<O>(forked.workflowID);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#state !== 'launched') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopped';
+    this.#liveHandles.clear();
+    this.#workflows.clear();
+    try {
+      // `deregister` lets a later runner in this process register its bodies again (tests, CLI).
+      await DBOS.shutdown({ deregister: true });
+    } finally {
+      dbosInUse = false;
+    }
+  }
+
+  #asDbosWorkflow(body: WorkflowBody<Json, Json>): DbosWorkflow {
+    return async (input: Json): Promise<Json> => {
+      const runId = DBOS.workflowID;
+      if (runId === undefined) throw new DbosRunnerStateError('a casare workflow body ran outside a DBOS workflow');
+      const context = new DbosDurableContext(runId, !this.#freshRuns.delete(runId));
+      try {
+        return await body(context, input);
+      } catch (error) {
+        this.#logger.markBodyError(error);
+        throw error;
+      }
+    };
+  }
+
+  async #resultOf<O extends Json>(runId: string): Promise<O> {
+    this.#assertLaunched('wait for a result');
+    const live = this.#liveHandles.get(runId);
+    try {
+      if (live !== undefined) return (await live.getResult()) as O;
+      await this.#existing(runId, 'wait for');
+      return await DBOS.retrieveWorkflow<O>(runId).getResult({ pollingIntervalMs: RESULT_POLLING_MS });
+    } catch (error) {
+      throw reviveRunError(runId, error);
+    } finally {
+      if (live !== undefined) this.#liveHandles.delete(runId);
+    }
+  }
+
+  async #summaryOf(runId: string): Promise<RunSummary> {
+    return summaryOf(await this.#existing(runId, 'read'));
+  }
+
+  async #existing(runId: string, action: string): Promise<WorkflowStatus> {
+    this.#assertLaunched(action);
+    const status = await DBOS.getWorkflowStatus(runId);
+    if (status === null) throw new RunNotFoundError(runId);
+    return status;
+  }
+
+  #assertLaunched(action: string): void {
+    if (this.#state !== 'launched') throw new DbosRunnerStateError(`cannot ${action} a run: the runner is ${this.#state === 'created' ? 'not launched yet' : 'shut down'}`);
+  }
+}
+
+/** DBOS statuses behind each port status. */
+const DBOS_STATUSES: Record<RunStatus, WorkflowStatusString[]> = {
+  pending: ['PENDING'],
+  enqueued: ['ENQUEUED', 'DELAYED'],
+  succeeded: ['SUCCESS'],
+  failed: ['ERROR', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'],
+  cancelled: ['CANCELLED'],
+};
+
+function runStatusOf(status: string): RunStatus {
+  for (const [runStatus, dbosStatuses] of Object.entries(DBOS_STATUSES) as [RunStatus, string[]][]) {
+    if (dbosStatuses.includes(status)) return runStatus;
+  }
+  return 'pending';
+}
+
+function summaryOf(status: WorkflowStatus): RunSummary {
+  const error = errorMessageOf(status.error);
+  return {
+    runId: status.workflowID,
+    workflowName: status.workflowName,
+    status: runStatusOf(status.status),
+    createdAt: status.createdAt,
+    updatedAt: status.updatedAt ?? status.createdAt,
+    ...(error === undefined ? {} : { error }),
+    ...(status.executorId === undefined ? {} : { executorId: status.executorId }),
+  };
+}
+
+function stepRecordOf(step: StepInfo): StepRecord {
+  const timing = {
+    ...(step.startedAtEpochMs === undefined ? {} : { startedAt: step.startedAtEpochMs }),
+    ...(step.completedAtEpochMs === undefined ? {} : { completedAt: step.completedAtEpochMs }),
+  };
+  if (step.error !== null) {
+    return { index: step.functionID, name: step.name, status: 'failed', error: errorMessageOf(step.error) ?? 'unknown error', ...timing };
+  }
+  return { index: step.functionID, name: step.name, status: 'completed', output: (step.output ?? null) as Json, ...timing };
+}
+
+function errorMessageOf(error: unknown): string | undefined {
+  if (error === undefined || error === null) return undefined;
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : JSON.stringify(error);
+}
+
+/**
+ * The error a run failed with, as the application knows it. DBOS hands back errors read from the
+ * database as plain `Error`s that keep name, message, `code` and every enumerable field; the ones
+ * the port names get their class back.
+ */
+function reviveRunError(runId: string, error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error instanceof DbosErrors.DBOSWorkflowCancelledError || error instanceof DbosErrors.DBOSAwaitedWorkflowCancelledError) {
+    return new RunCancelledError(runId);
+  }
+  const fields = error as Error & Partial<Record<'code' | 'runId' | 'stepIndex' | 'expected' | 'actual', unknown>>;
+  if (fields.code === 'NONDETERMINISM' && !(error instanceof NondeterminismError)) {
+    return new NondeterminismError(
+      typeof fields.runId === 'string' ? fields.runId : runId,
+      typeof fields.stepIndex === 'number' ? fields.stepIndex : -1,
+      String(fields.expected),
+      String(fields.actual),
+    );
+  }
+  return error;
+}

@@ -1,0 +1,53 @@
+/** PostgreSQL the runner uses when `CASARE_DATABASE_URL` is not set: the local server, trust auth. */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/casare';
+/**
+ * Application version stamped on every run. Pinned rather than derived from a code hash: DBOS
+ * recovers only runs of its own version, and a rebuild must not strand the runs in flight.
+ */
+export const DEFAULT_APPLICATION_VERSION = 'casare-1';
+/** Executor id of a single-machine deployment; each worker of a fleet sets its own. */
+export const DEFAULT_EXECUTOR_ID = 'casare-local';
+/** DBOS application name: scopes runs and queues in the system database. */
+export const DEFAULT_APPLICATION_NAME = 'casare-rpa';
+
+/** Levels of DBOS's own log lines that reach stderr. */
+export type DbosLogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** How `DbosDurableRunner` reaches PostgreSQL and identifies itself. */
+export interface DbosRunnerConfig {
+  /** System database URL; the database is created when missing. */
+  readonly databaseUrl: string;
+  /** Version stamped on runs; `launch()` recovers only pending runs of this version. */
+  readonly applicationVersion: string;
+  /** Executor id; `launch()` recovers only pending runs of this executor. */
+  readonly executorId: string;
+  /** DBOS application name. */
+  readonly applicationName: string;
+  /** Lowest level of DBOS's own log lines printed to stderr. */
+  readonly logLevel: DbosLogLevel;
+}
+
+const LOG_LEVELS: readonly DbosLogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/**
+ * Configuration from the environment (`CASARE_DATABASE_URL`, `CASARE_APP_VERSION`,
+ * `CASARE_EXECUTOR_ID`, `CASARE_DBOS_LOG_LEVEL`), with defaults that work on a local PostgreSQL.
+ */
+export function dbosRunnerConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  overrides: Partial<DbosRunnerConfig> = {},
+): DbosRunnerConfig {
+  const logLevel = env['CASARE_DBOS_LOG_LEVEL'];
+  return {
+    databaseUrl: nonEmpty(env['CASARE_DATABASE_URL']) ?? DEFAULT_DATABASE_URL,
+    applicationVersion: nonEmpty(env['CASARE_APP_VERSION']) ?? DEFAULT_APPLICATION_VERSION,
+    executorId: nonEmpty(env['CASARE_EXECUTOR_ID']) ?? DEFAULT_EXECUTOR_ID,
+    applicationName: DEFAULT_APPLICATION_NAME,
+    logLevel: LOG_LEVELS.find((level) => level === logLevel) ?? 'warn',
+    ...overrides,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
