@@ -1,1 +1,4 @@
-export {};
+export { HandlerNodeCatalog, DuplicateNodeTypeError, UnknownNodeTypeError, type RunResources } from './catalog/handler-node-catalog.js';
+export { defineNode, CONFIG_INVALID, type CatalogNodeHandler, type NodeDefinition, type NodePorts } from './catalog/node-definition.js';
+export { NodeConfigError, ConfigFieldError, configPath, type ConfigIssue } from './catalog/node-config-error.js';
+export { controlNodeHandlers, AssertionFailedError } from './control/control-nodes.js';

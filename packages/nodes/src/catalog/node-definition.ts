@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import type { NodeExecution, NodeHandler } from '@casare-rpa/application';
+import type { JsonObject, NodeOutcome, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
+import { configIssuesOf, staticIssues } from './config-issues.js';
+import { ConfigFieldError, NodeConfigError, configPath } from './node-config-error.js';
+
+/** The ports a node type declares, by role. */
+export interface NodePorts {
+  /** Data input ports; a connected one overrides the config field of the same name. */
+  readonly inputs: readonly string[];
+  /** Data output ports: the keys of `outcome.outputs`, addressable as `{{node_id.port}}`. */
+  readonly outputs: readonly string[];
+  /** Exec output ports the node may choose (`exec_out`, `true`/`false`, `body`/`completed`...). */
+  readonly exec: readonly string[];
+}
+
+/** A `NodeHandler` that also describes itself: config schema and ports. What the catalog holds. */
+export interface CatalogNodeHandler extends NodeHandler {
+  /** Zod schema of the node's resolved config (data inputs merged in). */
+  readonly configSchema: z.ZodType;
+  /** Declared ports. */
+  readonly ports: NodePorts;
+  /** Static check of a raw config; templates count as valid values. */
+  validate(node: WorkflowNode): readonly ValidationIssue[];
+  /** Releases what the handler holds for a run, if anything (browser pages). */
+  releaseRun?(runId: string): Promise<void>;
+}
+
+/** What a node type's author writes: its names, config schema, ports and body. */
+export interface NodeDefinition<S extends z.ZodType> {
+  /** v1 type names, aliases included. */
+  readonly types: readonly string[];
+  /** Zod schema of the resolved config; fields a data input may carry are validated here too. */
+  readonly config: S;
+  /** Declared ports; `exec` defaults to `['exec_out']`, the others to none. */
+  readonly ports?: Partial<NodePorts>;
+  /**
+   * The node's work, given its parsed config. Throw `ConfigFieldError` for a bad field value found
+   * only while running; any other throw is a node failure the runner may retry.
+   */
+  run(config: z.output<S>, execution: NodeExecution): NodeOutcome | Promise<NodeOutcome>;
+}
+
+/** Code of the validation issues a node's config raises. */
+export const CONFIG_INVALID = 'CONFIG_INVALID';
+
+/** Builds a catalog handler from a definition: parses config, names node and field on any problem. */
+export function defineNode<S extends z.ZodType>(definition: NodeDefinition<S>): CatalogNodeHandler {
+  const schema = definition.config;
+  return {
+    types: definition.types,
+    configSchema: schema,
+    ports: {
+      inputs: definition.ports?.inputs ?? [],
+      outputs: definition.ports?.outputs ?? [],
+      exec: definition.ports?.exec ?? ['exec_out'],
+    },
+
+    validate(node: WorkflowNode): readonly ValidationIssue[] {
+      const result = schema.safeParse(node.config);
+      if (result.success) return [];
+      const issues = staticIssues(configIssuesOf(result.error.issues, node.config), result.error.issues, node.config);
+      return issues.map((issue) => ({
+        code: CONFIG_INVALID,
+        path: configPath(node.id, issue.field),
+        message: issue.message,
+        nodeId: node.id,
+      }));
+    },
+
+    async execute(execution: NodeExecution): Promise<NodeOutcome> {
+      const params: JsonObject = { ...execution.config, ...execution.inputs };
+      const result = schema.safeParse(params);
+      if (!result.success) throw new NodeConfigError(execution.node.id, configIssuesOf(result.error.issues, params));
+      try {
+        return await definition.run(result.data, execution);
+      } catch (error) {
+        if (error instanceof ConfigFieldError) {
+          throw new NodeConfigError(execution.node.id, [{ field: error.field, message: error.problem }]);
+        }
+        throw error;
+      }
+    },
+  };
+}
