@@ -1,0 +1,167 @@
+import type { Json, JsonObject } from '@casare-rpa/domain';
+import type { SecretProvider } from '@casare-rpa/application';
+import { z } from 'zod';
+
+/**
+ * What the state remembers of a live page (contract rule 7): enough to open a new page where the
+ * old one was, in the same form state, after the process that held it died. Pages themselves are
+ * never checkpointed.
+ */
+
+/** Name of the page a browser node uses when its config names none. */
+export const DEFAULT_PAGE_NAME = 'default';
+
+/** Resource key of a page's hint in `ExecutionState.resources`. */
+export function pageHintKey(pageName: string): string {
+  return `browser:${pageName}`;
+}
+
+const secretFlag = z
+  .boolean()
+  .optional()
+  .describe('the value is a template whose `{{$secret:NAME}}` references are resolved on replay');
+
+/** Zod schema of one page-local action: form state a navigation would wipe and recovery must redo. */
+export const pageActionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('type'),
+    selector: z.string(),
+    value: z.string(),
+    /** `fill` replaces the field's value; `append` types after what is there. */
+    mode: z.enum(['fill', 'append']),
+    secret: secretFlag,
+  }),
+  z.object({
+    kind: z.literal('select'),
+    selector: z.string(),
+    value: z.string(),
+    by: z.enum(['value', 'label', 'index']),
+    secret: secretFlag,
+  }),
+  z.object({ kind: z.literal('check'), selector: z.string(), checked: z.boolean() }),
+]);
+
+/** One page-local action, as recorded in a page hint. */
+export type PageAction = z.infer<typeof pageActionSchema>;
+
+/** Zod schema of a cookie as Playwright reads and writes it. */
+export const hintCookieSchema = z.object({
+  name: z.string(),
+  value: z.string(),
+  domain: z.string(),
+  path: z.string(),
+  expires: z.number(),
+  httpOnly: z.boolean(),
+  secure: z.boolean(),
+  sameSite: z.enum(['Strict', 'Lax', 'None']),
+});
+
+/** A cookie the page's URL sends, restored before the page is reopened. */
+export type HintCookie = z.infer<typeof hintCookieSchema>;
+
+/** Zod schema of a page hint. */
+export const pageHintSchema = z.object({
+  /** URL of the page after the step. */
+  url: z.string(),
+  /** Page-local actions since the last navigation, in order. */
+  actions: z.array(pageActionSchema),
+  /**
+   * Cookies the URL sends. Without them a logged-in page reopens as the login page; they are
+   * session state of the site, not workflow secrets (those never appear here).
+   */
+  cookies: z.array(hintCookieSchema).optional(),
+});
+
+/** The recorded state of one named page. */
+export type PageHint = z.infer<typeof pageHintSchema>;
+
+/** The hint of `pageName` among a state's resources, or undefined when none is recorded. */
+export function readPageHint(resources: JsonObject, pageName: string): PageHint | undefined {
+  const raw = resources[pageHintKey(pageName)];
+  if (raw === undefined || raw === null) return undefined;
+  const parsed = pageHintSchema.safeParse(raw);
+  if (!parsed.success) throw new PageHintInvalidError(pageName, parsed.error.issues[0]?.message ?? 'invalid');
+  return parsed.data;
+}
+
+/** A page hint in the state does not have the recorded shape (a state written by another version). */
+export class PageHintInvalidError extends Error {
+  /** Stable code. */
+  readonly code = 'BROWSER_HINT_INVALID';
+  /** The state will not change by retrying. */
+  readonly retryable = false;
+  constructor(
+    readonly pageName: string,
+    detail: string,
+  ) {
+    super(`the recorded state of browser page "${pageName}" cannot be read (${detail}); start a new run`);
+    this.name = 'PageHintInvalidError';
+  }
+}
+
+/** A page hint as a JSON value for `outcome.resources`. */
+export function pageHintJson(hint: PageHint): Json {
+  return hint;
+}
+
+const SECRET_REFERENCE = /\{\{\s*\$secret:([A-Za-z0-9_.-]+)\s*\}\}/g;
+
+/** Names of the secrets a raw config value refers to. */
+export function secretNamesIn(raw: Json | undefined): readonly string[] {
+  if (typeof raw !== 'string') return [];
+  return [...new Set([...raw.matchAll(SECRET_REFERENCE)].map((match) => match[1] ?? ''))].filter(Boolean);
+}
+
+/** A value ready to go into a hint: either plain, or a template that hides every secret value it holds. */
+export interface RecordedValue {
+  readonly value: string;
+  readonly secret: boolean;
+}
+
+/**
+ * Turns the resolved value of a field into what a hint may hold (rule 9). `raw` is the field's
+ * config before template resolution: when it refers to secrets, every occurrence of their values in
+ * `resolved` is replaced by the `{{$secret:NAME}}` reference, so the hint can be replayed later
+ * without ever holding the value.
+ */
+export async function recordValue(raw: Json | undefined, resolved: string, secrets: SecretProvider | undefined): Promise<RecordedValue> {
+  const names = secretNamesIn(raw);
+  if (names.length === 0) return { value: resolved, secret: false };
+  if (typeof raw === 'string' && names.length === 1 && raw.trim() === `{{$secret:${names[0]}}}`) {
+    return { value: `{{$secret:${names[0]}}}`, secret: true };
+  }
+  const known: Array<{ name: string; value: string }> = [];
+  for (const name of names) {
+    const value = await secrets?.loadSecret(name);
+    if (value) known.push({ name, value });
+  }
+  // Longest first, so a secret that contains another is replaced whole.
+  known.sort((a, b) => b.value.length - a.value.length);
+  let template = resolved;
+  for (const { name, value } of known) template = template.split(value).join(`{{$secret:${name}}}`);
+  return { value: template, secret: true };
+}
+
+/** A secret a hint refers to is not set where the run is recovered. */
+export class HintSecretMissingError extends Error {
+  /** Stable code. */
+  readonly code = 'SECRET_MISSING';
+  /** Setting a secret takes an operator, not a retry. */
+  readonly retryable = false;
+  constructor(readonly secretName: string) {
+    super(`secret "${secretName}" is not set, so the browser page cannot be restored; set it and recover the run again`);
+    this.name = 'HintSecretMissingError';
+  }
+}
+
+/** Resolves the `{{$secret:NAME}}` references of a recorded value (replay side of `recordValue`). */
+export async function replayValue(value: string, secret: boolean | undefined, secrets: SecretProvider | undefined): Promise<string> {
+  if (!secret) return value;
+  const resolved = new Map<string, string>();
+  for (const name of secretNamesIn(value)) {
+    const found = await secrets?.loadSecret(name);
+    if (found === undefined) throw new HintSecretMissingError(name);
+    resolved.set(name, found);
+  }
+  return value.replace(SECRET_REFERENCE, (_match, name: string) => resolved.get(name) ?? '');
+}
