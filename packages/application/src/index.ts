@@ -18,7 +18,7 @@ export {
   type NodeExecution,
   type NodeLogger,
 } from './ports/node-catalog.js';
-export { EXECUTION_EVENTS, type ExecutionEvents, type ExecutionEvent } from './ports/execution-events.js';
+export { EXECUTION_EVENTS, type ExecutionEvents, type ExecutionEvent, type NodeLogLine } from './ports/execution-events.js';
 export { SECRET_PROVIDER, type SecretProvider } from './ports/secret-provider.js';
 export { BROWSER_SESSIONS, type BrowserSessions } from './ports/browser-sessions.js';
 export { NondeterminismError, RunCancelledError, RunNotFoundError } from './errors.js';
@@ -32,3 +32,19 @@ export {
   type ExecuteWorkflowInput,
   type RunResult,
 } from './use-cases/run-result.js';
+export {
+  ExecuteWorkflowUseCase,
+  NodeAttemptError,
+  SecretNotFoundError,
+  OutcomeInvalidError,
+} from './use-cases/execute-workflow.js';
+export { ValidateWorkflowUseCase } from './use-cases/validate-workflow.js';
+export { REDACTED, redactJson, redactText, secretReferences } from './execution/redaction.js';
+export {
+  stepPolicyOf,
+  nodeTimeoutMs,
+  policyIssues,
+  DEFAULT_RETRY_INTERVAL_MS,
+  DEFAULT_BACKOFF_RATE,
+} from './execution/step-policy.js';
+export { runWithTimeout, NodeTimeoutError } from './execution/timeout.js';

@@ -49,10 +49,22 @@ export type ExecutionEvent =
   | { readonly type: 'run.failed'; readonly runId: string; readonly error: NodeError; readonly at: number }
   | { readonly type: 'run.cancelled'; readonly runId: string; readonly at: number };
 
+/** A `NodeLogger` line, already redacted. */
+export interface NodeLogLine {
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly stepIndex: number;
+  readonly level: 'debug' | 'warn';
+  readonly message: string;
+  readonly at: number;
+}
+
 /** Sink of execution events (progress lines, metrics, tests). Must not throw. */
 export interface ExecutionEvents {
   /** Receives one event. */
   emit(event: ExecutionEvent): void;
+  /** Receives an operator log line of a node (`NodeExecution.logger`); lines are dropped when absent. */
+  log?(line: NodeLogLine): void;
 }
 
 /** Injection token of `ExecutionEvents`. */

@@ -1,4 +1,4 @@
-import type { Json, JsonObject, NodeError, NodeOutcome, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
+import type { Json, JsonObject, NodeError, NodeOutcome, TemplateScope, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
 
 /** Where a node writes its log lines; lines are redacted before they reach any sink. */
 export interface NodeLogger {
@@ -40,6 +40,12 @@ export interface NodeExecution {
   readonly logger: NodeLogger;
   /** Aborted when the step times out or the run is cancelled. */
   readonly signal: AbortSignal;
+  /**
+   * Where the raw config's templates resolve (variables with sensitive ones resolved, node outputs,
+   * `$run`, `$node`, secrets): lets If/While evaluate `node.config.condition` with `evaluateCondition`
+   * instead of its text-rendered form. Always set by `ExecuteWorkflowUseCase`.
+   */
+  readonly scope?: TemplateScope;
 }
 
 /** Implements one or more node types (a v1 name and its aliases). */
