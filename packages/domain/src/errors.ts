@@ -41,3 +41,20 @@ export class ExpressionError extends Error {
     this.name = 'ExpressionError';
   }
 }
+
+/**
+ * The orchestrator was asked to route something that cannot happen in a correct executor: a node
+ * that is not the one due to run, or a run that is already over. A bug in the caller, not in the file.
+ */
+export class RoutingError extends Error {
+  /** Stable code. */
+  readonly code = 'ROUTING_INVALID';
+  constructor(
+    message: string,
+    /** Node the caller reported. */
+    readonly nodeId: string,
+  ) {
+    super(message);
+    this.name = 'RoutingError';
+  }
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { jsonSchema, nodeErrorSchema } from './node-outcome.js';
+import { isJsonObject, isPlainObject, type JsonObject } from './json.js';
+import { jsonObjectSchema, nodeErrorSchema } from './node-outcome.js';
 
 /** Zod schema of an open loop: the loop start node and the iteration its body is in. */
 export const loopFrameSchema = z.object({
@@ -46,15 +47,18 @@ export const executionStateSchema = z.object({
   status: runStatusSchema,
   /** Pending nodes; the last entry runs next. */
   cursor: z.array(z.string()),
-  variables: z.record(z.string(), jsonSchema),
+  variables: jsonObjectSchema,
   /** Output port values by node id then port. */
-  outputs: z.record(z.string(), z.record(z.string(), jsonSchema)),
+  outputs: z.custom<Record<string, JsonObject>>(
+    (value) => isPlainObject(value) && Object.values(value).every(isJsonObject),
+    { message: 'expected JSON objects by node id' },
+  ),
   /** Open scopes, innermost last. */
   frames: z.array(frameSchema),
   /** Node executions folded so far. */
   stepCount: z.number().int().nonnegative(),
   /** Resource hints (browser page URLs and page-local actions), by resource key. */
-  resources: z.record(z.string(), jsonSchema),
+  resources: jsonObjectSchema,
   /** Log lines in order. */
   logs: z.array(z.string()),
   /** Why the run failed, when it did. */

@@ -1,4 +1,4 @@
-export type { Json, JsonObject } from './json.js';
+export { isJson, isJsonObject, isPlainObject, type Json, type JsonObject } from './json.js';
 export {
   Workflow,
   EXEC_INPUT_PORT,
@@ -10,8 +10,30 @@ export {
   type WorkflowSettings,
   type WorkflowMetadata,
 } from './workflow.js';
+export {
+  workflowDocumentSchema,
+  workflowMetadataSchema,
+  workflowNodeDocumentSchema,
+  connectionDocumentSchema,
+  variableDocumentSchema,
+  workflowSettingsDocumentSchema,
+  nodePositionSchema,
+  type WorkflowDocument,
+  type WorkflowDocumentInput,
+  type WorkflowNodeDocument,
+  type ConnectionDocument,
+  type VariableDocument,
+  type WorkflowSettingsDocument,
+} from './workflow-document.js';
 export { controlKindOf, isLoopStart, DEFAULT_MAX_ITERATIONS, type ControlKind } from './control-flow.js';
-export { jsonSchema, nodeErrorSchema, nodeOutcomeSchema, type NodeError, type NodeOutcome } from './node-outcome.js';
+export {
+  jsonSchema,
+  jsonObjectSchema,
+  nodeErrorSchema,
+  nodeOutcomeSchema,
+  type NodeError,
+  type NodeOutcome,
+} from './node-outcome.js';
 export {
   executionStateSchema,
   frameSchema,
@@ -21,7 +43,16 @@ export {
   type LoopFrame,
   type TryFrame,
 } from './execution-state.js';
-export { WorkflowValidationError, ExpressionError, type ValidationIssue } from './errors.js';
-export { loadWorkflow, DEFAULT_LIMITS, type LoadWorkflowOptions, type WorkflowLimits } from './load-workflow.js';
+export { WorkflowValidationError, ExpressionError, RoutingError, type ValidationIssue } from './errors.js';
+export {
+  loadWorkflow,
+  DEFAULT_LIMITS,
+  EXEC_OUTPUT_PORTS,
+  isExecOutputPort,
+  type LoadWorkflowOptions,
+  type WorkflowLimits,
+} from './load-workflow.js';
+export { formatPath, type PathSegment } from './json-path.js';
 export { ExecutionOrchestrator, applyOutcome, type ControlContext } from './orchestrator.js';
 export { resolveTemplates, evaluateCondition, type TemplateScope } from './templates.js';
+export { evaluateExpression, truthy } from './expression.js';

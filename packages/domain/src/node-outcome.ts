@@ -1,10 +1,16 @@
 import { z } from 'zod';
-import type { Json, JsonObject } from './json.js';
+import { isJson, isJsonObject, type Json, type JsonObject } from './json.js';
 
-/** Zod schema of any JSON value. */
-export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]),
-);
+// A predicate rather than a recursive zod union: it cannot overflow the stack on deep values, and it
+// returns the value itself, so an own `__proto__` key survives parsing (zod's record assigns keys,
+// which would turn such a key into a prototype and break the exact JSON round trip).
+/** Zod schema of any JSON value (finite numbers, plain objects, dense arrays, no cycles). */
+export const jsonSchema: z.ZodType<Json> = z.custom<Json>(isJson, { message: 'expected a JSON value' });
+
+/** Zod schema of a JSON object (string keys, JSON values). */
+export const jsonObjectSchema: z.ZodType<JsonObject> = z.custom<JsonObject>(isJsonObject, {
+  message: 'expected a JSON object',
+});
 
 /** Zod schema of a node failure as recorded in an outcome or the state. */
 export const nodeErrorSchema = z.object({
@@ -26,15 +32,15 @@ export type NodeError = z.infer<typeof nodeErrorSchema>;
 /** Zod schema of what one node execution changed. */
 export const nodeOutcomeSchema = z.object({
   /** Values of the node's output ports, addressable as `{{nodeId.port}}`. */
-  outputs: z.record(z.string(), jsonSchema),
+  outputs: jsonObjectSchema,
   /** Variable writes. */
-  variables: z.record(z.string(), jsonSchema).optional(),
+  variables: jsonObjectSchema.optional(),
   /** Exec output ports to follow; absent means `exec_out`. */
   ports: z.array(z.string()).optional(),
   /** Set when the node failed after its last attempt. */
   error: nodeErrorSchema.optional(),
   /** Resource hints to merge into the state (e.g. a page's URL), by resource key; null deletes. */
-  resources: z.record(z.string(), jsonSchema).optional(),
+  resources: jsonObjectSchema.optional(),
   /** Log lines this node produced, in order. */
   logs: z.array(z.string()).optional(),
   /** Loop bookkeeping for loop start nodes: the iteration just entered. */

@@ -1,26 +1,80 @@
-import type { Json } from './json.js';
-import type { ExecutionState } from './execution-state.js';
+import { controlKindOf, DEFAULT_MAX_ITERATIONS, type ControlKind } from './control-flow.js';
+import { RoutingError } from './errors.js';
+import type { ExecutionState, Frame, LoopFrame, TryFrame } from './execution-state.js';
+import type { Json, JsonObject } from './json.js';
 import type { NodeError, NodeOutcome } from './node-outcome.js';
-import type { Workflow } from './workflow.js';
+import { EXEC_OUTPUT_PORT, type Workflow } from './workflow.js';
 
 /** What routing tells the executor about the node about to run. */
 export interface ControlContext {
   /** For loop starts: the iteration an execution now would enter (0 on first entry). */
   readonly iteration: number;
-  /** For Catch nodes: the error being handled, if any. */
+  /** For Catch and Finally nodes: the error of the enclosing Try block, if any. */
   readonly handlingError: NodeError | undefined;
+}
+
+/** The routing-relevant part of a state while `next` builds the following one. */
+interface Draft {
+  status: ExecutionState['status'];
+  error: NodeError | null;
+  readonly cursor: string[];
+  readonly frames: Frame[];
 }
 
 /**
  * Pure, synchronous routing of a workflow: which node runs next given the outcomes so far.
  * No I/O, no clock, no randomness: the same graph and outcomes always give the same path.
+ *
+ * The cursor is a stack (its last entry runs next). A loop or Try frame remembers the cursor depth it
+ * opened at; when the cursor shrinks back to that depth the frame's scope is exhausted: a loop goes
+ * back to its start, a Try moves on to its Finally and then its `exec_out`.
  */
 export class ExecutionOrchestrator {
-  constructor(readonly workflow: Workflow) {}
+  private readonly kinds = new Map<string, ControlKind>();
+  private readonly catchOfTry = new Map<string, string>();
+  private readonly finallyOfTry = new Map<string, string>();
+  private readonly pairedToTry = new Set<string>();
+
+  constructor(readonly workflow: Workflow) {
+    for (const node of workflow.nodes.values()) this.kinds.set(node.id, controlKindOf(node.type));
+    this.pairTryBlocks();
+  }
+
+  /** The nodes a run starts at, in file order: the Start nodes, or else every node no exec wire enters. */
+  startNodes(): readonly string[] {
+    const ids = [...this.workflow.nodes.keys()];
+    const starts = ids.filter((id) => this.kindOf(id) === 'start');
+    if (starts.length > 0) return starts;
+    // A paired Catch/Finally has no exec input by design: only its Try may run it.
+    return ids.filter((id) => !this.workflow.hasExecInput(id) && !this.pairedToTry.has(id));
+  }
+
+  /** The Catch node of a Try, if paired. */
+  catchOf(tryId: string): string | undefined {
+    return this.catchOfTry.get(tryId);
+  }
+
+  /** The Finally node of a Try, if paired. */
+  finallyOf(tryId: string): string | undefined {
+    return this.finallyOfTry.get(tryId);
+  }
 
   /** The initial state of a run: declared variable defaults overlaid with `inputs`, cursor at the start nodes. */
   start(runId: string, inputs: Readonly<Record<string, Json>> = {}): ExecutionState {
-    throw new Error(`not implemented ${runId} ${JSON.stringify(inputs)}`);
+    const defaults = Object.fromEntries([...this.workflow.variables].map(([name, declaration]) => [name, declaration.defaultValue]));
+    const cursor = [...this.startNodes()].reverse();
+    return {
+      runId,
+      status: cursor.length > 0 ? 'running' : 'completed',
+      cursor,
+      variables: { ...defaults, ...inputs },
+      outputs: {},
+      frames: [],
+      stepCount: 0,
+      resources: {},
+      logs: [],
+      error: null,
+    };
   }
 
   /** The node that runs next, or undefined when the run is over (see `state.status`). */
@@ -30,16 +84,246 @@ export class ExecutionOrchestrator {
 
   /** What the node about to run needs from the routing state (loop iteration, handled error). */
   controlContext(state: ExecutionState, nodeId: string): ControlContext {
-    throw new Error(`not implemented ${state.runId} ${nodeId}`);
+    const top = state.frames.at(-1);
+    const kind = this.kindOf(nodeId);
+    const iteration = top?.kind === 'loop' && top.nodeId === nodeId ? top.iteration + 1 : 0;
+    let handlingError: NodeError | undefined;
+    if (top?.kind === 'try' && top.error) {
+      if (kind === 'catch' && this.catchOfTry.get(top.nodeId) === nodeId) handlingError = top.error;
+      if (kind === 'finally' && this.finallyOfTry.get(top.nodeId) === nodeId) handlingError = top.error;
+    }
+    return { iteration, handlingError };
   }
 
   /** Folds `outcome` of `nodeId` into the state and routes to the next node. Pure. */
   next(state: ExecutionState, nodeId: string, outcome: NodeOutcome): ExecutionState {
-    throw new Error(`not implemented ${state.runId} ${nodeId} ${JSON.stringify(outcome)}`);
+    if (state.status !== 'running') throw new RoutingError(`run ${state.runId} is ${state.status}: no node may run`, nodeId);
+    const due = state.cursor.at(-1);
+    if (due !== nodeId) throw new RoutingError(`node "${nodeId}" reported, but "${String(due)}" is due to run`, nodeId);
+    const applied = applyOutcome(state, nodeId, outcome);
+    const draft: Draft = { status: 'running', error: null, cursor: state.cursor.slice(0, -1), frames: [...state.frames] };
+    if (outcome.error) this.fail(draft, nodeId, outcome.error, false);
+    else this.route(draft, nodeId, outcome);
+    this.settle(draft);
+    if (draft.status === 'running' && draft.cursor.length === 0 && draft.frames.length === 0) draft.status = 'completed';
+    return { ...applied, status: draft.status, error: draft.error, cursor: draft.cursor, frames: draft.frames };
   }
+
+  private kindOf(nodeId: string): ControlKind {
+    return this.kinds.get(nodeId) ?? 'action';
+  }
+
+  /** Try-side pairing first (`paired_catch_id`/`paired_finally_id`), then Catch/Finally-side `paired_try_id`. */
+  private pairTryBlocks(): void {
+    const nodes = this.workflow.nodes;
+    const claim = (tryId: string, memberId: unknown, kind: 'catch' | 'finally'): void => {
+      const pairs = kind === 'catch' ? this.catchOfTry : this.finallyOfTry;
+      if (typeof memberId !== 'string' || this.kindOf(memberId) !== kind || this.kindOf(tryId) !== 'try') return;
+      if (pairs.has(tryId) || this.pairedToTry.has(memberId)) return;
+      pairs.set(tryId, memberId);
+      this.pairedToTry.add(memberId);
+    };
+    for (const node of nodes.values()) {
+      if (this.kindOf(node.id) !== 'try') continue;
+      claim(node.id, node.config.paired_catch_id, 'catch');
+      claim(node.id, node.config.paired_finally_id, 'finally');
+    }
+    for (const node of nodes.values()) {
+      const kind = this.kindOf(node.id);
+      const tryId = node.config.paired_try_id;
+      if ((kind === 'catch' || kind === 'finally') && typeof tryId === 'string') claim(tryId, node.id, kind);
+    }
+  }
+
+  private route(draft: Draft, nodeId: string, outcome: NodeOutcome): void {
+    const { cursor, frames } = draft;
+    const top = frames.at(-1);
+    switch (this.kindOf(nodeId)) {
+      case 'end':
+        draft.status = 'completed';
+        cursor.length = 0;
+        frames.length = 0;
+        return;
+      case 'for-loop-start':
+      case 'while-loop-start':
+        return this.routeLoopStart(draft, nodeId, outcome);
+      case 'loop-end': {
+        // Inside its loop a loop end ends the iteration: the scope exhausts and loops back. Reached
+        // from outside (no open frame) it jumps to its start.
+        const startId = this.workflow.node(nodeId).config.paired_start_id;
+        if (typeof startId !== 'string' || frames.some((frame) => frame.kind === 'loop' && frame.nodeId === startId)) return;
+        if (this.workflow.nodes.has(startId)) cursor.push(startId);
+        return;
+      }
+      case 'break': {
+        const index = innermostLoop(frames);
+        if (index < 0) return this.follow(draft, nodeId, outcome.ports);
+        const loop = frames[index] as LoopFrame;
+        cursor.length = loop.depth;
+        frames.length = index;
+        return this.push(draft, this.workflow.execTargets(loop.nodeId, 'completed'));
+      }
+      case 'continue': {
+        const index = innermostLoop(frames);
+        if (index < 0) return this.follow(draft, nodeId, outcome.ports);
+        const loop = frames[index] as LoopFrame;
+        cursor.length = loop.depth;
+        frames.length = index + 1;
+        cursor.push(loop.nodeId);
+        return;
+      }
+      case 'try': {
+        const body = this.workflow.hasExecOutput(nodeId, 'try_body') ? 'try_body' : EXEC_OUTPUT_PORT;
+        frames.push({ kind: 'try', nodeId, phase: 'body', depth: cursor.length, error: null, handled: false });
+        return this.push(draft, this.workflow.execTargets(nodeId, body));
+      }
+      case 'catch':
+        if (top?.kind === 'try' && top.phase === 'catch' && this.catchOfTry.get(top.nodeId) === nodeId) {
+          return this.push(draft, this.blockBody(nodeId, 'catch_body'));
+        }
+        return this.follow(draft, nodeId, outcome.ports);
+      case 'finally':
+        if (top?.kind === 'try' && this.finallyOfTry.get(top.nodeId) === nodeId) {
+          // Reached by plain flow (a v1 file chaining Try -> ... -> Finally) the finally phase starts
+          // here, so the exhausted block does not run Finally a second time.
+          if (top.phase !== 'finally') frames[frames.length - 1] = { ...top, phase: 'finally' };
+          return this.push(draft, this.blockBody(nodeId, 'finally_body'));
+        }
+        return this.follow(draft, nodeId, outcome.ports);
+      default:
+        return this.follow(draft, nodeId, outcome.ports);
+    }
+  }
+
+  private routeLoopStart(draft: Draft, nodeId: string, outcome: NodeOutcome): void {
+    const { cursor, frames } = draft;
+    const top = frames.at(-1);
+    const open = top?.kind === 'loop' && top.nodeId === nodeId ? top : undefined;
+    const ports = outcome.ports ?? [EXEC_OUTPUT_PORT];
+    const iteration = outcome.iteration ?? (open ? open.iteration + 1 : 0);
+    if (ports.includes('body') && iteration < this.iterationCap(nodeId)) {
+      if (open) frames[frames.length - 1] = { ...open, iteration };
+      else frames.push({ kind: 'loop', nodeId, iteration, depth: cursor.length });
+      return this.push(draft, this.workflow.execTargets(nodeId, 'body'));
+    }
+    if (open) frames.pop();
+    const exits = ports.includes('body') ? ['completed'] : ports;
+    this.follow(draft, nodeId, exits);
+  }
+
+  /** A While loop stops at `max_iterations` (default 1,000) even if its handler asks for more. */
+  private iterationCap(nodeId: string): number {
+    if (this.kindOf(nodeId) !== 'while-loop-start') return Number.POSITIVE_INFINITY;
+    const max = this.workflow.node(nodeId).config.max_iterations;
+    if (max === undefined || max === null) return DEFAULT_MAX_ITERATIONS;
+    // A template is resolved at run time: its handler enforces it.
+    return typeof max === 'number' ? max : Number.POSITIVE_INFINITY;
+  }
+
+  /** Targets of a Catch/Finally body: its dedicated port when connected, else `exec_out`. */
+  private blockBody(nodeId: string, port: string): readonly string[] {
+    return this.workflow.execTargets(nodeId, this.workflow.hasExecOutput(nodeId, port) ? port : EXEC_OUTPUT_PORT);
+  }
+
+  /** Closes exhausted scopes: loops go back to their start, Try blocks move to Finally and beyond. */
+  private settle(draft: Draft): void {
+    const { cursor, frames } = draft;
+    while (draft.status === 'running') {
+      const top = frames.at(-1);
+      if (!top || cursor.length > top.depth) return;
+      if (top.kind === 'loop') {
+        cursor.push(top.nodeId);
+        return;
+      }
+      const finallyId = this.finallyOfTry.get(top.nodeId);
+      if (top.phase !== 'finally' && finallyId) {
+        frames[frames.length - 1] = { ...top, phase: 'finally' };
+        cursor.push(finallyId);
+        return;
+      }
+      frames.pop();
+      if (top.error && !top.handled) {
+        this.fail(draft, top.nodeId, top.error, true);
+        continue;
+      }
+      if (this.workflow.hasExecOutput(top.nodeId, 'try_body')) this.push(draft, this.workflow.execTargets(top.nodeId, EXEC_OUTPUT_PORT));
+    }
+  }
+
+  /**
+   * Routes a failure: to the innermost Try that can still handle it (Catch, else Finally then
+   * rethrow), else the run fails, unless `stop_on_error` is false.
+   */
+  private fail(draft: Draft, nodeId: string, error: NodeError, rethrown: boolean): void {
+    const { cursor, frames } = draft;
+    let unwound = rethrown;
+    for (let index = innermostTry(frames); index >= 0; index = innermostTry(frames)) {
+      const frame = frames[index] as TryFrame;
+      cursor.length = frame.depth;
+      frames.length = index + 1;
+      unwound = true;
+      const catchId = this.catchOfTry.get(frame.nodeId);
+      const finallyId = this.finallyOfTry.get(frame.nodeId);
+      if (frame.phase === 'body' && catchId) {
+        frames[index] = { ...frame, phase: 'catch', error, handled: true };
+        cursor.push(catchId);
+        return;
+      }
+      if (frame.phase !== 'finally' && finallyId) {
+        frames[index] = { ...frame, phase: 'finally', error, handled: false };
+        cursor.push(finallyId);
+        return;
+      }
+      frames.length = index;
+    }
+    if (this.workflow.settings.stopOnError) {
+      draft.status = 'failed';
+      draft.error = error;
+      cursor.length = 0;
+      frames.length = 0;
+      return;
+    }
+    // stop_on_error false: a failure outside any Try continues on the node's exec_out; one that
+    // escaped a Try block lets the enclosing scope go on.
+    if (!unwound) this.follow(draft, nodeId, [EXEC_OUTPUT_PORT]);
+  }
+
+  /** Pushes the targets of every chosen port (default `exec_out`), first target running first. */
+  private follow(draft: Draft, nodeId: string, ports: readonly string[] | undefined): void {
+    this.push(draft, (ports ?? [EXEC_OUTPUT_PORT]).flatMap((port) => this.workflow.execTargets(nodeId, port)));
+  }
+
+  private push(draft: Draft, targets: readonly string[]): void {
+    for (let index = targets.length - 1; index >= 0; index--) draft.cursor.push(targets[index]!);
+  }
+}
+
+function innermostLoop(frames: readonly Frame[]): number {
+  return frames.findLastIndex((frame) => frame.kind === 'loop');
+}
+
+function innermostTry(frames: readonly Frame[]): number {
+  return frames.findLastIndex((frame) => frame.kind === 'try');
 }
 
 /** Folds what one node changed into the state (outputs, variables, resources, logs, step count). Pure. */
 export function applyOutcome(state: ExecutionState, nodeId: string, outcome: NodeOutcome): ExecutionState {
-  throw new Error(`not implemented ${state.runId} ${nodeId} ${JSON.stringify(outcome)}`);
+  return {
+    ...state,
+    outputs: { ...state.outputs, [nodeId]: outcome.outputs },
+    variables: outcome.variables ? { ...state.variables, ...outcome.variables } : state.variables,
+    resources: outcome.resources ? mergeResources(state.resources, outcome.resources) : state.resources,
+    logs: outcome.logs && outcome.logs.length > 0 ? [...state.logs, ...outcome.logs] : state.logs,
+    stepCount: state.stepCount + 1,
+  };
+}
+
+function mergeResources(current: JsonObject, changes: JsonObject): JsonObject {
+  // Object.fromEntries defines properties (no setter runs), so any key stays a plain own key.
+  const merged = new Map(Object.entries(current));
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) merged.delete(key);
+    else merged.set(key, value);
+  }
+  return Object.fromEntries(merged);
 }
