@@ -15,6 +15,13 @@ const ledger: { runId: string; name: string; index: number; attempt: number }[] 
 const record = (ctx: DurableContext, name: string, attempt: StepAttempt): void => {
   ledger.push({ runId: ctx.runId, name, index: attempt.index, attempt: attempt.attempt });
 };
+/** A step body that records its run in the ledger and returns `value`. */
+const effect =
+  <T extends Json>(ctx: DurableContext, name: string, value: (attempt: StepAttempt) => T) =>
+  (attempt: StepAttempt): Promise<T> => {
+    record(ctx, name, attempt);
+    return Promise.resolve(value(attempt));
+  };
 const ran = (runId: string): string[] => ledger.filter((entry) => entry.runId === runId).map((entry) => entry.name);
 
 /** A coded failure as the application throws them: code and data must survive the journal. */
@@ -38,28 +45,29 @@ function registerBodies(runner: DbosDurableRunner): void {
   runner.register<{ nodes: string[] }, Json>('linear', async (ctx, input) => {
     const outputs: Json[] = [];
     for (const name of input.nodes) {
-      outputs.push(await ctx.step(name, async (attempt) => (record(ctx, name, attempt), { node: name, index: attempt.index })));
+      outputs.push(await ctx.step(name, effect(ctx, name, (attempt) => ({ node: name, index: attempt.index }))));
     }
     return { outputs, recovering: ctx.recovering };
   });
   runner.register<{ failures: number; maxAttempts: number }, Json>('flaky', async (ctx, input) => {
     const attempts = await ctx.step(
       'flaky_node',
-      async (attempt) => {
-        record(ctx, 'flaky_node', attempt);
+      effect(ctx, 'flaky_node', (attempt) => {
         if (attempt.attempt <= input.failures) throw new CodedFailure(`attempt ${attempt.attempt} failed`, 'flaky_node', { attempt: attempt.attempt });
         return attempt.attempt;
-      },
+      }),
       { maxAttempts: input.maxAttempts, intervalMs: 10, backoffRate: 2 },
     );
     return { attempts };
   });
   runner.register<JsonObject, Json>('fails', async (ctx) => {
     try {
-      await ctx.step('broken', async (attempt) => {
-        record(ctx, 'broken', attempt);
-        throw new CodedFailure('the node broke', 'broken', { why: 'because', n: 3 });
-      });
+      await ctx.step(
+        'broken',
+        effect(ctx, 'broken', () => {
+          throw new CodedFailure('the node broke', 'broken', { why: 'because', n: 3 });
+        }),
+      );
     } catch (error) {
       throw new CodedFailure(`run failed: ${(error as Error).message}`, (error as CodedFailure).nodeId, { stepCode: (error as CodedFailure).code });
     }
@@ -72,14 +80,14 @@ function registerBodies(runner: DbosDurableRunner): void {
     return { slept: after - before };
   });
   runner.register<{ gate: boolean }, Json>('gated', async (ctx, input) => {
-    await ctx.step('before_gate', async (attempt) => (record(ctx, 'before_gate', attempt), 1));
+    await ctx.step('before_gate', effect(ctx, 'before_gate', () => 1));
     if (input.gate && !ctx.recovering) await waitAtGate(ctx.runId);
-    await ctx.step('after_gate', async (attempt) => (record(ctx, 'after_gate', attempt), 2));
+    await ctx.step('after_gate', effect(ctx, 'after_gate', () => 2));
     return { recovering: ctx.recovering };
   });
   runner.register<JsonObject, Json>('variant', async (ctx) => {
     const names = variant === 'a' ? ['first', 'second', 'third'] : ['first', 'changed', 'third'];
-    for (const name of names) await ctx.step(name, async (attempt) => (record(ctx, name, attempt), name));
+    for (const name of names) await ctx.step(name, effect(ctx, name, () => name));
     return names;
   });
 }
@@ -227,7 +235,7 @@ describe.runIf(available)('DbosDurableRunner on PostgreSQL', () => {
   });
 
   it('refuses registration after launch and a second runner in the process', async () => {
-    expect(() => runner.register('late', async () => null)).toThrow(DbosRunnerStateError);
+    expect(() => runner.register('late', () => Promise.resolve(null))).toThrow(DbosRunnerStateError);
     const second = new DbosDurableRunner(dbosRunnerConfigFromEnv({}, { databaseUrl: database.url }));
     await expect(second.launch()).rejects.toBeInstanceOf(DbosRunnerStateError);
   });
