@@ -17,7 +17,7 @@ const hasChromium = requireExternalService('Chromium', existsSync(chromiumPath),
 
 const PASSWORD = 'hunter2-very-secret';
 const secrets: SecretProvider = {
-  loadSecret: (name) => Promise.resolve(({ PORTAL_PASSWORD: PASSWORD } as Record<string, string>)[name]),
+  loadSecret: (name) => Promise.resolve(({ PORTAL_PASSWORD: PASSWORD, portal_password: PASSWORD } as Record<string, string>)[name]),
 };
 
 const FORM = `<!doctype html><title>Form</title>
@@ -57,7 +57,7 @@ class BrowserRun {
     this.catalog = new HandlerNodeCatalog(browserNodeHandlers({ sessions: this.sessions, secrets }), [this.sessions]);
   }
 
-  async run(type: string, config: JsonObject, options: { raw?: JsonObject; id?: string } = {}): Promise<NodeOutcome> {
+  async run(type: string, config: JsonObject, options: { raw?: JsonObject; id?: string; variables?: Record<string, Json> } = {}): Promise<NodeOutcome> {
     const index = this.step++;
     const execution = aNodeExecution(type)
       .withId(options.id ?? `node_${index}`)
@@ -66,6 +66,7 @@ class BrowserRun {
       .inRun(this.runId, index)
       .withResources({ ...this.resources })
       .inDirectory(this.directory)
+      .withVariables(options.variables ?? {})
       .build();
     const outcome = await this.catalog.execute(execution);
     for (const [key, value] of Object.entries(outcome.resources ?? {})) {
@@ -200,6 +201,24 @@ describe.skipIf(!hasChromium)('browser nodes on Chromium', () => {
     expect((await run.run('BrowserEvaluateNode', { expression: 'document.querySelector("#user").value' })).outputs).toEqual({
       result: `ada:${PASSWORD}`,
     });
+  });
+
+  it('records a sensitive variable as a secret reference', async () => {
+    const run = newRun();
+    await run.run('BrowserNavigateNode', { url: `${server.url}/form` });
+    await run.run(
+      'BrowserTypeNode',
+      { selector: '#password', text: PASSWORD },
+      { raw: { selector: '#password', text: '{{portal_password}}' }, variables: { portal_password: PASSWORD, user: 'ada' } },
+    );
+    await run.run('BrowserTypeNode', { selector: '#user', text: 'ada' }, { raw: { selector: '#user', text: '{{user}}' }, variables: { user: 'ada' } });
+    expect(readPageHint(run.resources, 'default')?.actions).toEqual([
+      { kind: 'type', selector: '#password', value: '{{$secret:portal_password}}', mode: 'fill', secret: true },
+      { kind: 'type', selector: '#user', value: 'ada', mode: 'fill' },
+    ]);
+
+    await run.crash();
+    expect((await run.run('BrowserEvaluateNode', { expression: 'document.querySelector("#password").value' })).outputs).toEqual({ result: PASSWORD });
   });
 
   it('keeps several named pages per run, each with its own hint', async () => {

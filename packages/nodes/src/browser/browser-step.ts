@@ -92,5 +92,5 @@ export async function runOnPage(
 export function recordField(execution: NodeExecution, deps: BrowserNodeDependencies, field: string, resolved: string): ReturnType<typeof recordValue> {
   // A value fed by a data connection never came from a config template.
   const raw: Json | undefined = field in execution.inputs ? undefined : execution.node.config[field];
-  return recordValue(raw, resolved, deps.secrets);
+  return recordValue(raw, resolved, deps.secrets, execution.variables);
 }

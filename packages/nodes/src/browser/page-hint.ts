@@ -118,27 +118,47 @@ export interface RecordedValue {
   readonly secret: boolean;
 }
 
+const VARIABLE_REFERENCE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+/**
+ * Secrets a raw config value draws on: its `{{$secret:NAME}}` references, and the variables it names
+ * that hold a secret's value (a `sensitive` variable is read from the SecretProvider under its name).
+ */
+async function secretsIn(raw: Json | undefined, variables: Readonly<Record<string, Json>>, secrets: SecretProvider | undefined) {
+  const found = new Map<string, string | undefined>();
+  for (const name of secretNamesIn(raw)) found.set(name, await secrets?.loadSecret(name));
+  if (typeof raw === 'string' && secrets) {
+    for (const [, name = ''] of raw.matchAll(VARIABLE_REFERENCE)) {
+      const value = variables[name];
+      if (typeof value !== 'string' || value === '' || found.has(name)) continue;
+      if ((await secrets.loadSecret(name)) === value) found.set(name, value);
+    }
+  }
+  return found;
+}
+
 /**
  * Turns the resolved value of a field into what a hint may hold (rule 9). `raw` is the field's
- * config before template resolution: when it refers to secrets, every occurrence of their values in
- * `resolved` is replaced by the `{{$secret:NAME}}` reference, so the hint can be replayed later
+ * config before template resolution: every occurrence in `resolved` of a secret it draws on is
+ * replaced by a `{{$secret:NAME}}` reference, so the hint can be replayed later (`replayValue`)
  * without ever holding the value.
  */
-export async function recordValue(raw: Json | undefined, resolved: string, secrets: SecretProvider | undefined): Promise<RecordedValue> {
-  const names = secretNamesIn(raw);
-  if (names.length === 0) return { value: resolved, secret: false };
+export async function recordValue(
+  raw: Json | undefined,
+  resolved: string,
+  secrets: SecretProvider | undefined,
+  variables: Readonly<Record<string, Json>> = {},
+): Promise<RecordedValue> {
+  const found = await secretsIn(raw, variables, secrets);
+  if (found.size === 0) return { value: resolved, secret: false };
+  const names = [...found.keys()];
   if (typeof raw === 'string' && names.length === 1 && raw.trim() === `{{$secret:${names[0]}}}`) {
     return { value: `{{$secret:${names[0]}}}`, secret: true };
   }
-  const known: Array<{ name: string; value: string }> = [];
-  for (const name of names) {
-    const value = await secrets?.loadSecret(name);
-    if (value) known.push({ name, value });
-  }
   // Longest first, so a secret that contains another is replaced whole.
-  known.sort((a, b) => b.value.length - a.value.length);
+  const known = [...found].filter((entry): entry is [string, string] => Boolean(entry[1])).sort((a, b) => b[1].length - a[1].length);
   let template = resolved;
-  for (const { name, value } of known) template = template.split(value).join(`{{$secret:${name}}}`);
+  for (const [name, value] of known) template = template.split(value).join(`{{$secret:${name}}}`);
   return { value: template, secret: true };
 }
 
