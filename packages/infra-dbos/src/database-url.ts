@@ -1,12 +1,16 @@
+/** What a URL we cannot parse is shown as: nothing of it, since any part may be a secret. */
+const UNPARSEABLE = '<unparseable database URL>';
+
 /** The URL with its password (userinfo or `password=` parameter) replaced by `***`, safe to log. */
 export function redactDatabaseUrl(databaseUrl: string): string {
   let url: URL;
   try {
     url = new URL(databaseUrl);
   } catch {
-    // Not a URL we can parse: show only what cannot hold a secret.
-    return '<unparseable database URL>';
+    return UNPARSEABLE;
   }
+  // `user:pw@host` parses as scheme `user:` with the secret in its path: accept real server URLs only.
+  if (!/^postgres(ql)?:$/.test(url.protocol) || url.host === '') return UNPARSEABLE;
   if (url.password) url.password = '***';
   if (url.searchParams.has('password')) url.searchParams.set('password', '***');
   return url.toString().replace('%2A%2A%2A', '***');
