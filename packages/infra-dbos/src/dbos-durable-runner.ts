@@ -252,6 +252,10 @@ function summaryOf(status: WorkflowStatus): RunSummary {
     updatedAt: status.updatedAt ?? status.createdAt,
     ...(error === undefined ? {} : { error }),
     ...(status.executorId === undefined ? {} : { executorId: status.executorId }),
+    ...(status.applicationVersion === undefined ? {} : { applicationVersion: status.applicationVersion }),
+    // DBOS stamps dequeuedAt when a queue dispatches the run; casare starts runs directly, so only
+    // recovery, resume and fork (which go through DBOS's internal queue) set it.
+    ...(status.dequeuedAt === undefined ? {} : { resumedAt: status.dequeuedAt }),
   };
 }
 

@@ -23,6 +23,14 @@ export interface RunSummary {
   readonly error?: string;
   /** Executor that owns the run, where the runner has executors. */
   readonly executorId?: string;
+  /** Version of the code the run is recorded under; recovery resumes only runs of the runner's own version. */
+  readonly applicationVersion?: string;
+  /**
+   * When the run's current execution began after it was picked up again (recovery, resume, fork),
+   * ms since the epoch; absent for a run that never was. Steps recorded as completed before this
+   * instant were replayed from their checkpoints by that execution, not run again.
+   */
+  readonly resumedAt?: number;
 }
 
 /** One recorded durable step. */
