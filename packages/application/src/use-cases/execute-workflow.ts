@@ -164,7 +164,10 @@ class RunExecution {
       this.emit({ type: 'node.started', ...base, attempt: attempt.attempt, at: Date.now() });
       const used: string[] = [];
       try {
-        return outcomeToJson(await this.attempt(node, state, attempt, used));
+        const outcome = outcomeToJson(await this.attempt(node, state, attempt, used));
+        // A retried success records its attempt count for `casare runs show` (absent means one);
+        // outcome parsing ignores it, so replay and routing are unchanged.
+        return attempt.attempt > 1 ? { ...outcome, attempts: attempt.attempt } : outcome;
       } catch (error) {
         const nodeError = toNodeError(error, node.id, attempt.attempt, used);
         previousError = nodeError.message;
