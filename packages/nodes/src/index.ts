@@ -2,6 +2,20 @@ export { HandlerNodeCatalog, DuplicateNodeTypeError, UnknownNodeTypeError, type 
 export { defineNode, CONFIG_INVALID, type CatalogNodeHandler, type NodeDefinition, type NodePorts } from './catalog/node-definition.js';
 export { NodeConfigError, ConfigFieldError, configPath, type ConfigIssue } from './catalog/node-config-error.js';
 export { controlNodeHandlers, AssertionFailedError } from './control/control-nodes.js';
+export { variableNodeHandlers } from './data/variable-nodes.js';
+export { mathNodeHandlers } from './data/math-nodes.js';
+export { textNodeHandlers } from './data/text-nodes.js';
+export { listNodeHandlers } from './data/list-nodes.js';
+export { dictNodeHandlers } from './data/dict-nodes.js';
+export { randomNodeHandlers } from './data/random-nodes.js';
+export { utilityNodeHandlers } from './utility/utility-nodes.js';
+export { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
+export { fileNodeHandlers } from './files/file-nodes.js';
+export { FileOperationError, FILE_ACTIONS, type FileActionName } from './files/file-actions.js';
+export { resolveInside, writeFileAtomic } from './files/working-directory.js';
+export { httpNodeHandlers, HttpRequestError, IDEMPOTENCY_KEY_HEADER } from './http/http-nodes.js';
+export { coreNodeHandlers } from './core-node-handlers.js';
+export { nodesContainerModule, createNodeCatalog } from './nodes-container-module.js';
 export {
   browserNodeHandlers,
   PlaywrightBrowserSessions,

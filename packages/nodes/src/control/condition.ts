@@ -1,22 +1,21 @@
 import type { NodeExecution } from '@casare-rpa/application';
-import { ExpressionError, evaluateCondition, type Json } from '@casare-rpa/domain';
+import { ExpressionError, evaluateCondition, type Json, type TemplateScope } from '@casare-rpa/domain';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
 
 /**
- * Whether a resolved condition holds. Templates were resolved before the step (`"{{counter}} < 3"`
- * arrives as `"2 < 3"`, `"{{flag}}"` as `true`), so only text still needs the expression
- * evaluator; bare names in it (`"a and not b"`) are run variables.
+ * Whether the condition in `field` holds. When the executor provides the template scope, the raw
+ * condition is evaluated there, so `"{{name}} == 'bob'"` compares typed values instead of the text
+ * the template renders to. A value from a data input, or an execution without a scope, falls back
+ * to the resolved value (`"{{counter}} < 3"` arrives as `"2 < 3"`); bare names in it are variables.
  */
-export function conditionHolds(value: Json, field: string, execution: NodeExecution): boolean {
-  if (value === null) return false;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value !== 0;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === 'object') return Object.keys(value).length > 0;
-  const expression = value.trim();
-  if (expression === '') return false;
+export function conditionHolds(resolved: Json, field: string, execution: NodeExecution): boolean {
+  const raw = execution.node.config[field];
+  const fromInput = Object.hasOwn(execution.inputs, field);
+  const useRaw = !fromInput && execution.scope !== undefined && typeof raw === 'string';
+  const expression = useRaw ? (raw ?? null) : resolved;
+  const scope: TemplateScope = useRaw && execution.scope ? execution.scope : { variables: execution.variables, outputs: {} };
   try {
-    return evaluateCondition(expression, { variables: execution.variables, outputs: {} });
+    return evaluateCondition(expression, scope);
   } catch (error) {
     if (error instanceof ExpressionError) throw new ConfigFieldError(field, error.message);
     throw error;

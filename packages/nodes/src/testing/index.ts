@@ -1,0 +1,1 @@
+export { aNodeExecution, NodeExecutionBuilder, MemoryNodeLogger } from './node-execution-builder.js';
