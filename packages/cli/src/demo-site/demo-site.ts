@@ -28,6 +28,8 @@ export interface DemoSiteOptions {
    * robot killed during it has submitted but not seen the confirmation: the case deduplication covers.
    */
   readonly saveDelayMs?: number;
+  /** Called as each POST to /invoices arrives, before the site answers (crash tests kill robots here). */
+  readonly onSubmission?: (submission: RawSubmission) => void;
 }
 
 /** One POST to /invoices exactly as received. */
@@ -181,7 +183,9 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
         const user = signedInUser(request);
         const fields = await readForm(request);
         if (!user) return send(response, 401, loginPage(false));
-        state.submissions.push({ at: Date.now(), fields });
+        const submission: RawSubmission = { at: Date.now(), fields };
+        state.submissions.push(submission);
+        options.onSubmission?.(submission);
         const problems = invoiceProblems(fields);
         if (problems.length > 0) return send(response, 400, invoiceFormPage(user, problems));
         const key = fields['submission_key'] ?? '';
