@@ -1,4 +1,4 @@
-export { isJson, isJsonObject, isPlainObject, type Json, type JsonObject } from './json.js';
+export { isJson, isJsonObject, isPlainObject, normalizeJson, type Json, type JsonObject } from './json.js';
 export {
   Workflow,
   EXEC_INPUT_PORT,

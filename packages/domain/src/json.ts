@@ -54,3 +54,18 @@ export function isJson(value: unknown): value is Json {
 export function isJsonObject(value: unknown): value is JsonObject {
   return isPlainObject(value) && isJson(value);
 }
+
+/**
+ * `value` with every -0 turned into 0, as a JSON round trip would: the same reference when there is
+ * none (the usual case), so folding an outcome stays cheap. Keeps a fresh run and a replay from a
+ * checkpoint in exactly the same state.
+ */
+export function normalizeJson<T extends Json>(value: T): T {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (Object.is(current, -0)) return JSON.parse(JSON.stringify(value)) as T;
+    if (typeof current === 'object' && current !== null) stack.push(...(Object.values(current) as unknown[]));
+  }
+  return value;
+}

@@ -73,7 +73,7 @@ export function loadWorkflow(document: unknown, options: LoadWorkflowOptions = {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      issues.push({ code: 'NOT_JSON', path: '', message: `not JSON: ${error instanceof Error ? error.message : String(error)}` });
+      issues.push({ code: 'NOT_JSON', path: '', message: `not JSON: ${describeJsonError(error, text)}` });
       fail();
     }
     const facts = scanJsonText(text);
@@ -85,6 +85,17 @@ export function loadWorkflow(document: unknown, options: LoadWorkflowOptions = {
   const built = new DocumentChecker(issues, options).check(value, nodeOrder);
   if (issues.length > 0 || !built) fail();
   return built!;
+}
+
+/** JSON.parse's message, with the line and column people look for in an editor. */
+function describeJsonError(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return message;
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = Number(position) - before.lastIndexOf('\n');
+  return `${message} (line ${line}, column ${column})`;
 }
 
 function repeatedKeyIssue(parent: readonly PathSegment[], key: string): ValidationIssue {
@@ -268,10 +279,12 @@ class DocumentChecker {
   /** True when the connection joins two declared nodes through a legal port. */
   private checkConnection(connection: Connection, path: readonly PathSegment[], declared: ReadonlySet<string>): boolean {
     let ok = true;
+    // The issue names the end of the wire that does exist, so a reader knows where to look.
+    const anchor = declared.has(connection.sourceNode) ? connection.sourceNode : declared.has(connection.targetNode) ? connection.targetNode : undefined;
     for (const [field, nodeId] of [['source_node', connection.sourceNode], ['target_node', connection.targetNode]] as const) {
       if (!declared.has(nodeId)) {
         ok = false;
-        this.issue('DANGLING_CONNECTION', [...path, field], `connection refers to node "${nodeId}", which does not exist`);
+        this.issue('DANGLING_CONNECTION', [...path, field], `connection refers to node "${nodeId}", which does not exist`, anchor);
       }
     }
     if (connection.targetPort === EXEC_INPUT_PORT && !isExecOutputPort(connection.sourcePort)) {

@@ -1,7 +1,7 @@
 import { controlKindOf, DEFAULT_MAX_ITERATIONS, type ControlKind } from './control-flow.js';
 import { RoutingError } from './errors.js';
 import type { ExecutionState, Frame, LoopFrame, TryFrame } from './execution-state.js';
-import type { Json, JsonObject } from './json.js';
+import { normalizeJson, type Json, type JsonObject } from './json.js';
 import type { NodeError, NodeOutcome } from './node-outcome.js';
 import { EXEC_OUTPUT_PORT, type Workflow } from './workflow.js';
 
@@ -40,13 +40,17 @@ export class ExecutionOrchestrator {
     this.pairTryBlocks();
   }
 
-  /** The nodes a run starts at, in file order: the Start nodes, or else every node no exec wire enters. */
+  /**
+   * The nodes a run starts at, in file order: the Start nodes, or else every node no exec wire enters
+   * (except Catch/Finally paired to a Try, and loop ends).
+   */
   startNodes(): readonly string[] {
     const ids = [...this.workflow.nodes.keys()];
     const starts = ids.filter((id) => this.kindOf(id) === 'start');
     if (starts.length > 0) return starts;
-    // A paired Catch/Finally has no exec input by design: only its Try may run it.
-    return ids.filter((id) => !this.workflow.hasExecInput(id) && !this.pairedToTry.has(id));
+    // A paired Catch/Finally has no exec input by design: only its Try may run it. A loop end without
+    // input belongs to a body that dead-ends; starting it would re-run its loop after the fact.
+    return ids.filter((id) => !this.workflow.hasExecInput(id) && !this.pairedToTry.has(id) && this.kindOf(id) !== 'loop-end');
   }
 
   /** The Catch node of a Try, if paired. */
@@ -67,7 +71,7 @@ export class ExecutionOrchestrator {
       runId,
       status: cursor.length > 0 ? 'running' : 'completed',
       cursor,
-      variables: { ...defaults, ...inputs },
+      variables: normalizeJson({ ...defaults, ...inputs }),
       outputs: {},
       frames: [],
       stepCount: 0,
@@ -310,9 +314,9 @@ function innermostTry(frames: readonly Frame[]): number {
 export function applyOutcome(state: ExecutionState, nodeId: string, outcome: NodeOutcome): ExecutionState {
   return {
     ...state,
-    outputs: { ...state.outputs, [nodeId]: outcome.outputs },
-    variables: outcome.variables ? { ...state.variables, ...outcome.variables } : state.variables,
-    resources: outcome.resources ? mergeResources(state.resources, outcome.resources) : state.resources,
+    outputs: { ...state.outputs, [nodeId]: normalizeJson(outcome.outputs) },
+    variables: outcome.variables ? { ...state.variables, ...normalizeJson(outcome.variables) } : state.variables,
+    resources: outcome.resources ? mergeResources(state.resources, normalizeJson(outcome.resources)) : state.resources,
     logs: outcome.logs && outcome.logs.length > 0 ? [...state.logs, ...outcome.logs] : state.logs,
     stepCount: state.stepCount + 1,
   };
