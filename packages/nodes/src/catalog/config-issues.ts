@@ -47,10 +47,9 @@ export function configIssuesOf(issues: readonly z.core.$ZodIssue[], input: unkno
         return { field, message: `expected ${issue.expected}, got ${describeValue(value)}` };
       case 'invalid_value':
         return { field, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}` };
-      case 'invalid_union':
-        return { field, message: `${issue.message}, got ${describeValue(value)}` };
       default:
-        return { field, message: issue.message };
+        // Our own field schemas word their messages "expected ..."; say what was found instead.
+        return { field, message: issue.message.startsWith('expected ') ? `${issue.message}, got ${describeValue(value)}` : issue.message };
     }
   });
 }

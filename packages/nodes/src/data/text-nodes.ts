@@ -139,25 +139,23 @@ const textContainsNode = defineNode({
   },
 });
 
-function affixNode(type: string, field: 'prefix' | 'suffix', test: (text: string, affix: string) => boolean): CatalogNodeHandler {
-  return defineNode({
-    types: [type],
-    config: z.looseObject({ text: textInput(), affix: z.unknown(), case_sensitive: boolean(true) }).transform((config, ctx) => {
-      const affix = config[field];
-      if (typeof affix === 'string' || typeof affix === 'number') return { ...config, affix: String(affix) };
-      ctx.addIssue({ code: 'custom', path: [field], message: 'expected text', input: affix });
-      return z.NEVER;
-    }),
-    ports: { inputs: ['text', field], outputs: ['result'] },
-    run: (config) => {
-      const result = config.case_sensitive ? test(config.text, config.affix) : test(config.text.toLowerCase(), config.affix.toLowerCase());
-      return { outputs: { result } };
-    },
-  });
+function hasAffix(text: string, affix: string, caseSensitive: boolean, test: (text: string, affix: string) => boolean): boolean {
+  return caseSensitive ? test(text, affix) : test(text.toLowerCase(), affix.toLowerCase());
 }
 
-const textStartsWithNode = affixNode('TextStartsWithNode', 'prefix', (value, affix) => value.startsWith(affix));
-const textEndsWithNode = affixNode('TextEndsWithNode', 'suffix', (value, affix) => value.endsWith(affix));
+const textStartsWithNode = defineNode({
+  types: ['TextStartsWithNode'],
+  config: z.looseObject({ text: textInput(), prefix: text(), case_sensitive: boolean(true) }),
+  ports: { inputs: ['text', 'prefix'], outputs: ['result'] },
+  run: (config) => ({ outputs: { result: hasAffix(config.text, config.prefix, config.case_sensitive, (value, affix) => value.startsWith(affix)) } }),
+});
+
+const textEndsWithNode = defineNode({
+  types: ['TextEndsWithNode'],
+  config: z.looseObject({ text: textInput(), suffix: text(), case_sensitive: boolean(true) }),
+  ports: { inputs: ['text', 'suffix'], outputs: ['result'] },
+  run: (config) => ({ outputs: { result: hasAffix(config.text, config.suffix, config.case_sensitive, (value, affix) => value.endsWith(affix)) } }),
+});
 
 const textSubstringNode = defineNode({
   types: ['TextSubstringNode'],
