@@ -18,6 +18,10 @@ export { coreNodeHandlers } from './core-node-handlers.js';
 export { nodesContainerModule, createNodeCatalog } from './nodes-container-module.js';
 export {
   browserNodeHandlers,
+  browserContainerModule,
+  readCsvNode,
+  parseCsv,
+  CsvFormatError,
   PlaywrightBrowserSessions,
   BrowserPageNotOpenError,
   ChromiumNotFoundError,

@@ -1,0 +1,32 @@
+import type { CatalogNodeHandler } from '../catalog/node-definition.js';
+import type { BrowserNodeDependencies } from './browser-step.js';
+import { evaluateNode, getAttributeNode, getTextNode, screenshotNode } from './extraction-nodes.js';
+import { checkNode, clickNode, selectNode, typeNode } from './interaction-nodes.js';
+import { closeNode, launchNode } from './lifecycle-nodes.js';
+import { currentUrlNode, navigateNode, pageSourceNode, waitNode } from './navigation-nodes.js';
+
+/** Builders of the browser node handlers, one per node type family (v1 names and aliases). */
+export const browserNodeFactories: ReadonlyArray<(deps: BrowserNodeDependencies) => CatalogNodeHandler> = [
+  launchNode,
+  navigateNode,
+  clickNode,
+  typeNode,
+  selectNode,
+  checkNode,
+  getTextNode,
+  getAttributeNode,
+  waitNode,
+  screenshotNode,
+  currentUrlNode,
+  pageSourceNode,
+  evaluateNode,
+  closeNode,
+];
+
+/**
+ * Every browser node handler, sharing one sessions object. The catalog also needs the sessions as
+ * a `RunResources` (`releaseRun`), so a run's pages close when the run ends.
+ */
+export function browserNodeHandlers(deps: BrowserNodeDependencies): readonly CatalogNodeHandler[] {
+  return browserNodeFactories.map((factory) => factory(deps));
+}
