@@ -13,18 +13,24 @@ export class DbosDurableContext implements DurableContext {
     readonly runId: string,
     /** True unless `start()` in this process began this execution. */
     readonly recovering: boolean,
+    /** The runner's liveness: once halted, this execution behaves as if its process had died. */
+    private readonly liveness: Liveness = ALWAYS_ALIVE,
   ) {}
 
   async step<T extends Json>(name: string, fn: (attempt: StepAttempt) => Promise<T>, policy?: StepPolicy): Promise<T> {
+    const { liveness } = this;
     let attempt = 0;
-    const attemptOnce = (): Promise<T> => {
+    const attemptOnce = async (): Promise<T> => {
+      if (liveness.halted) return never();
       attempt += 1;
       // DBOS numbers every durable operation of a workflow (steps, sleeps, clock reads) with a
       // function id that is the same on replay: it is the step index idempotency keys are built on.
-      return fn({ index: DBOS.stepID ?? -1, attempt });
+      const result = await fn({ index: DBOS.stepID ?? -1, attempt });
+      // A dead process records nothing: withhold the result from DBOS.
+      return liveness.halted ? never() : result;
     };
     try {
-      return await DBOS.runStep(attemptOnce, stepConfigOf(name, policy, () => attempt));
+      return await this.#alive(DBOS.runStep(attemptOnce, stepConfigOf(name, policy, () => attempt)));
     } catch (error) {
       throw asNondeterminism(error, this.runId, name);
     }
@@ -32,7 +38,7 @@ export class DbosDurableContext implements DurableContext {
 
   async sleep(ms: number): Promise<void> {
     try {
-      await DBOS.sleep(ms);
+      await this.#alive(DBOS.sleep(ms));
     } catch (error) {
       throw asNondeterminism(error, this.runId, 'DBOS.sleep');
     }
@@ -40,11 +46,35 @@ export class DbosDurableContext implements DurableContext {
 
   async now(): Promise<number> {
     try {
-      return await DBOS.now();
+      return await this.#alive(DBOS.now());
     } catch (error) {
       throw asNondeterminism(error, this.runId, 'DBOS.now');
     }
   }
+
+  /** `operation`, unless the runner halted meanwhile: then nothing more happens in this body. */
+  async #alive<T>(operation: Promise<T>): Promise<T> {
+    if (this.liveness.halted) return never();
+    const settled = await operation.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    if (this.liveness.halted) return never();
+    if ('error' in settled) throw settled.error;
+    return settled.value;
+  }
+}
+
+/** Whether the runner that started an execution still counts as running (see `DbosDurableRunner.halt`). */
+export interface Liveness {
+  readonly halted: boolean;
+}
+
+const ALWAYS_ALIVE: Liveness = { halted: false };
+
+/** A promise that never settles and holds no timer: the body stops here, as in a dead process. */
+function never<T>(): Promise<T> {
+  return new Promise<T>(() => {});
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DBOS, Error as DbosErrors, type WorkflowHandle, type WorkflowStatus, type WorkflowStatusString } from '@dbos-inc/dbos-sdk';
+import { DBOS, Error as DbosErrors, type WorkflowHandle, type WorkflowStatus } from '@dbos-inc/dbos-sdk';
 import {
   NondeterminismError,
   RunCancelledError,
@@ -7,7 +7,6 @@ import {
   type DurableRunner,
   type RunFilter,
   type RunHandle,
-  type RunStatus,
   type RunSummary,
   type StartOptions,
   type StepRecord,
@@ -16,6 +15,7 @@ import {
 import type { Json } from '@casare-rpa/domain';
 import { inject, injectable } from 'inversify';
 import { DbosDurableContext } from './dbos-durable-context.js';
+import { DBOS_STATUSES, stepRecordOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
 import { DBOS_RUNNER_CONFIG } from './tokens.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
@@ -26,8 +26,7 @@ import { prepareSystemDatabase } from './system-database.js';
 const RESULT_POLLING_MS = 100;
 
 type DbosWorkflow = (input: Json) => Promise<Json>;
-/** One recorded operation of a DBOS workflow, as `DBOS.listWorkflowSteps` returns it. */
-type StepInfo = NonNullable<Awaited<ReturnType<typeof DBOS.listWorkflowSteps>>>[number];
+
 
 /** DBOS is a process-wide singleton: at most one runner may be launched in a process at a time. */
 let dbosInUse = false;
@@ -50,6 +49,8 @@ export class DbosDurableRunner implements DurableRunner {
   /** Handles of runs executing in this process: their result arrives without polling. */
   readonly #liveHandles = new Map<string, WorkflowHandle<Json>>();
   #state: 'created' | 'launched' | 'stopped' = 'created';
+  /** Set by `halt()`; every body this runner started reads it before and after each operation. */
+  readonly #liveness = { halted: false };
 
   constructor(@inject(DBOS_RUNNER_CONFIG) config: DbosRunnerConfig) {
     this.#config = config;
@@ -131,7 +132,8 @@ export class DbosDurableRunner implements DurableRunner {
       ...(filter.limit === undefined ? {} : { limit: filter.limit }),
       sortDesc: true,
       loadInput: false,
-      loadOutput: false,
+      // The error of a failed run is read with its output.
+      loadOutput: true,
     });
     return statuses.map(summaryOf);
   }
@@ -182,11 +184,21 @@ export class DbosDurableRunner implements DurableRunner {
     }
   }
 
+  /**
+   * Stops this runner the way a crash stops a process, for crash tests that stay in one process:
+   * from now on its bodies run no further step and record nothing, their handles never settle, and
+   * pending runs stay pending for the next runner's `launch()`. Then releases DBOS like `shutdown()`.
+   */
+  async halt(): Promise<void> {
+    this.#liveness.halted = true;
+    await this.shutdown();
+  }
+
   #asDbosWorkflow(body: WorkflowBody<Json, Json>): DbosWorkflow {
     return async (input: Json): Promise<Json> => {
       const runId = DBOS.workflowID;
       if (runId === undefined) throw new DbosRunnerStateError('a casare workflow body ran outside a DBOS workflow');
-      const context = new DbosDurableContext(runId, !this.#freshRuns.delete(runId));
+      const context = new DbosDurableContext(runId, !this.#freshRuns.delete(runId), this.#liveness);
       try {
         return await body(context, input);
       } catch (error) {
@@ -224,56 +236,6 @@ export class DbosDurableRunner implements DurableRunner {
   #assertLaunched(action: string): void {
     if (this.#state !== 'launched') throw new DbosRunnerStateError(`cannot ${action} a run: the runner is ${this.#state === 'created' ? 'not launched yet' : 'shut down'}`);
   }
-}
-
-/** DBOS statuses behind each port status. */
-const DBOS_STATUSES: Record<RunStatus, WorkflowStatusString[]> = {
-  pending: ['PENDING'],
-  enqueued: ['ENQUEUED', 'DELAYED'],
-  succeeded: ['SUCCESS'],
-  failed: ['ERROR', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'],
-  cancelled: ['CANCELLED'],
-};
-
-function runStatusOf(status: string): RunStatus {
-  for (const [runStatus, dbosStatuses] of Object.entries(DBOS_STATUSES) as [RunStatus, string[]][]) {
-    if (dbosStatuses.includes(status)) return runStatus;
-  }
-  return 'pending';
-}
-
-function summaryOf(status: WorkflowStatus): RunSummary {
-  const error = errorMessageOf(status.error);
-  return {
-    runId: status.workflowID,
-    workflowName: status.workflowName,
-    status: runStatusOf(status.status),
-    createdAt: status.createdAt,
-    updatedAt: status.updatedAt ?? status.createdAt,
-    ...(error === undefined ? {} : { error }),
-    ...(status.executorId === undefined ? {} : { executorId: status.executorId }),
-    ...(status.applicationVersion === undefined ? {} : { applicationVersion: status.applicationVersion }),
-    // DBOS stamps dequeuedAt when a queue dispatches the run; casare starts runs directly, so only
-    // recovery, resume and fork (which go through DBOS's internal queue) set it.
-    ...(status.dequeuedAt === undefined ? {} : { resumedAt: status.dequeuedAt }),
-  };
-}
-
-function stepRecordOf(step: StepInfo): StepRecord {
-  const timing = {
-    ...(step.startedAtEpochMs === undefined ? {} : { startedAt: step.startedAtEpochMs }),
-    ...(step.completedAtEpochMs === undefined ? {} : { completedAt: step.completedAtEpochMs }),
-  };
-  if (step.error !== null) {
-    return { index: step.functionID, name: step.name, status: 'failed', error: errorMessageOf(step.error) ?? 'unknown error', ...timing };
-  }
-  return { index: step.functionID, name: step.name, status: 'completed', output: (step.output ?? null) as Json, ...timing };
-}
-
-function errorMessageOf(error: unknown): string | undefined {
-  if (error === undefined || error === null) return undefined;
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : JSON.stringify(error);
 }
 
 /**
