@@ -65,7 +65,7 @@ export function normalizeJson<T extends Json>(value: T): T {
   while (stack.length > 0) {
     const current = stack.pop();
     if (Object.is(current, -0)) return JSON.parse(JSON.stringify(value)) as T;
-    if (typeof current === 'object' && current !== null) stack.push(...(Object.values(current) as unknown[]));
+    if (typeof current === 'object' && current !== null) for (const child of Object.values(current) as unknown[]) stack.push(child);
   }
   return value;
 }
