@@ -150,8 +150,6 @@ export interface DurableRunnerHarness {
   readonly timing: ContractTiming;
   /** Generated cases per property when `FC_NUM_RUNS` is not set. */
   readonly defaultNumRuns: number;
-  /** Test timeout per property or plain test, ms. */
-  readonly timeoutMs?: number;
   /** Runs one incarnation of a scenario (in a child process for real adapters) and reports it. */
   runIncarnation(request: IncarnationRequest): Promise<IncarnationReport>;
   /** Reads the store after a scenario. */

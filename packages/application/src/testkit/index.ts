@@ -15,3 +15,42 @@ export {
   type HarnessFactory,
   type Scenario,
 } from './harness.js';
+export { durableRunnerContract, numRunsFor, type TestApi, type ContractOptions } from './contract.js';
+export { runIncarnation, endingOf, endingOfError, EventRecorder, type IncarnationOptions } from './incarnation.js';
+export { CrashSchedule, type AttemptInfo } from './crash-schedule.js';
+export { JsonlFileLedger, MemoryLedger, readLedgerFile, type Ledger } from './ledger.js';
+export {
+  createTestNodeCatalog,
+  MapSecretProvider,
+  TestNodeFailure,
+  TEST_ACTION_TYPES,
+  type EffectHooks,
+  type TestCatalogOptions,
+} from './test-nodes.js';
+export { DirectContext, runReference } from './reference-run.js';
+export {
+  observeScenario,
+  describeObservation,
+  checkSameEnding,
+  checkCompletedRanOnce,
+  checkExactlyOnceByKey,
+  checkRestartExecutesNothing,
+  checkNoSecretLeak,
+  PROPERTIES,
+  type Observation,
+} from './scenario.js';
+export {
+  programArbitrary,
+  scenarioArbitrary,
+  crashesArbitrary,
+  compileProgram,
+  estimateAttempts,
+  DEFAULT_SCALE,
+  SECRET_NAME,
+  SENSITIVE_VARIABLE,
+  type Program,
+  type Statement,
+  type Condition,
+  type ProgramScale,
+  type GeneratedScenario,
+} from './workflow-arbitrary.js';

@@ -1,0 +1,54 @@
+import type { Json } from '@casare-rpa/domain';
+import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-context.js';
+import { ExecuteWorkflowUseCase } from '../use-cases/execute-workflow.js';
+import type { RunEnding, Scenario } from './harness.js';
+import { EventRecorder, endingOfError } from './incarnation.js';
+import { MemoryLedger } from './ledger.js';
+import { runFailureOf } from '../use-cases/run-result.js';
+import { createTestNodeCatalog, MapSecretProvider } from './test-nodes.js';
+
+/**
+ * A `DurableContext` that records nothing: steps run (with their retries, without waiting), sleeps
+ * return at once. What a run does when nothing ever crashes: the oracle of property 1.
+ */
+export class DirectContext implements DurableContext {
+  readonly recovering = false;
+  private nextIndex = 0;
+
+  constructor(readonly runId: string) {}
+
+  async step<T extends Json>(_name: string, fn: (attempt: StepAttempt) => Promise<T>, policy?: StepPolicy): Promise<T> {
+    const index = this.nextIndex++;
+    const maxAttempts = Math.max(1, policy?.maxAttempts ?? 1);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Through JSON, as every runner records it.
+        return JSON.parse(JSON.stringify(await fn({ index, attempt }))) as T;
+      } catch (error) {
+        if (attempt >= maxAttempts) throw error;
+      }
+    }
+  }
+
+  sleep(): Promise<void> {
+    this.nextIndex++;
+    return Promise.resolve();
+  }
+
+  now(): Promise<number> {
+    this.nextIndex++;
+    return Promise.resolve(Date.now());
+  }
+}
+
+/** Runs a scenario's workflow once, in this process, without durability or crashes. */
+export async function runReference(scenario: Scenario): Promise<RunEnding> {
+  const catalog = createTestNodeCatalog({ ledger: new MemoryLedger() });
+  const useCase = new ExecuteWorkflowUseCase(catalog, new EventRecorder(), new MapSecretProvider(scenario.secrets));
+  try {
+    return { kind: 'result', result: await useCase.execute(new DirectContext(scenario.runId), JSON.parse(JSON.stringify(scenario.input)) as Json) };
+  } catch (error) {
+    const failed = runFailureOf(error);
+    return failed ? { kind: 'result', result: failed } : endingOfError(error);
+  }
+}

@@ -1,0 +1,194 @@
+import { evaluateCondition } from '@casare-rpa/domain';
+import type { Json, JsonObject, NodeOutcome, TemplateScope, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
+import type { NodeCatalog, NodeExecution, NodeHandler } from '../ports/node-catalog.js';
+import type { SecretProvider } from '../ports/secret-provider.js';
+import type { AttemptInfo } from './crash-schedule.js';
+import type { Ledger } from './ledger.js';
+
+/**
+ * Test nodes: every handler records one ledger entry per attempt (its side effect), so the contract
+ * can count how often each step's body really ran. Control nodes keep the v1 type names (the
+ * orchestrator routes by them) and compute like the real catalog does; action nodes are `Test*`.
+ *
+ * - `TestAddNode` `{ variable, add, fail_times?, log? }`: `variable += add` (missing counts as 0);
+ *   fails its first `fail_times` attempts.
+ * - `TestSecretNode` `{ value, leak }`: `value` is a `{{$secret:...}}` or a sensitive variable; it
+ *   tries to leak it through `leak`: `output`, `log`, `variable` or `error`.
+ * - `TestWaitNode` `{ ms }`: asks for a durable sleep.
+ * - `TestSlowNode` `{ ms }`: waits `ms` real milliseconds unless its signal aborts (timeouts).
+ */
+export const TEST_ACTION_TYPES = ['TestAddNode', 'TestSecretNode', 'TestWaitNode', 'TestSlowNode'] as const;
+
+/** Hooks a real-process harness uses to die around a test node's side effect. */
+export interface EffectHooks {
+  /** Before the ledger append of an attempt. */
+  attemptStarted(info: AttemptInfo): void;
+  /** After the ledger append of the attempt that started last. */
+  effectDone(): void;
+}
+
+/** Options of `createTestNodeCatalog`. */
+export interface TestCatalogOptions {
+  /** Where effects go. */
+  readonly ledger: Ledger;
+  /** Incarnation number stamped on ledger entries. */
+  readonly incarnation?: number;
+  /** Crash hooks around each effect (real processes); absent when the runner injects crashes. */
+  readonly hooks?: EffectHooks;
+}
+
+/** A failure a test node raises on purpose. */
+export class TestNodeFailure extends Error {
+  /** Stable code. */
+  readonly code = 'TEST_FAILURE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TestNodeFailure';
+  }
+}
+
+type Compute = (execution: NodeExecution) => NodeOutcome | Promise<NodeOutcome>;
+
+/** The catalog of test nodes (control nodes plus `TEST_ACTION_TYPES`). */
+export function createTestNodeCatalog(options: TestCatalogOptions): NodeCatalog {
+  const handlers = new Map<string, NodeHandler>();
+  const add = (
+    type: string,
+    compute: Compute,
+    failTimes: (execution: NodeExecution) => number = () => 0,
+    failMessage: (execution: NodeExecution) => string = (execution) => `${execution.node.id} failed on purpose (attempt ${execution.attempt})`,
+  ): void => {
+    handlers.set(type, {
+      types: [type],
+      execute: async (execution) => {
+        const info = { stepIndex: execution.stepIndex, nodeId: execution.node.id, attempt: execution.attempt };
+        options.hooks?.attemptStarted(info);
+        const fails = execution.attempt <= failTimes(execution);
+        options.ledger.append({ key: execution.idempotencyKey, ...info, ok: !fails, incarnation: options.incarnation ?? 0 });
+        options.hooks?.effectDone();
+        if (fails) throw new TestNodeFailure(failMessage(execution));
+        return compute(execution);
+      },
+    });
+  };
+  for (const type of ['StartNode', 'EndNode', 'MergeNode', 'ForLoopEndNode', 'WhileLoopEndNode', 'BreakNode', 'ContinueNode', 'TryNode']) {
+    add(type, () => ({ outputs: {} }));
+  }
+  add('IfNode', (execution) => {
+    const result = evaluateCondition(execution.node.config['condition'] ?? false, scopeOf(execution));
+    return { outputs: { result }, ports: [result ? 'true' : 'false'] };
+  });
+  add('ForLoopStartNode', (execution): NodeOutcome => {
+    const items = loopItems(execution.config);
+    const index = execution.iteration;
+    if (index >= items.length) return { outputs: { current_index: index }, ports: ['completed'] };
+    return { outputs: { current_item: items[index] ?? null, current_index: index }, ports: ['body'], iteration: index };
+  });
+  add('WhileLoopStartNode', (execution): NodeOutcome => {
+    const max = typeof execution.config['max_iterations'] === 'number' ? execution.config['max_iterations'] : 1000;
+    const index = execution.iteration;
+    const goOn = index < max && evaluateCondition(execution.node.config['condition'] ?? false, scopeOf(execution));
+    return goOn ? { outputs: { current_index: index }, ports: ['body'], iteration: index } : { outputs: { current_index: index }, ports: ['completed'] };
+  });
+  add('CatchNode', (execution) => ({
+    outputs: { error_message: execution.handlingError?.message ?? '', error_type: execution.handlingError?.type ?? '' },
+  }));
+  add('FinallyNode', (execution) => ({ outputs: { had_error: execution.handlingError !== undefined } }));
+  add(
+    'TestAddNode',
+    (execution) => {
+      const variable = textOf(execution.config['variable'], 'acc');
+      const current = execution.variables[variable];
+      const value = (typeof current === 'number' ? current : 0) + Number(execution.config['add'] ?? 1);
+      const logs = execution.config['log'] === true ? [`${execution.node.id}: ${variable}=${value}`] : [];
+      return { outputs: { value }, variables: { [variable]: value }, logs };
+    },
+    (execution) => Number(execution.config['fail_times'] ?? 0),
+  );
+  add(
+    'TestSecretNode',
+    (execution): NodeOutcome => {
+      const value = textOf(execution.config['value'], '');
+      switch (execution.config['leak']) {
+        case 'log':
+          return { outputs: {}, logs: [`the secret is ${value}`] };
+        case 'variable':
+          return { outputs: {}, variables: { leaked: value } };
+        default:
+          return { outputs: { value, length: value.length } };
+      }
+    },
+    // Leaking through an error means failing every attempt with the value in the message.
+    (execution) => (execution.config['leak'] === 'error' ? Number.POSITIVE_INFINITY : 0),
+    (execution) => `could not use ${textOf(execution.config['value'], '')}`,
+  );
+  add('TestWaitNode', (execution) => ({ outputs: {}, sleepMs: Number(execution.config['ms'] ?? 0) }));
+  add('TestSlowNode', async (execution) => {
+    await abortableDelay(Number(execution.config['ms'] ?? 0), execution.signal);
+    return { outputs: { waited: true } };
+  });
+  return new MapCatalog(handlers);
+}
+
+/** A `NodeCatalog` over a map of handlers by type. */
+class MapCatalog implements NodeCatalog {
+  /** Runs released so far (tests check `releaseRun` is called). */
+  readonly released: string[] = [];
+
+  constructor(private readonly handlers: ReadonlyMap<string, NodeHandler>) {}
+
+  knownTypes(): ReadonlySet<string> {
+    return new Set(this.handlers.keys());
+  }
+
+  validate(nodes: Iterable<WorkflowNode>): readonly ValidationIssue[] {
+    return [...nodes].flatMap((node) => this.handlers.get(node.type)?.validate?.(node) ?? []);
+  }
+
+  execute(execution: NodeExecution): Promise<NodeOutcome> {
+    const handler = this.handlers.get(execution.node.type);
+    if (!handler) return Promise.reject(new Error(`no test handler for ${execution.node.type}`));
+    return handler.execute(execution);
+  }
+
+  releaseRun(runId: string): Promise<void> {
+    this.released.push(runId);
+    return Promise.resolve();
+  }
+}
+
+/** A `SecretProvider` over a plain map. */
+export class MapSecretProvider implements SecretProvider {
+  constructor(private readonly secrets: Readonly<Record<string, string>>) {}
+
+  loadSecret(name: string): Promise<string | undefined> {
+    return Promise.resolve(Object.hasOwn(this.secrets, name) ? this.secrets[name] : undefined);
+  }
+}
+
+function scopeOf(execution: NodeExecution): TemplateScope {
+  return execution.scope ?? { variables: execution.variables, outputs: {} };
+}
+
+function loopItems(config: JsonObject): readonly Json[] {
+  const items = config['items'];
+  if (Array.isArray(items)) return items as readonly Json[];
+  const count = config['count'];
+  return typeof count === 'number' ? Array.from({ length: Math.max(0, count) }, (_, index) => index) : [];
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    });
+  });
+}
+
+function textOf(value: Json | undefined, fallback: string): string {
+  if (value === undefined || value === null) return fallback;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
