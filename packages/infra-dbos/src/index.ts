@@ -1,5 +1,6 @@
 export { DbosDurableRunner } from './dbos-durable-runner.js';
 export { DbosDurableContext } from './dbos-durable-context.js';
+export { DbosRunInspector } from './dbos-run-inspector.js';
 export { dbosContainerModule } from './dbos-container-module.js';
 export { DBOS_RUNNER_CONFIG } from './tokens.js';
 export {
