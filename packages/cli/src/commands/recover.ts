@@ -1,0 +1,81 @@
+import { CASARE_WORKFLOW, type RunSummary } from '@casare-rpa/application';
+import { parseCommandArgs } from '../cli-args.js';
+import { dbosConfigOf, openServices } from '../container.js';
+import { ExitCode } from '../errors.js';
+import { formatTable, oneLine, writeJson } from '../format.js';
+import { HELP } from '../help.js';
+import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
+import type { CliEnvironment } from '../main.js';
+import { progressReporterFor } from '../progress.js';
+import { settleReport, type RunReport } from '../run-output.js';
+
+/**
+ * `casare recover`: launches this executor, which makes DBOS resume every run the executor left
+ * pending (of this application version), waits for those runs and reports how each ended.
+ * Exit 0 when all completed (or there was nothing to recover), 1 otherwise.
+ */
+export async function recoverCommand(argv: readonly string[], cli: CliEnvironment): Promise<ExitCode> {
+  const args = parseCommandArgs('recover', argv, { json: { type: 'boolean' } }, { names: [], required: 0 });
+  if (args.help) {
+    cli.stdout.write(HELP.recover);
+    return ExitCode.success;
+  }
+  const json = args.flag('json');
+  const progressOut = json ? cli.stderr : cli.stdout;
+  const config = dbosConfigOf(cli.env);
+  const services = await openServices({ durability: 'dbos', events: progressReporterFor(progressOut, cli.env, true), env: cli.env });
+  let interrupted = false;
+  try {
+    await services.runner.launch();
+    const runs = await recoverableRuns(services.runner.list.bind(services.runner), config.executorId, config.applicationVersion);
+    progressOut.write(
+      runs.length === 0
+        ? `Executor ${config.executorId}: no interrupted runs to recover.\n`
+        : `Executor ${config.executorId}: recovering ${runs.length} run(s): ${runs.map((run) => run.runId).join(', ')}\n`,
+    );
+    const settled = await untilInterrupted(Promise.all(runs.map((run) => settleReport(services.runner.handle(run.runId)))), cli.interrupted);
+    if (settled === INTERRUPTED) {
+      interrupted = true;
+      cli.stderr.write('\ncasare: interrupted; the runs stay pending: run "casare recover" again to finish them\n');
+      return ExitCode.interrupted;
+    }
+    printRecovered(cli, json, settled);
+    return settled.every((report) => report.status === 'completed') ? ExitCode.success : ExitCode.runFailed;
+  } finally {
+    if (!interrupted) await services.close();
+  }
+}
+
+/**
+ * Runs this launch has taken over: casare runs of this executor and version that are pending
+ * (being executed again) or enqueued (DBOS re-queues recovered runs before dispatching them).
+ * A run of another version is left alone: only a process of that version can replay it.
+ */
+async function recoverableRuns(
+  list: (filter: { status: 'pending' | 'enqueued' }) => Promise<readonly RunSummary[]>,
+  executorId: string,
+  applicationVersion: string,
+): Promise<RunSummary[]> {
+  const candidates = [...(await list({ status: 'pending' })), ...(await list({ status: 'enqueued' }))];
+  const seen = new Set<string>();
+  return candidates.filter((run) => {
+    if (seen.has(run.runId)) return false;
+    seen.add(run.runId);
+    return (
+      run.workflowName === CASARE_WORKFLOW &&
+      (run.executorId === undefined || run.executorId === executorId) &&
+      (run.applicationVersion === undefined || run.applicationVersion === applicationVersion)
+    );
+  });
+}
+
+function printRecovered(cli: CliEnvironment, json: boolean, reports: readonly RunReport[]): void {
+  const recovered = reports.map((report) => ({ runId: report.runId, status: report.status, error: report.error }));
+  if (json) {
+    writeJson(cli.stdout, { recovered });
+    return;
+  }
+  if (reports.length === 0) return;
+  const rows = recovered.map((run) => [run.runId, run.status, run.error ? oneLine(`${run.error.nodeId ? `${run.error.nodeId}: ` : ''}${run.error.message}`, 80) : '']);
+  cli.stdout.write(formatTable(['run id', 'status', 'error'], rows));
+}

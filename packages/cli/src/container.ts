@@ -1,0 +1,108 @@
+import {
+  BROWSER_SESSIONS,
+  DURABLE_RUNNER,
+  EXECUTION_EVENTS,
+  ExecuteWorkflowUseCase,
+  NODE_CATALOG,
+  SECRET_PROVIDER,
+  ValidateWorkflowUseCase,
+  type BrowserSessions,
+  type DurableRunner,
+  type ExecutionEvents,
+  type NodeCatalog,
+  type SecretProvider,
+} from '@casare-rpa/application';
+import { DbosRunInspector, dbosContainerModule, dbosRunnerConfigFromEnv, type DbosRunnerConfig } from '@casare-rpa/infra-dbos';
+import { inMemoryModule } from '@casare-rpa/infra-memory';
+import { browserContainerModule, nodesContainerModule } from '@casare-rpa/nodes';
+import { Container } from 'inversify';
+import type { Durability } from './durability.js';
+import { EnvSecretProvider } from './env-secret-provider.js';
+
+/** What the composition root needs to know to build the object graph of one command. */
+export interface CompositionOptions {
+  /** Which `DurableRunner` adapter to load. */
+  readonly durability: Durability;
+  /** Where execution events go (the CLI's progress reporter). */
+  readonly events: ExecutionEvents;
+  /** The process environment: DBOS configuration (`CASARE_DATABASE_URL`, ...) and `CASARE_SECRET_*`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The one composition root of casare-rpa: an inversify container with the chosen durability
+ * adapter (infra-memory or infra-dbos), the node catalog (nodes), the CLI's event sink and secret
+ * provider, and the use cases of application (plain classes, built here by factories). Nothing else
+ * in the repository builds the object graph.
+ */
+export async function createContainer(options: CompositionOptions): Promise<Container> {
+  const container = new Container();
+  const durabilityModule = options.durability === 'dbos' ? dbosContainerModule(dbosConfigOf(options.env)) : inMemoryModule;
+  await container.loadAsync(durabilityModule, nodesContainerModule, browserContainerModule());
+  container.bind<ExecutionEvents>(EXECUTION_EVENTS).toConstantValue(options.events);
+  container.bind<SecretProvider>(SECRET_PROVIDER).toConstantValue(new EnvSecretProvider(options.env));
+  container
+    .bind(ExecuteWorkflowUseCase)
+    .toDynamicValue(
+      (context) =>
+        new ExecuteWorkflowUseCase(
+          context.get<NodeCatalog>(NODE_CATALOG),
+          context.get<ExecutionEvents>(EXECUTION_EVENTS),
+          context.get<SecretProvider>(SECRET_PROVIDER),
+        ),
+    )
+    .inSingletonScope();
+  container
+    .bind(ValidateWorkflowUseCase)
+    .toDynamicValue((context) => new ValidateWorkflowUseCase(context.get<NodeCatalog>(NODE_CATALOG)))
+    .inSingletonScope();
+  return container;
+}
+
+/** DBOS configuration from the environment the CLI was given (not necessarily `process.env`). */
+export function dbosConfigOf(env: Readonly<Record<string, string | undefined>>): DbosRunnerConfig {
+  return dbosRunnerConfigFromEnv(env);
+}
+
+/** The services a command works with, resolved from the container. */
+export interface CasareServices {
+  readonly runner: DurableRunner;
+  readonly executeWorkflow: ExecuteWorkflowUseCase;
+  readonly validateWorkflow: ValidateWorkflowUseCase;
+  /** Stops the runner and closes any browser left open; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the graph and resolves what a command needs. The workflow body is registered on the
+ * runner here, before anyone can `launch()` it: DBOS only recovers runs of registered workflows.
+ */
+export async function openServices(options: CompositionOptions): Promise<CasareServices> {
+  const container = await createContainer(options);
+  const runner = container.get<DurableRunner>(DURABLE_RUNNER);
+  const executeWorkflow = container.get(ExecuteWorkflowUseCase);
+  executeWorkflow.registerWith(runner);
+  const browsers = container.isBound(BROWSER_SESSIONS) ? container.get<BrowserSessions>(BROWSER_SESSIONS) : undefined;
+  let closed: Promise<void> | undefined;
+  return {
+    runner,
+    executeWorkflow,
+    validateWorkflow: container.get(ValidateWorkflowUseCase),
+    close: () =>
+      (closed ??= (async () => {
+        try {
+          await runner.shutdown();
+        } finally {
+          await browsers?.closeAll();
+        }
+      })()),
+  };
+}
+
+/**
+ * Read-only access to recorded runs (list, show, cancel) that does not make this process an
+ * executor: nothing is recovered or dispatched, so inspecting never touches a run in flight.
+ */
+export function openRunInspector(env: Readonly<Record<string, string | undefined>>): Promise<DbosRunInspector> {
+  return DbosRunInspector.open(dbosConfigOf(env));
+}

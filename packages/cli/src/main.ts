@@ -1,0 +1,78 @@
+import { WorkflowValidationError } from '@casare-rpa/domain';
+import { ExitCode, UsageError } from './errors.js';
+import type { OutputStream } from './format.js';
+import { HELP } from './help.js';
+import { printValidationIssues } from './validation-output.js';
+
+/** Everything a command may touch of its process, so tests can run commands in-process. */
+export interface CliEnvironment {
+  /** Arguments after `casare`. */
+  readonly argv: readonly string[];
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory relative file paths (the workflow file, file nodes) resolve against. */
+  readonly cwd: string;
+  /** Resolves when the user asks to stop (Ctrl-C); long-running commands such as demo-site wait on it. */
+  readonly interrupted: Promise<void>;
+}
+
+/** The version printed by `casare --version`. */
+export const CLI_VERSION = '0.1.0';
+
+/**
+ * Runs one `casare` command line and returns its exit code. Errors become messages on stderr:
+ * usage errors and invalid workflows exit 2, anything else exits 1.
+ */
+export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
+  const [command, ...rest] = cli.argv;
+  try {
+    switch (command) {
+      case undefined:
+        cli.stderr.write(HELP.casare);
+        return ExitCode.usage;
+      case 'help':
+      case '--help':
+      case '-h':
+        cli.stdout.write(HELP.casare);
+        return ExitCode.success;
+      case '--version':
+      case '-v':
+        cli.stdout.write(`${CLI_VERSION}\n`);
+        return ExitCode.success;
+      // Commands load on demand: `casare --help` must not pay for DBOS and Playwright.
+      case 'run':
+        return await (await import('./commands/run.js')).runCommand(rest, cli);
+      case 'validate':
+        return await (await import('./commands/validate.js')).validateCommand(rest, cli);
+      case 'runs':
+        return await (await import('./commands/runs.js')).runsCommand(rest, cli);
+      case 'recover':
+        return await (await import('./commands/recover.js')).recoverCommand(rest, cli);
+      case 'demo-site':
+        return await (await import('./commands/demo-site.js')).demoSiteCommand(rest, cli);
+      default:
+        throw new UsageError(
+          command.startsWith('-') ? `unknown option ${command}: options come after the command, e.g. casare run <file> --json` : `unknown command "${command}"`,
+        );
+    }
+  } catch (error) {
+    return reportError(cli, error);
+  }
+}
+
+function reportError(cli: CliEnvironment, error: unknown): ExitCode {
+  if (error instanceof UsageError) {
+    const help = error.command ? `casare ${error.command} --help` : 'casare --help';
+    cli.stderr.write(`casare: ${error.message}\nRun "${help}" for usage and an example.\n`);
+    return ExitCode.usage;
+  }
+  if (error instanceof WorkflowValidationError) {
+    printValidationIssues(cli.stderr, error);
+    return ExitCode.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  cli.stderr.write(`casare: ${message}\n`);
+  if (cli.env['CASARE_DEBUG'] && error instanceof Error && error.stack) cli.stderr.write(`${error.stack}\n`);
+  return ExitCode.runFailed;
+}

@@ -1,0 +1,65 @@
+import type { RunSummary, StepRecord } from '@casare-rpa/application';
+import type { Json } from '@casare-rpa/domain';
+
+/** One row of `casare runs show`: a recorded durable step, read for people. */
+export interface StepRow {
+  /** Deterministic step index (what `runs fork --from-step` takes). */
+  readonly index: number;
+  /** Node id for node steps; the runner's own name for sleeps and clock reads. */
+  readonly nodeId: string;
+  /** `failed` when the node failed after its last attempt (recorded as an outcome with an error). */
+  readonly status: 'completed' | 'failed';
+  /** True when the step completed before the run was resumed: its result was replayed, not re-run. */
+  readonly replayed: boolean;
+  readonly startedAt: number | null;
+  readonly completedAt: number | null;
+  readonly durationMs: number | null;
+  /** Attempts the node took; null for steps that are not node executions (durable sleep). */
+  readonly attempts: number | null;
+  /** Why the step failed. */
+  readonly error: string | null;
+}
+
+/**
+ * Reads the runner's step records as rows. A node that failed after its retries is recorded by the
+ * use case as a completed step whose outcome holds `error` (so replay routes it the same way): it
+ * shows as failed here, with its attempts.
+ */
+export function stepRowsOf(run: RunSummary, steps: readonly StepRecord[]): StepRow[] {
+  return steps.map((step) => {
+    const nodeError = errorOfOutcome(step.output);
+    const startedAt = step.startedAt ?? null;
+    const completedAt = step.completedAt ?? null;
+    return {
+      index: step.index,
+      nodeId: step.name,
+      status: step.status === 'failed' || nodeError ? 'failed' : 'completed',
+      replayed: run.resumedAt !== undefined && completedAt !== null && completedAt < run.resumedAt,
+      startedAt,
+      completedAt,
+      durationMs: startedAt !== null && completedAt !== null ? completedAt - startedAt : null,
+      attempts: nodeError?.attempts ?? attemptsOfOutcome(step.output),
+      error: step.error ?? nodeError?.message ?? null,
+    };
+  });
+}
+
+function errorOfOutcome(output: Json | undefined): { message: string; attempts: number | null } | undefined {
+  if (!isObject(output)) return undefined;
+  const error = output['error'];
+  if (!isObject(error)) return undefined;
+  const message = typeof error['message'] === 'string' ? error['message'] : 'failed';
+  const code = typeof error['code'] === 'string' ? ` [${error['code']}]` : '';
+  const attempts = typeof error['attempts'] === 'number' && error['attempts'] > 0 ? error['attempts'] : null;
+  return { message: `${message}${code}`, attempts };
+}
+
+/** Attempts of a node step that succeeded: recorded when above one; null for non-node steps (sleep). */
+function attemptsOfOutcome(output: Json | undefined): number | null {
+  if (!isObject(output) || !isObject(output['outputs'])) return null;
+  return typeof output['attempts'] === 'number' ? output['attempts'] : 1;
+}
+
+function isObject(value: Json | undefined): value is { readonly [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
