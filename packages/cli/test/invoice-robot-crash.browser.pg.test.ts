@@ -39,6 +39,21 @@ function csvOf(rows: ReadonlyArray<Record<string, string>>): string {
   return [header.join(','), ...rows.map((row) => header.map((name) => quote(row[name] ?? '')).join(','))].join('\n') + '\n';
 }
 
+/**
+ * After which completed nodes (1-based counts) to kill. `CASARE_CRASH_SWEEP=full`: after every one.
+ * Default: after each node's first completion and after every loop entry (the boundaries that
+ * differ; the second invoice repeats the first one's), which keeps the sweep to minutes.
+ */
+function killPoints(nodes: readonly string[]): number[] {
+  const points: number[] = [];
+  for (let count = 1; count < nodes.length; count += 1) {
+    const node = nodes[count - 1] ?? '';
+    const first = nodes.indexOf(node) === count - 1;
+    if (process.env['CASARE_CRASH_SWEEP'] === 'full' || first || node === 'for_each_invoice') points.push(count);
+  }
+  return points;
+}
+
 interface Ended {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -144,7 +159,7 @@ describe.skipIf(!hasPostgres || !hasChromium)('invoice robot survives SIGKILL (c
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
-  it('runs to completion without a crash, each invoice submitted once', async () => {
+  it('runs to completion without a crash, each invoice submitted once', { timeout: 180_000 }, async () => {
     const runId = `clean-${randomUUID()}`;
     const exit = await ended(casare(['run', 'invoice-robot.json', '--durability', 'dbos', '--run-id', runId, '--var', `base_url=${site.url}`, '--json']));
     expect(exit.code, exit.stderr).toBe(0);
@@ -152,28 +167,28 @@ describe.skipIf(!hasPostgres || !hasChromium)('invoice robot survives SIGKILL (c
     expectSubmittedOnce(runId, new Set());
   });
 
-  it('recovers after SIGKILL at every step boundary: each invoice submitted once per run id', async () => {
+  it('recovers after SIGKILL at every step boundary: each invoice submitted once per run id', { timeout: 60 * 60_000 }, async () => {
     const clean = `count-${randomUUID()}`;
     const exit = await ended(casare(['run', 'invoice-robot.json', '--durability', 'dbos', '--run-id', clean, '--var', `base_url=${site.url}`]));
     expect(exit.code, exit.stderr).toBe(0);
-    const steps = exit.stdout.split('\n').filter((line) => /^✓ \S+\s+\S+\s+completed/.test(line)).length;
-    expect(steps).toBeGreaterThan(20);
+    const nodes = exit.stdout.split('\n').flatMap((line) => /^✓ (\S+)\s+\S+\s+completed/.exec(line)?.[1] ?? []);
+    expect(nodes.length).toBeGreaterThan(20);
 
-    for (let killAfter = 1; killAfter < steps; killAfter += 1) {
+    for (const killAfter of killPoints(nodes)) {
       const runId = `boundary-${killAfter}-${randomUUID()}`;
-      const posts = () => site.submissions(`${runId}:`).byKey;
       const { completedBeforeKill } = await runAndKill(runId, killAfter);
-      // A kill can land after the next step started; a submit then in flight may have posted already.
+      // The kill can land after the next step started: a submit then in flight may have posted already.
       const submittedBefore = completedBeforeKill.filter((node) => node === 'submit_invoice').length;
-      const inFlight = new Set(Object.keys(posts()).filter((key) => Number(key.split(':').at(-1)) >= submittedBefore));
+      const inFlight = new Set(Object.keys(site.submissions(`${runId}:`).byKey).filter((key) => Number(key.split(':').at(-1)) >= submittedBefore));
 
       const recovered = await recover();
-      expect(recovered.find((run) => run.runId === runId)?.status ?? 'not pending', `run killed after ${killAfter} nodes`).toMatch(/succeeded|completed|not pending/);
+      const status = recovered.find((run) => run.runId === runId)?.status ?? 'not pending';
+      expect(status, `run killed after ${killAfter} nodes (${nodes[killAfter - 1]})`).toMatch(/succeeded|completed|not pending/);
       expectSubmittedOnce(runId, inFlight);
     }
   });
 
-  it('recovers after SIGKILL inside the submit step: the resubmission reaches the site and is deduplicated', async () => {
+  it('recovers after SIGKILL inside the submit step: the resubmission reaches the site and is deduplicated', { timeout: 180_000 }, async () => {
     const runId = `submit-${randomUUID()}`;
     // No node count: the kill comes from the site, as the first invoice's POST arrives.
     await runAndKill(runId, undefined);
