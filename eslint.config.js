@@ -31,6 +31,20 @@ export const layerRules = [
     ),
   },
   {
+    // Domain tests may reference Node's types to read fixtures; domain code may not touch its globals.
+    files: ['packages/domain/src/**/*.ts'],
+    ignores: ['packages/domain/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'globalThis', 'fetch'].map((name) => ({
+          name,
+          message: 'domain is pure: no I/O, no Node globals (DESIGN.md).',
+        })),
+      ],
+    },
+  },
+  {
     files: ['packages/application/**/*.ts'],
     rules: forbid(
       [...allPackages.filter((name) => name !== 'domain' && name !== 'application').map(pkg), 'inversify', 'reflect-metadata', '@dbos-inc/*', 'playwright-core', 'pg'],

@@ -11,6 +11,7 @@ const cases: ReadonlyArray<{ file: string; code: string; forbidden: boolean }> =
   { file: 'packages/domain/src/bad.ts', code: "import 'fs';", forbidden: true },
   { file: 'packages/domain/src/bad.ts', code: "import type { DurableRunner } from '@casare-rpa/application';", forbidden: true },
   { file: 'packages/domain/src/ok.ts', code: "import { z } from 'zod';", forbidden: false },
+  { file: 'packages/domain/src/bad.ts', code: 'export const cwd = process.cwd();', forbidden: true },
   { file: 'packages/application/src/bad.ts', code: "import '@casare-rpa/infra-memory';", forbidden: true },
   { file: 'packages/application/src/bad.ts', code: "import { injectable } from 'inversify';", forbidden: true },
   { file: 'packages/application/src/ok.ts', code: "import '@casare-rpa/domain';", forbidden: false },
@@ -30,7 +31,9 @@ describe('layer rules', () => {
 
   it.each(cases)('$file: $code -> forbidden=$forbidden', async ({ file, code, forbidden }) => {
     const [result] = await eslint.lintText(code, { filePath: file });
-    const layerErrors = (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports');
+    const layerErrors = (result?.messages ?? []).filter(
+      (m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals',
+    );
     expect(layerErrors.length > 0).toBe(forbidden);
   });
 });
