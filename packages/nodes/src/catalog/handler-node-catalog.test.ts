@@ -74,18 +74,27 @@ describe('HandlerNodeCatalog', () => {
 
   describe('static validation', () => {
     const catalog = createNodeCatalog();
+    const noDataInputs = () => [];
 
     it('reports each bad field with node id, JSON path and code', () => {
       const issues = catalog.validate([
         { id: 'set', type: 'SetVariableNode', config: { value: 1 } },
         { id: 'fetch', type: 'HttpRequestNode', config: { url: 'http://127.0.0.1/', timeout: 'soon' } },
         { id: 'get', type: 'ListGetItemNode', config: { index: [1] } },
-      ]);
+      ], noDataInputs);
       expect(issues).toEqual([
         { code: 'CONFIG_INVALID', nodeId: 'set', path: 'nodes.set.config.variable_name', message: 'required' },
         { code: 'CONFIG_INVALID', nodeId: 'fetch', path: 'nodes.fetch.config.timeout', message: 'expected a number, got "soon"' },
         { code: 'CONFIG_INVALID', nodeId: 'get', path: 'nodes.get.config.index', message: 'expected a number, got a list' },
       ]);
+    });
+
+    it('does not ask for a field a data connection brings', () => {
+      const nodes = [{ id: 'fetch', type: 'HttpRequestNode', config: {} }];
+      expect(catalog.validate(nodes, (id) => (id === 'fetch' ? ['url'] : []))).toEqual([]);
+      expect(catalog.validate(nodes, noDataInputs)).toEqual([{ code: 'CONFIG_INVALID', nodeId: 'fetch', path: 'nodes.fetch.config.url', message: 'required' }]);
+      // Without connection data, a declared input port may be connected: only a run can tell.
+      expect(catalog.validate(nodes)).toEqual([]);
     });
 
     it('accepts templates wherever a value goes, since they resolve at run time', () => {

@@ -35,12 +35,17 @@ export interface RunResources {
   releaseRun(runId: string): Promise<void>;
 }
 
+/** A handler whose static check may also be told which data inputs are connected (see `CatalogNodeHandler`). */
+type ValidatingHandler = NodeHandler & {
+  validate?(node: WorkflowNode, connectedInputs?: ReadonlySet<string>): readonly ValidationIssue[];
+};
+
 /**
  * `NodeCatalog` built from a list of handlers, each declaring its v1 type names. A type no handler
  * declares is unknown, so `loadWorkflow(doc, { knownTypes })` rejects the file before a run starts.
  */
 export class HandlerNodeCatalog implements NodeCatalog {
-  private readonly byType = new Map<string, NodeHandler>();
+  private readonly byType = new Map<string, ValidatingHandler>();
 
   constructor(
     handlers: Iterable<NodeHandler>,
@@ -66,13 +71,17 @@ export class HandlerNodeCatalog implements NodeCatalog {
 
   /**
    * Static config issues of every node, each with node id and JSON path. Nodes of unknown types
-   * are skipped: `loadWorkflow` reports them with `knownTypes()`.
+   * are skipped: `loadWorkflow` reports them with `knownTypes()`. Given `dataInputsOf` (e.g.
+   * `(id) => workflow.dataInputs(id).map((c) => c.targetPort)`), a required field missing from a
+   * config is reported unless a data connection brings it; without it, declared input ports are
+   * assumed connected.
    */
-  validate(nodes: Iterable<WorkflowNode>): readonly ValidationIssue[] {
+  validate(nodes: Iterable<WorkflowNode>, dataInputsOf?: (nodeId: string) => readonly string[]): readonly ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     for (const node of nodes) {
       const handler = this.byType.get(node.type);
-      if (handler?.validate) issues.push(...handler.validate(node));
+      if (!handler?.validate) continue;
+      issues.push(...handler.validate(node, dataInputsOf ? new Set(dataInputsOf(node.id)) : undefined));
     }
     return issues;
   }

@@ -20,8 +20,13 @@ export interface CatalogNodeHandler extends NodeHandler {
   readonly configSchema: z.ZodType;
   /** Declared ports. */
   readonly ports: NodePorts;
-  /** Static check of a raw config; templates count as valid values. */
-  validate(node: WorkflowNode): readonly ValidationIssue[];
+  /**
+   * Static check of a raw config; templates count as valid values. A required field missing from
+   * the config is not an issue when a data connection may bring it: `connectedInputs` names the
+   * node's connected data input ports; without it, every declared input port is given the benefit
+   * of the doubt (the run-time check still names node and field).
+   */
+  validate(node: WorkflowNode, connectedInputs?: ReadonlySet<string>): readonly ValidationIssue[];
   /** Releases what the handler holds for a run, if anything (browser pages). */
   releaseRun?(runId: string): Promise<void>;
 }
@@ -41,6 +46,11 @@ export interface NodeDefinition<S extends z.ZodType> {
   run(config: z.output<S>, execution: NodeExecution): NodeOutcome | Promise<NodeOutcome>;
 }
 
+/** The config key a field path starts with (`headers` for `headers.Accept`, `items` for `items[2]`). */
+function topLevelKey(field: string): string {
+  return /^[^.[]*/.exec(field)?.[0] ?? field;
+}
+
 /** Code of the validation issues a node's config raises. */
 export const CONFIG_INVALID = 'CONFIG_INVALID';
 
@@ -56,10 +66,13 @@ export function defineNode<S extends z.ZodType>(definition: NodeDefinition<S>): 
       exec: definition.ports?.exec ?? ['exec_out'],
     },
 
-    validate(node: WorkflowNode): readonly ValidationIssue[] {
+    validate(node: WorkflowNode, connectedInputs?: ReadonlySet<string>): readonly ValidationIssue[] {
       const result = schema.safeParse(node.config);
       if (result.success) return [];
-      const issues = staticIssues(configIssuesOf(result.error.issues, node.config), result.error.issues, node.config);
+      const mayArrive = connectedInputs ?? new Set(definition.ports?.inputs ?? []);
+      const issues = staticIssues(configIssuesOf(result.error.issues, node.config), result.error.issues, node.config).filter(
+        (issue) => !(issue.message === 'required' && mayArrive.has(topLevelKey(issue.field))),
+      );
       return issues.map((issue) => ({
         code: CONFIG_INVALID,
         path: configPath(node.id, issue.field),
