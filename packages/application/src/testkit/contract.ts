@@ -90,7 +90,7 @@ function propertyTests(test: TestApi, use: () => DurableRunnerHarness, scale: Pr
               const problems = check(observation);
               if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${describeObservation(observation)}`);
             }),
-            { numRuns: numRunsFor(harness), seed, endOnFailure: true },
+            { numRuns: numRunsFor(harness), seed },
           );
         },
         timeoutMs,
