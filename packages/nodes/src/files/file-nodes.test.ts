@@ -98,6 +98,21 @@ describe('the working-directory rule', () => {
     expect(await readdir(outside)).toEqual([]);
   });
 
+  it('refuses a climbing relative path before the run, in static validation', () => {
+    const issues = catalog.validate([
+      { id: 'fs', type: 'FileSystemSuperNode', config: { action: 'Read File', file_path: 'a/../../secret.txt' } },
+      { id: 'copy', type: 'CopyFileNode', config: { source_path: 'a.txt', dest_path: '../a.txt' } },
+      { id: 'allowed', type: 'ReadFileNode', config: { file_path: '../a.txt', allow_outside_working_dir: true } },
+      { id: 'templated', type: 'ReadFileNode', config: { file_path: '{{dir}}/../a.txt' } },
+      { id: 'inside', type: 'ReadFileNode', config: { file_path: 'a/../b.txt' } },
+    ]);
+    expect(issues.map((issue) => [issue.nodeId, issue.path])).toEqual([
+      ['fs', 'nodes.fs.config.file_path'],
+      ['copy', 'nodes.copy.config.dest_path'],
+    ]);
+    expect(issues[0]?.message).toBe('"a/../../secret.txt" is outside the working directory; set allow_outside_working_dir: true on the node to allow it');
+  });
+
   it('allows it when the node sets allow_outside_working_dir: true', async () => {
     await fs({ action: 'Write File', file_path: '../outside/x.txt', content: 'x', allow_outside_working_dir: true });
     expect(await readFile(join(outside, 'x.txt'), 'utf8')).toBe('x');

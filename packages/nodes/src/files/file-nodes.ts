@@ -1,3 +1,4 @@
+import { isAbsolute, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { isJsonObject } from '../catalog/config-schema.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
@@ -16,8 +17,32 @@ function normaliseAction(config: unknown): unknown {
   return canonical ? { ...config, action: canonical } : config;
 }
 
+/** Config fields that hold paths, in every action. */
+const PATH_FIELDS = ['file_path', 'path', 'directory_path', 'dir_path', 'source_path', 'source', 'dest_path', 'destination', 'destination_path'];
+
+/**
+ * A relative path whose `..` parts climb above its start leaves any working directory: refuse it
+ * before the run (the run-time check also covers absolute paths and symlinks).
+ */
+function refuseClimbingPaths(config: Readonly<Record<string, unknown>>, ctx: z.RefinementCtx): void {
+  if (config['allow_outside_working_dir'] === true || config['allow_outside_working_dir'] === 'true') return;
+  for (const field of PATH_FIELDS) {
+    const value = config[field];
+    if (typeof value !== 'string' || value.includes('{{') || isAbsolute(value)) continue;
+    const normalised = normalize(value);
+    if (normalised === '..' || normalised.startsWith(`..${sep}`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        input: value,
+        message: `"${value}" is outside the working directory; set allow_outside_working_dir: true on the node to allow it`,
+      });
+    }
+  }
+}
+
 function actionSchema<A extends FileActionName>(action: A) {
-  return z.looseObject({ action: z.literal(action), ...FILE_ACTION_SHAPES[action] });
+  return z.looseObject({ action: z.literal(action), ...FILE_ACTION_SHAPES[action] }).superRefine(refuseClimbingPaths);
 }
 
 const superNodeConfig = z.preprocess(
@@ -71,7 +96,7 @@ const fileSystemSuperNode = defineNode({
 function singleActionNode(types: readonly string[], action: FileActionName): CatalogNodeHandler {
   return defineNode({
     types,
-    config: z.looseObject(FILE_ACTION_SHAPES[action]),
+    config: z.looseObject(FILE_ACTION_SHAPES[action]).superRefine(refuseClimbingPaths),
     ports: { inputs: Object.keys(FILE_ACTION_SHAPES[action]), outputs: OUTPUTS[action] },
     run: async (config, execution) => ({ outputs: await runFileAction(action, config, execution) }),
   });
