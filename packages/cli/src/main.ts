@@ -1,7 +1,7 @@
 import { WorkflowValidationError } from '@casare-rpa/domain';
 import { ExitCode, UsageError } from './errors.js';
 import type { OutputStream } from './format.js';
-import { HELP } from './help.js';
+import { HELP, type HelpTopic } from './help.js';
 import { printValidationIssues } from './validation-output.js';
 
 /** Everything a command may touch of its process, so tests can run commands in-process. */
@@ -27,6 +27,11 @@ export const CLI_VERSION = '0.1.0';
 export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
   const [command, ...rest] = cli.argv;
   try {
+    const topic = helpTopicOf(command, rest);
+    if (topic !== undefined) {
+      cli.stdout.write(HELP[topic]);
+      return ExitCode.success;
+    }
     switch (command) {
       case undefined:
         cli.stderr.write(HELP.casare);
@@ -58,6 +63,32 @@ export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
     }
   } catch (error) {
     return reportError(cli, error);
+  }
+}
+
+const RUNS_SUBCOMMANDS = ['list', 'show', 'cancel', 'resume', 'fork'] as const;
+
+/**
+ * The help a command line asks for with `--help`/`-h`, answered before the command's module loads
+ * (DBOS and Playwright are slow to import). Undefined when no help is asked for, or the command is
+ * unknown (its own error then says so).
+ */
+function helpTopicOf(command: string | undefined, rest: readonly string[]): HelpTopic | undefined {
+  // Anything after `--` is an argument, not an option.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (!options.includes('--help') && !options.includes('-h')) return undefined;
+  switch (command) {
+    case 'run':
+    case 'validate':
+    case 'recover':
+    case 'demo-site':
+      return command;
+    case 'runs': {
+      const sub = RUNS_SUBCOMMANDS.find((name) => name === rest[0]);
+      return sub === undefined ? 'runs' : `runs ${sub}`;
+    }
+    default:
+      return undefined;
   }
 }
 
