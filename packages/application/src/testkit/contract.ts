@@ -5,6 +5,7 @@ import type { DurableContext } from '../ports/durable-context.js';
 import type { DurableRunner, RunHandle } from '../ports/durable-runner.js';
 import type { DurableRunnerHarness, HarnessFactory, RunnerSession } from './harness.js';
 import { describeObservation, observeScenario, PROPERTIES, type Observation } from './scenario.js';
+import { regressionScenarios } from './regressions.js';
 import { DEFAULT_SCALE, scenarioArbitrary, type GeneratedScenario, type ProgramScale } from './workflow-arbitrary.js';
 
 /**
@@ -51,7 +52,10 @@ export function durableRunnerContract(test: TestApi, name: string, makeHarness: 
       await harness?.dispose?.();
     }, 120_000);
     if (options.only !== 'properties') plainTests(test, use);
-    if (options.only !== 'plain') propertyTests(test, use, options.scale ?? DEFAULT_SCALE, options.propertyTimeoutMs ?? 600_000);
+    if (options.only !== 'plain') {
+      regressionTests(test, use);
+      propertyTests(test, use, options.scale ?? DEFAULT_SCALE, options.propertyTimeoutMs ?? 600_000);
+    }
   });
 }
 
@@ -59,6 +63,24 @@ export function durableRunnerContract(test: TestApi, name: string, makeHarness: 
 export function numRunsFor(harness: DurableRunnerHarness): number {
   const fromEnv = Number(process.env['FC_NUM_RUNS']);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : harness.defaultNumRuns;
+}
+
+function regressionTests(test: TestApi, use: () => DurableRunnerHarness): void {
+  test.describe('regressions (named crash scenarios, all five properties)', () => {
+    for (const scenario of regressionScenarios()) {
+      test.it(
+        scenario.name,
+        async () => {
+          const observation = await observeScenario(use(), scenario);
+          const problems = Object.entries(PROPERTIES).flatMap(([property, check]) => check(observation).map((problem) => `${property}: ${problem}`));
+          const crashed = observation.incarnations.filter((report) => report.crashed).length;
+          if (crashed !== scenario.crashes.length) problems.push(`expected ${scenario.crashes.length} crashes, ${crashed} happened`);
+          if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${describeObservation(observation)}`);
+        },
+        300_000,
+      );
+    }
+  });
 }
 
 function propertyTests(test: TestApi, use: () => DurableRunnerHarness, scale: ProgramScale, timeoutMs: number): void {

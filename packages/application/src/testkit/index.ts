@@ -54,3 +54,4 @@ export {
   type ProgramScale,
   type GeneratedScenario,
 } from './workflow-arbitrary.js';
+export { regressionScenarios } from './regressions.js';

@@ -10,8 +10,9 @@ import type { Ledger } from './ledger.js';
  * can count how often each step's body really ran. Control nodes keep the v1 type names (the
  * orchestrator routes by them) and compute like the real catalog does; action nodes are `Test*`.
  *
- * - `TestAddNode` `{ variable, add, fail_times?, log? }`: `variable += add` (missing counts as 0);
- *   fails its first `fail_times` attempts.
+ * - `TestAddNode` `{ variable, add, fail_times?, log? }`: `variable += add` plus the data input
+ *   `amount` when wired (missing values count as 0), kept below 1,000; fails its first `fail_times`
+ *   attempts.
  * - `TestSecretNode` `{ value, leak }`: `value` is a `{{$secret:...}}` or a sensitive variable; it
  *   tries to leak it through `leak`: `output`, `log`, `variable` or `error`.
  * - `TestWaitNode` `{ ms }`: asks for a durable sleep.
@@ -90,6 +91,11 @@ export function createTestNodeCatalog(options: TestCatalogOptions): NodeCatalog 
     const goOn = index < max && evaluateCondition(execution.node.config['condition'] ?? false, scopeOf(execution));
     return goOn ? { outputs: { current_index: index }, ports: ['body'], iteration: index } : { outputs: { current_index: index }, ports: ['completed'] };
   });
+  add('SwitchNode', (execution): NodeOutcome => {
+    const value = execution.config['value'] ?? null;
+    const port = `case_${typeof value === 'string' ? value : JSON.stringify(value)}`;
+    return { outputs: { value }, ports: [execution.connectedPorts.includes(port) ? port : 'default'] };
+  });
   add('CatchNode', (execution) => ({
     outputs: { error_message: execution.handlingError?.message ?? '', error_type: execution.handlingError?.type ?? '' },
   }));
@@ -98,8 +104,8 @@ export function createTestNodeCatalog(options: TestCatalogOptions): NodeCatalog 
     'TestAddNode',
     (execution) => {
       const variable = textOf(execution.config['variable'], 'acc');
-      const current = execution.variables[variable];
-      const value = (typeof current === 'number' ? current : 0) + Number(execution.config['add'] ?? 1);
+      const delta = numberOf(execution.config['add'] ?? 1) + numberOf(execution.inputs['amount'] ?? 0);
+      const value = (numberOf(execution.variables[variable] ?? 0) + delta) % 1000;
       const logs = execution.config['log'] === true ? [`${execution.node.id}: ${variable}=${value}`] : [];
       return { outputs: { value }, variables: { [variable]: value }, logs };
     },
@@ -191,4 +197,8 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
 function textOf(value: Json | undefined, fallback: string): string {
   if (value === undefined || value === null) return fallback;
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function numberOf(value: Json): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }

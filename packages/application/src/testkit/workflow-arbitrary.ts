@@ -19,10 +19,20 @@ export interface Condition {
 
 /** One statement of a generated program. */
 export type Statement =
-  | { readonly kind: 'add'; readonly variable: 'a' | 'b'; readonly add: number; readonly failTimes: number; readonly maxAttempts: number; readonly log: boolean }
+  | {
+      readonly kind: 'add';
+      readonly variable: 'a' | 'b';
+      readonly add: number;
+      readonly failTimes: number;
+      readonly maxAttempts: number;
+      readonly log: boolean;
+      /** Also add the last add node's output: as a `{{node.value}}` template or through a data wire. */
+      readonly previous?: 'template' | 'wire';
+    }
   | { readonly kind: 'secret'; readonly source: 'secret' | 'sensitive'; readonly leak: 'output' | 'log' | 'variable' | 'error' }
   | { readonly kind: 'wait'; readonly ms: number }
   | { readonly kind: 'if'; readonly condition: Condition; readonly then: readonly Statement[]; readonly else: readonly Statement[] }
+  | { readonly kind: 'switch'; readonly variable: 'a' | 'b'; readonly cases: ReadonlyArray<readonly Statement[]>; readonly default: readonly Statement[] }
   | { readonly kind: 'for'; readonly count: number; readonly body: readonly Statement[] }
   | { readonly kind: 'while'; readonly limit: number; readonly body: readonly Statement[] }
   | { readonly kind: 'exit'; readonly type: 'break' | 'continue'; readonly condition: Condition }
@@ -69,6 +79,7 @@ const actionArb: fc.Arbitrary<Statement> = fc.oneof(
       failTimes: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
       maxAttempts: fc.integer({ min: 1, max: 3 }),
       log: fc.boolean(),
+      previous: fc.constantFrom(undefined, undefined, 'template' as const, 'wire' as const),
     }) },
   { weight: 1, arbitrary: fc.record({
       kind: fc.constant('secret' as const),
@@ -88,6 +99,15 @@ export function programArbitrary(scale: ProgramScale = DEFAULT_SCALE): fc.Arbitr
     const options: fc.WeightedArbitrary<Statement>[] = [
       { weight: 5, arbitrary: actionArb },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('if' as const), condition: conditionArb, then: block(inner, inLoop, 0), else: block(inner, inLoop, 0) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          kind: fc.constant('switch' as const),
+          variable: fc.constantFrom('a' as const, 'b' as const),
+          cases: fc.array(block(inner, inLoop, 0), { minLength: 1, maxLength: 3 }),
+          default: block(inner, inLoop, 0),
+        }),
+      },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('for' as const), count: fc.integer({ min: 0, max: scale.maxLoopCount }), body: block(inner, true, 0) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('while' as const), limit: fc.integer({ min: 0, max: scale.maxLoopCount }), body: block(inner, true, 0) }) },
       {
@@ -125,6 +145,8 @@ interface Exit {
 
 class Compiler {
   private counter = 0;
+  /** The add node compiled last (not necessarily run last): a source of templates and data wires. */
+  private lastAdd: string | undefined;
 
   constructor(private readonly builder: WorkflowDocBuilder) {}
 
@@ -139,9 +161,23 @@ class Compiler {
     switch (statement.kind) {
       case 'add': {
         const retry: Json = statement.maxAttempts > 1 ? { max_attempts: statement.maxAttempts, interval_seconds: 0.01, backoff_rate: 2 } : null;
-        const config: Record<string, Json> = { variable: statement.variable, add: statement.add, fail_times: statement.failTimes, log: statement.log };
+        const previous = statement.previous ? this.lastAdd : undefined;
+        const add = previous && statement.previous === 'template' ? `{{${previous}.value}}` : statement.add;
+        const config: Record<string, Json> = { variable: statement.variable, add, fail_times: statement.failTimes, log: statement.log };
         if (retry !== null) config['retry'] = retry;
-        return this.action('TestAddNode', config, exits);
+        const exitsOut = this.action('TestAddNode', config, exits);
+        const id = (exitsOut[0] as Exit).node;
+        if (previous && statement.previous === 'wire') this.builder.data(previous, 'value', id, 'amount');
+        this.lastAdd = id;
+        return exitsOut;
+      }
+      case 'switch': {
+        const id = this.node('SwitchNode', { value: `{{${statement.variable}}}` }, exits);
+        const merge = this.id();
+        this.builder.node(merge, 'MergeNode');
+        const branches: Array<[string, readonly Statement[]]> = [...statement.cases.map((branch, index): [string, readonly Statement[]] => [`case_${index}`, branch]), ['default', statement.default]];
+        for (const [port, branch] of branches) this.connect(this.block(branch, [{ node: id, port }]) ?? [], merge);
+        return [{ node: merge, port: 'exec_out' }];
       }
       case 'secret':
         return this.action(
@@ -241,6 +277,9 @@ export function estimateAttempts(statements: readonly Statement[]): number {
         break;
       case 'if':
         total += 2 + Math.max(estimateAttempts(statement.then), estimateAttempts(statement.else));
+        break;
+      case 'switch':
+        total += 2 + Math.max(estimateAttempts(statement.default), ...statement.cases.map(estimateAttempts));
         break;
       case 'for':
       case 'while':
