@@ -280,6 +280,8 @@ describe('ExecuteWorkflowUseCase', () => {
     const handle = await engine.start(workflowDoc().node('x', 'NoSuchNode').node('y', 'TestAddNode', { retry: { max_attempts: 0 } }));
     await expect(handle.result()).rejects.toMatchObject({ code: 'WORKFLOW_INVALID' });
     expect(await engine.runner.steps('run-1')).toEqual([]);
+    expect(engine.ofType('run.failed').map((event) => event.error.code)).toEqual(['WORKFLOW_INVALID']);
+    expect(engine.released).toEqual(['run-1']);
   });
 });
 

@@ -82,8 +82,24 @@ export class ExecuteWorkflowUseCase {
 
   /** Executes (or replays) one run. Deterministic apart from what happens inside steps. */
   async execute(ctx: DurableContext, rawInput: Json): Promise<RunResult> {
-    const input = executeWorkflowInputSchema.parse(rawInput);
-    const workflow = this.validator.validate(input.document, input.source);
+    let input: ExecuteWorkflowInput;
+    let workflow: Workflow;
+    try {
+      input = executeWorkflowInputSchema.parse(rawInput);
+      workflow = this.validator.validate(input.document, input.source);
+    } catch (error) {
+      // Nothing ran: report the run as failed so progress output and metrics see it end.
+      const cause = error instanceof Error ? error : new Error(String(error));
+      const code = (error as { code?: unknown }).code;
+      emitSafely(this.events, {
+        type: 'run.failed',
+        runId: ctx.runId,
+        error: { nodeId: '', code: typeof code === 'string' ? code : 'INPUT_INVALID', message: cause.message, type: cause.name, attempts: 0 },
+        at: Date.now(),
+      });
+      await this.catalog.releaseRun(ctx.runId).catch(() => undefined);
+      throw error;
+    }
     return new RunExecution(ctx, workflow, input, this.catalog, this.events, this.secrets).run();
   }
 }
@@ -205,7 +221,9 @@ class RunExecution {
     }
     const variables: Record<string, Json> = { ...state.variables };
     for (const name of this.sensitive) {
-      const value = (await this.secrets.loadSecret(name)) ?? workflow.variables.get(name)?.defaultValue ?? null;
+      // The provider first; a value passed as a run input or declared as default still works, but
+      // those already sit in the run's input: prefer the provider for anything really secret.
+      const value = (await this.secrets.loadSecret(name)) ?? this.input.inputs?.[name] ?? workflow.variables.get(name)?.defaultValue ?? null;
       variables[name] = value;
       if (typeof value === 'string') used.push(value);
     }
@@ -295,11 +313,15 @@ class RunExecution {
   }
 
   private emit(event: ExecutionEvent): void {
-    try {
-      this.events.emit(event);
-    } catch {
-      // The port says sinks must not throw; a broken one must not change how a run ends.
-    }
+    emitSafely(this.events, event);
+  }
+}
+
+function emitSafely(events: ExecutionEvents, event: ExecutionEvent): void {
+  try {
+    events.emit(event);
+  } catch {
+    // The port says sinks must not throw; a broken one must not change how a run ends.
   }
 }
 
