@@ -1,0 +1,205 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { requireExternalService } from '@casare-rpa/application/testkit';
+import { workflowDoc } from '@casare-rpa/domain/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonOf, localPostgresAnswers, requireBuiltBinary, TestDatabase, Workspace } from './casare-process.js';
+
+// The `casare` binary on DBOS and a real PostgreSQL: durable runs, their records, and recovery of a
+// run whose process was killed with SIGKILL. This file owns a throwaway system database and
+// executor id, so `casare recover` only ever sees its own runs.
+
+const hasPostgres = requireExternalService('PostgreSQL', localPostgresAnswers(), 'nothing answers at 127.0.0.1:5432 (npm run setup starts a local PostgreSQL)');
+
+/** Node steps of `ledgerFlow` in order; the runner adds `DBOS.sleep` after `wait`. */
+const LEDGER_STEPS = ['start', 'append_before', 'wait', 'DBOS.sleep', 'append_after', 'end'];
+
+/**
+ * Appends a line to ledger.txt before and after a durable sleep: the ledger shows how many times
+ * each side effect really ran, whatever the runner replayed.
+ */
+const ledgerFlow = () =>
+  workflowDoc()
+    .name('ledger')
+    .variable('wait_seconds', 0.1)
+    .start()
+    .node('append_before', 'FileSystemSuperNode', { action: 'Append File', file_path: 'ledger.txt', content: 'before {{$run.id}}\n' })
+    .node('wait', 'WaitNode', { seconds: '{{wait_seconds}}' })
+    .node('append_after', 'FileSystemSuperNode', { action: 'Append File', file_path: 'ledger.txt', content: 'after {{$run.id}}\n' })
+    .end()
+    .chain('start', 'append_before', 'wait', 'append_after', 'end')
+    .build();
+
+/** A node that fails every attempt; `retry_count: 1` gives it two. */
+const retriedFailure = () =>
+  workflowDoc()
+    .settings({ retry_count: 1 })
+    .start()
+    .node('check', 'AssertNode', { condition: false, message: 'never true' })
+    .chain('start', 'check')
+    .build();
+
+interface Step {
+  index: number;
+  nodeId: string;
+  status: string;
+  replayed: boolean;
+  attempts: number | null;
+  error: string | null;
+}
+interface Shown {
+  run: { runId: string; status: string; resumedAt?: number };
+  steps: Step[];
+}
+interface Report {
+  runId: string;
+  status: string;
+  variables: Record<string, unknown>;
+  logs: string[];
+  error: { nodeId: string; message: string } | null;
+}
+
+describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', () => {
+  const database = new TestDatabase('dbos');
+  const env = database.env();
+  let ws: Workspace;
+
+  /** Lines of ledger.txt that `runId` wrote. */
+  async function ledger(runId: string): Promise<string[]> {
+    const text = await readFile(join(ws.dir, 'ledger.txt'), 'utf8').catch(() => '');
+    return text.split('\n').filter((line) => line.endsWith(` ${runId}`)).map((line) => line.split(' ')[0] ?? '');
+  }
+
+  async function show(runId: string): Promise<Shown> {
+    const ended = await ws.run(['runs', 'show', runId, '--json'], env);
+    expect(ended.code, ended.stderr).toBe(0);
+    return jsonOf<Shown>(ended);
+  }
+
+  /** Starts the ledger flow with a long wait and SIGKILLs it once the wait has begun. */
+  async function runAndKillDuringWait(runId: string): Promise<void> {
+    const child = ws.start(['run', 'ledger.json', '--run-id', runId, '--var', 'wait_seconds=4'], env);
+    await child.waitForLine('stdout', /^✓ wait\s+WaitNode\s+completed/);
+    const ended = await child.kill();
+    expect(ended.signal, ended.stdout).toBe('SIGKILL');
+  }
+
+  beforeAll(async () => {
+    requireBuiltBinary();
+    ws = await Workspace.create('dbos');
+    await ws.write('ledger.json', ledgerFlow());
+    await ws.write('retried-failure.json', retriedFailure());
+  });
+  afterAll(async () => {
+    await ws?.dispose();
+    await database.drop();
+  });
+
+  it('runs durably when CASARE_DATABASE_URL is set, and records one step per node', async () => {
+    const ended = await ws.run(['run', 'ledger.json', '--run-id', 'plain-1'], env);
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(ended.stdout).toContain(`Run plain-1 (durable in ${database.url}, executor ${database.executorId})`);
+    expect(ended.stderr).not.toContain('not crash-safe');
+
+    const shown = await show('plain-1');
+    expect(shown.run).toMatchObject({ runId: 'plain-1', status: 'succeeded' });
+    expect(shown.run.resumedAt).toBeUndefined();
+    expect(shown.steps.map((step) => [step.index, step.nodeId, step.status, step.replayed])).toEqual(
+      LEDGER_STEPS.map((name, index) => [index, name, 'completed', false]),
+    );
+    expect(shown.steps.filter((step) => step.nodeId !== 'DBOS.sleep').every((step) => step.attempts === 1)).toBe(true);
+    expect(await ledger('plain-1')).toEqual(['before', 'after']);
+
+    const listed = await ws.run(['runs', 'list', '--status', 'succeeded', '--json'], env);
+    expect(jsonOf<Array<{ runId: string; status: string }>>(listed)).toEqual(expect.arrayContaining([expect.objectContaining({ runId: 'plain-1', status: 'succeeded' })]));
+    const table = await ws.run(['runs', 'list'], env);
+    expect(table.stdout).toMatch(/^plain-1\s+succeeded\s/m);
+  });
+
+  it('--run-id of an existing run returns its result and executes nothing', async () => {
+    const first = await ws.run(['run', 'ledger.json', '--durability', 'dbos', '--run-id', 'once-1', '--json'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await ws.run(['run', 'ledger.json', '--durability', 'dbos', '--run-id', 'once-1', '--json'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(jsonOf<Report>(again)).toEqual(jsonOf<Report>(first));
+    expect(again.stderr).toContain('Run once-1 exists: its recorded result follows, nothing is executed.');
+    expect(again.stderr).not.toMatch(/✓|started/);
+    expect(await ledger('once-1')).toEqual(['before', 'after']);
+  });
+
+  it('after kill -9 during the wait, casare recover finishes the run and runs show marks the replayed steps', async () => {
+    await runAndKillDuringWait('killed-1');
+    const stranded = await show('killed-1');
+    expect(stranded.run.status).toBe('pending');
+    // The kill lands after the wait node; the sleep's own record may or may not be written yet.
+    const before = stranded.steps.length;
+    expect(before === 3 || before === 4, `steps before the kill: ${before}`).toBe(true);
+    expect(stranded.steps.map((step) => step.nodeId)).toEqual(LEDGER_STEPS.slice(0, before));
+    expect(stranded.steps.some((step) => step.replayed)).toBe(false);
+
+    const recovered = await ws.run(['recover', '--json'], env);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect(jsonOf(recovered)).toEqual({ recovered: [{ runId: 'killed-1', status: 'completed', error: null }] });
+    expect(recovered.stderr).toMatch(/^\[killed-1\] ↺ append_before\s+FileSystemSuperNode\s+replayed from checkpoint$/m);
+    expect(recovered.stderr).toMatch(/^\[killed-1\] ✓ append_after\s+FileSystemSuperNode\s+completed/m);
+
+    const finished = await show('killed-1');
+    expect(finished.run.status).toBe('succeeded');
+    expect(finished.run.resumedAt).toEqual(expect.any(Number));
+    expect(finished.steps.map((step) => [step.nodeId, step.replayed])).toEqual(LEDGER_STEPS.map((name, index) => [name, index < before]));
+    // Completed nodes never ran again: one "before" although the run was executed twice.
+    expect(await ledger('killed-1')).toEqual(['before', 'after']);
+
+    const human = await ws.run(['runs', 'show', 'killed-1'], env);
+    expect(human.stdout).toMatch(/^Resumed\s+/m);
+    expect(human.stdout).toContain(`Steps (6, ${before} replayed):`);
+    expect(human.stdout).toMatch(/^1\s+append_before\s+completed \(replayed\)\s/m);
+    expect(human.stdout).toMatch(/^4\s+append_after\s+completed\s+\d+ ms\s+1$/m);
+
+    const nothingLeft = await ws.run(['recover'], env);
+    expect(nothingLeft.code).toBe(0);
+    expect(nothingLeft.stdout).toContain('no interrupted runs to recover');
+  });
+
+  it('records a failed node with its attempts and error; the run exits 1', async () => {
+    const ended = await ws.run(['run', 'retried-failure.json', '--run-id', 'failing-1', '--json'], env);
+    expect(ended.code).toBe(1);
+    expect(jsonOf<Report>(ended)).toMatchObject({ status: 'failed', error: { nodeId: 'check' } });
+    const shown = await show('failing-1');
+    expect(shown.run.status).toBe('failed');
+    expect(shown.steps.at(-1)).toMatchObject({ nodeId: 'check', status: 'failed', attempts: 2, error: expect.stringContaining('never true') as string });
+  });
+
+  it('cancels a run from another process, resumes it, and forks a finished run from a step', async () => {
+    const child = ws.start(['run', 'ledger.json', '--run-id', 'cancel-1', '--var', 'wait_seconds=3', '--json'], env);
+    await child.waitForLine('stderr', /^✓ wait\s+WaitNode\s+completed/);
+    const cancelled = await ws.run(['runs', 'cancel', 'cancel-1'], env);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const interrupted = await child.ended;
+    expect(interrupted.code).toBe(1);
+    expect(jsonOf<Report>(interrupted)).toMatchObject({ runId: 'cancel-1', status: 'cancelled' });
+    expect((await show('cancel-1')).run.status).toBe('cancelled');
+
+    const resumed = await ws.run(['runs', 'resume', 'cancel-1', '--json'], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(jsonOf<Report>(resumed)).toMatchObject({ runId: 'cancel-1', status: 'completed' });
+    expect(await ledger('cancel-1')).toEqual(['before', 'after']);
+
+    const forked = await ws.run(['runs', 'fork', 'cancel-1', '--from-step', '4', '--run-id', 'fork-1', '--json'], env);
+    expect(forked.code, forked.stderr).toBe(0);
+    expect(jsonOf<Report>(forked)).toMatchObject({ runId: 'fork-1', status: 'completed' });
+    const shown = await show('fork-1');
+    expect(shown.steps.map((step) => [step.nodeId, step.replayed])).toEqual(LEDGER_STEPS.map((name, index) => [name, index < 4]));
+    // Steps from 4 on ran again under the fork's own run id; the ones before were copied.
+    expect(await ledger('fork-1')).toEqual(['after']);
+  });
+
+  it('names an unknown run id and a missing --from-step with exit 2', async () => {
+    const unknown = await ws.run(['runs', 'show', 'no-such-run'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no run with id no-such-run');
+    const fork = await ws.run(['runs', 'fork', 'plain-1'], env);
+    expect(fork.code).toBe(2);
+    expect(fork.stderr).toContain('needs --from-step N');
+  });
+});
