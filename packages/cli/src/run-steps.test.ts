@@ -31,6 +31,8 @@ describe('stepRowsOf', () => {
   it('marks steps completed before the run was resumed as replayed', () => {
     expect(stepRowsOf(summary(), steps).some((row) => row.replayed)).toBe(false);
     expect(stepRowsOf(summary({ resumedAt: 6500 }), steps).map((row) => row.replayed)).toEqual([true, true, true, false]);
+    // A sleep begun before the resume is replayed (it only waits for its time left), even if it ends after.
+    expect(stepRowsOf(summary({ resumedAt: 3000 }), steps).map((row) => row.replayed)).toEqual([true, true, true, false]);
   });
 
   it('keeps the error of a step the runner recorded as failed', () => {

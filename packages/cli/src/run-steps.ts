@@ -34,7 +34,7 @@ export function stepRowsOf(run: RunSummary, steps: readonly StepRecord[]): StepR
       index: step.index,
       nodeId: step.name,
       status: step.status === 'failed' || nodeError ? 'failed' : 'completed',
-      replayed: run.resumedAt !== undefined && completedAt !== null && completedAt < run.resumedAt,
+      replayed: isBefore(startedAt ?? completedAt, run.resumedAt),
       startedAt,
       completedAt,
       durationMs: startedAt !== null && completedAt !== null ? completedAt - startedAt : null,
@@ -42,6 +42,14 @@ export function stepRowsOf(run: RunSummary, steps: readonly StepRecord[]): StepR
       error: step.error ?? nodeError?.message ?? null,
     };
   });
+}
+
+/**
+ * A step recorded before the run was picked up again was replayed by that execution. The start
+ * time decides, not the end: a durable sleep is recorded when it begins, with its planned end.
+ */
+function isBefore(time: number | null, resumedAt: number | undefined): boolean {
+  return time !== null && resumedAt !== undefined && time < resumedAt;
 }
 
 function errorOfOutcome(output: Json | undefined): { message: string; attempts: number | null } | undefined {
