@@ -11,8 +11,8 @@ export const CASARE_WORKFLOW = 'casare.workflow';
  * everything a fresh process needs to recover the run: the document itself, not a path to it.
  */
 export const executeWorkflowInputSchema = z.object({
-  /** The v1 workflow document (parsed JSON or its text). */
-  document: jsonSchema,
+  /** The v1 workflow document (parsed JSON or its text); `loadWorkflow` validates it, not this schema. */
+  document: z.custom<Json>((value) => value !== undefined, 'document is required'),
   /** Values of workflow variables that override their declared defaults. */
   inputs: z.record(z.string(), jsonSchema).optional(),
   /** Directory relative paths of file nodes resolve against. */
