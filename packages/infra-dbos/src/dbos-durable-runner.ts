@@ -15,7 +15,7 @@ import {
 import type { Json } from '@casare-rpa/domain';
 import { inject, injectable } from 'inversify';
 import { DbosDurableContext } from './dbos-durable-context.js';
-import { DBOS_STATUSES, stepRecordOf, summaryOf } from './dbos-records.js';
+import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
 import { DBOS_RUNNER_CONFIG } from './tokens.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
@@ -126,15 +126,7 @@ export class DbosDurableRunner implements DurableRunner {
 
   async list(filter: RunFilter = {}): Promise<readonly RunSummary[]> {
     this.#assertLaunched('list');
-    const statuses = await DBOS.listWorkflows({
-      ...(filter.status === undefined ? {} : { status: DBOS_STATUSES[filter.status] }),
-      ...(filter.workflowName === undefined ? {} : { workflowName: filter.workflowName }),
-      ...(filter.limit === undefined ? {} : { limit: filter.limit }),
-      sortDesc: true,
-      loadInput: false,
-      // The error of a failed run is read with its output.
-      loadOutput: true,
-    });
+    const statuses = await DBOS.listWorkflows(listQueryOf(filter));
     return statuses.map(summaryOf);
   }
 

@@ -1,5 +1,5 @@
-import type { DBOS, WorkflowStatus, WorkflowStatusString } from '@dbos-inc/dbos-sdk';
-import type { RunStatus, RunSummary, StepRecord } from '@casare-rpa/application';
+import type { DBOS, GetWorkflowsInput, WorkflowStatus, WorkflowStatusString } from '@dbos-inc/dbos-sdk';
+import type { RunFilter, RunStatus, RunSummary, StepRecord } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 
 // How DBOS's records read as the port's: shared by the runner and the read-only test inspector.
@@ -15,6 +15,18 @@ export const DBOS_STATUSES: Record<RunStatus, WorkflowStatusString[]> = {
   failed: ['ERROR', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'],
   cancelled: ['CANCELLED'],
 };
+
+/** The DBOS query behind a `RunFilter`: most recent first, with outputs (a failed run's error is one). */
+export function listQueryOf(filter: RunFilter): GetWorkflowsInput {
+  return {
+    ...(filter.status === undefined ? {} : { status: DBOS_STATUSES[filter.status] }),
+    ...(filter.workflowName === undefined ? {} : { workflowName: filter.workflowName }),
+    ...(filter.limit === undefined ? {} : { limit: filter.limit }),
+    sortDesc: true,
+    loadInput: false,
+    loadOutput: true,
+  };
+}
 
 function runStatusOf(status: string): RunStatus {
   for (const [runStatus, dbosStatuses] of Object.entries(DBOS_STATUSES) as [RunStatus, string[]][]) {

@@ -1,63 +1,90 @@
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { RunNotFoundError, type DurableRunner, type RunFilter, type RunSummary, type StepRecord } from '@casare-rpa/application';
-import { DBOS_STATUSES, stepRecordOf, summaryOf } from './dbos-records.js';
+import pg from 'pg';
+import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
+import { DbosStderrLogger } from './dbos-logger.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
 import { DatabaseUnavailableError } from './errors.js';
-import { prepareSystemDatabase } from './system-database.js';
+
+/** PostgreSQL's "relation does not exist": a database DBOS never migrated holds no runs. */
+const UNDEFINED_TABLE = '42P01';
 
 /**
- * Reads and cancels runs in the DBOS system database without launching DBOS. Launching makes a
- * process an executor: DBOS would re-queue that executor's pending runs (even ones another live
- * process is executing) and this process might start them. Inspection (`casare runs list|show|cancel`)
- * must not, so it goes through a `DBOSClient`, which only reads and writes the tables.
+ * Read-only access to the runs in a DBOS system database (list, status, steps) plus cancel, for
+ * tools like `casare runs`, through a `DBOSClient`. Launching DBOS would make the process an executor
+ * that re-queues that executor's pending runs (even ones another live process is executing); an
+ * inspector recovers and dispatches nothing, and any number may be open in a process. A system
+ * database that does not exist yet simply holds no runs (nothing is created).
  */
 export class DbosRunInspector implements Pick<DurableRunner, 'list' | 'steps' | 'cancel'> {
-  private constructor(private readonly client: DBOSClient) {}
+  private constructor(
+    private readonly client: DBOSClient | undefined,
+    /** The configuration it was opened with. */
+    readonly config: DbosRunnerConfig,
+  ) {}
 
-  /** Connects to the system database of `config` (created when missing, like the runner does). */
+  /** Opens an inspector on the configured system database; `DatabaseUnavailableError` when it cannot be reached. */
   static async open(config: DbosRunnerConfig): Promise<DbosRunInspector> {
-    await prepareSystemDatabase(config.databaseUrl);
-    try {
-      return new DbosRunInspector(await DBOSClient.create({ systemDatabaseUrl: config.databaseUrl, applicationName: config.applicationName }));
-    } catch (error) {
-      throw new DatabaseUnavailableError(config.databaseUrl, error);
-    }
-  }
-
-  /** Runs matching the filter, most recent first (as `DbosDurableRunner.list`). */
-  async list(filter: RunFilter = {}): Promise<readonly RunSummary[]> {
-    const statuses = await this.client.listWorkflows({
-      ...(filter.status === undefined ? {} : { status: DBOS_STATUSES[filter.status] }),
-      ...(filter.workflowName === undefined ? {} : { workflowName: filter.workflowName }),
-      ...(filter.limit === undefined ? {} : { limit: filter.limit }),
-      sortDesc: true,
-      loadInput: false,
-      loadOutput: true,
+    if (!(await systemDatabaseExists(config.databaseUrl))) return new DbosRunInspector(undefined, config);
+    const client = await DBOSClient.create({
+      systemDatabaseUrl: config.databaseUrl,
+      applicationName: config.applicationName,
+      logger: new DbosStderrLogger(config.logLevel, config.databaseUrl),
     });
-    return statuses.map(summaryOf);
+    return new DbosRunInspector(client, config);
   }
 
-  /** The run's summary; `RunNotFoundError` when there is none. */
+  /** Runs matching the filter, most recent first. */
+  async list(filter: RunFilter = {}): Promise<readonly RunSummary[]> {
+    return this.#read([], async (client) => (await client.listWorkflows(listQueryOf(filter))).map(summaryOf));
+  }
+
+  /** What the store knows about one run. */
   async status(runId: string): Promise<RunSummary> {
-    const status = await this.client.getWorkflow(runId);
+    const status = await this.#read(undefined, (client) => client.getWorkflow(runId));
     if (status === undefined) throw new RunNotFoundError(runId);
     return summaryOf(status);
   }
 
-  /** Recorded steps of a run, by index. */
+  /** Recorded steps of a run, by index (DBOS function id). */
   async steps(runId: string): Promise<readonly StepRecord[]> {
     await this.status(runId);
-    return ((await this.client.listWorkflowSteps(runId)) ?? []).map(stepRecordOf);
+    return this.#read([], async (client) => ((await client.listWorkflowSteps(runId)) ?? []).map(stepRecordOf));
   }
 
-  /** Cancels a run: the process executing it stops before its next step. */
+  /** Cancels a run: it stops before its next step, wherever it executes. */
   async cancel(runId: string): Promise<void> {
     await this.status(runId);
-    await this.client.cancelWorkflow(runId);
+    await this.#read(undefined, (client) => client.cancelWorkflow(runId));
   }
 
-  /** Closes the client's connections. */
+  /** Releases the connections. */
   async close(): Promise<void> {
-    await this.client.destroy();
+    await this.client?.destroy();
+  }
+
+  async #read<T>(empty: T, query: (client: DBOSClient) => Promise<T>): Promise<T> {
+    if (this.client === undefined) return empty;
+    try {
+      return await query(this.client);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return empty;
+      throw error;
+    }
+  }
+}
+
+/** Whether the system database exists, without creating it; unreachable servers fail clearly. */
+async function systemDatabaseExists(databaseUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '3D000') return false;
+    throw new DatabaseUnavailableError(databaseUrl, error);
+  } finally {
+    await client.end().catch(() => {});
   }
 }
