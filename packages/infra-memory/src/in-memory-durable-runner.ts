@@ -141,7 +141,7 @@ export class InMemoryDurableRunner implements DurableRunner {
   }
 
   launch(): Promise<void> {
-    this.assertAlive();
+    if (this.dead) return Promise.reject(this.stoppedError());
     if (this.launched) return Promise.resolve();
     this.launched = true;
     for (const run of this.journal.all()) {
@@ -151,7 +151,8 @@ export class InMemoryDurableRunner implements DurableRunner {
   }
 
   start<I extends Json, O extends Json>(name: string, input: I, options?: StartOptions): Promise<RunHandle<O>> {
-    this.assertLaunched();
+    const unusable = this.unusable();
+    if (unusable) return Promise.reject(unusable);
     const runId = options?.runId ?? randomUUID();
     // Rule 5: an existing id returns that run; nothing executes.
     if (this.journal.get(runId)) return Promise.resolve(this.handle<O>(runId));
@@ -209,7 +210,8 @@ export class InMemoryDurableRunner implements DurableRunner {
   }
 
   resume<O extends Json = Json>(runId: string): Promise<RunHandle<O>> {
-    this.assertLaunched();
+    const unusable = this.unusable();
+    if (unusable) return Promise.reject(unusable);
     const run = this.journal.get(runId);
     if (!run) return Promise.reject(new RunNotFoundError(runId));
     if (run.status === 'cancelled' || run.status === 'pending' || run.status === 'enqueued') {
@@ -221,7 +223,8 @@ export class InMemoryDurableRunner implements DurableRunner {
   }
 
   fork<O extends Json = Json>(runId: string, fromStep: number, options?: StartOptions): Promise<RunHandle<O>> {
-    this.assertLaunched();
+    const unusable = this.unusable();
+    if (unusable) return Promise.reject(unusable);
     const source = this.journal.get(runId);
     if (!source) return Promise.reject(new RunNotFoundError(runId));
     const forkId = options?.runId ?? randomUUID();
@@ -328,13 +331,15 @@ export class InMemoryDurableRunner implements DurableRunner {
     if (this.dead) await never();
   }
 
-  private assertAlive(): void {
-    if (this.dead) throw new RunnerStateError('runner is stopped (crashed or shut down); build a new runner over the journal');
+  private stoppedError(): RunnerStateError {
+    return new RunnerStateError('runner is stopped (crashed or shut down); build a new runner over the journal');
   }
 
-  private assertLaunched(): void {
-    this.assertAlive();
-    if (!this.launched) throw new RunnerStateError('runner is not launched; call launch() first');
+  /** Why the runner cannot start runs now, if it cannot. */
+  private unusable(): RunnerStateError | undefined {
+    if (this.dead) return this.stoppedError();
+    if (!this.launched) return new RunnerStateError('runner is not launched; call launch() first');
+    return undefined;
   }
 }
 

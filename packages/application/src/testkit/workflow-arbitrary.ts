@@ -58,7 +58,7 @@ export interface ProgramScale {
 }
 
 /** Default scale: runs of a few to a few hundred node executions. */
-export const DEFAULT_SCALE: ProgramScale = { maxStatements: 4, maxDepth: 3, maxLoopCount: 2, maxCrashes: 3 };
+export const DEFAULT_SCALE: ProgramScale = { maxStatements: 4, maxDepth: 3, maxLoopCount: 3, maxCrashes: 3 };
 
 /** Names of the secrets a generated workflow uses. */
 export const SECRET_NAME = 'API_KEY';
