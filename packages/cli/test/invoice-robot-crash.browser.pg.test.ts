@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { requireExternalService } from '@casare-rpa/application/testkit';
+import { dropSystemDatabase } from '@casare-rpa/infra-dbos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, startDemoSite, type DemoSite, type RawSubmission } from '../src/demo-site/index.js';
 
@@ -66,9 +67,11 @@ describe.skipIf(!hasPostgres || !hasChromium)('invoice robot survives SIGKILL (c
   let workDir: string;
   /** Called with every POST the site receives; a scenario sets it to kill its child there. */
   let onSubmission: (submission: RawSubmission) => void = () => undefined;
+  // A database of its own (casare creates it), dropped at the end.
+  const databaseUrl = `postgres://postgres@127.0.0.1:5432/casare_test_browser_crash_${process.pid}`;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    CASARE_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/casare_browser_crash',
+    CASARE_DATABASE_URL: databaseUrl,
     // An executor of its own: `casare recover` must only pick up this file's runs.
     CASARE_EXECUTOR_ID: `browser-crash-${randomUUID().slice(0, 8)}`,
     CASARE_SECRET_DEMO_PASSWORD: DEMO_PASSWORD,
@@ -157,6 +160,7 @@ describe.skipIf(!hasPostgres || !hasChromium)('invoice robot survives SIGKILL (c
   afterAll(async () => {
     await site?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
+    await dropSystemDatabase(databaseUrl).catch(() => undefined);
   });
 
   it('runs to completion without a crash, each invoice submitted once', { timeout: 180_000 }, async () => {
