@@ -116,6 +116,16 @@ describe('casare (memory durability, no PostgreSQL needed)', () => {
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('"casare run" needs <file>');
     });
+
+    it('names an unreachable PostgreSQL without its password (exit 1)', async () => {
+      const unreachable = childEnv({ CASARE_DATABASE_URL: 'postgres://casare:s3cret-pw@127.0.0.1:1/casare' });
+      for (const args of [['runs', 'list'], ['run', 'greeting.json'], ['recover']]) {
+        const ended = await ws.run(args, unreachable);
+        expect(ended.code, args.join(' ')).toBe(1);
+        expect(ended.stderr).toContain('PostgreSQL at postgres://casare:***@127.0.0.1:1/casare is not available');
+        expect(ended.stderr + ended.stdout).not.toContain('s3cret-pw');
+      }
+    });
   });
 
   describe('validate', () => {
