@@ -488,7 +488,11 @@ function plainTests(test: TestApi, use: () => DurableRunnerHarness): void {
           assert.equal(counts.c, 0);
           const resumed: RunHandle = await session.runner.resume(runId);
           assert.equal(await session.settle(resumed.result()), 'done');
-          assert.deepEqual(counts, { a: 1, b: 1, c: 1 });
+          // The step in flight when the cancel came may run again on resume (DBOS does not record a
+          // step that finishes after its run was cancelled); completed steps never do.
+          assert.equal(counts.a, 1);
+          assert.ok(counts.b === 1 || counts.b === 2, `step b ran ${counts.b} times`);
+          assert.equal(counts.c, 1);
           assert.equal((await session.runner.handle(runId).status()).status, 'succeeded');
         },
       );
