@@ -59,7 +59,8 @@ interface Report {
   error: { nodeId: string; message: string } | null;
 }
 
-describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', () => {
+// Each test starts several processes that launch DBOS; on a loaded machine one can take seconds.
+describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 }, () => {
   const database = new TestDatabase('dbos');
   const env = database.env();
   let ws: Workspace;

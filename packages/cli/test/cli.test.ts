@@ -50,7 +50,8 @@ const writesFile = () =>
     .chain('start', 'write')
     .build();
 
-describe('casare (memory durability, no PostgreSQL needed)', () => {
+// Each test starts several processes; on a loaded machine one can take seconds to load.
+describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 }, () => {
   let ws: Workspace;
 
   beforeAll(async () => {
