@@ -47,7 +47,8 @@ Options:
                             stdout; progress goes to stderr.
   -h, --help                this help
 
-Exit status: 0 the run succeeded, 1 it failed or was cancelled, 2 bad usage or invalid workflow.
+Exit status: 0 the run succeeded, 1 it failed, was cancelled or could not start (e.g. PostgreSQL
+unreachable), 2 bad usage, a missing file or an invalid workflow (nothing ran).
 
 Examples:
   casare run examples/wait-between-steps/wait-between-steps.json --var wait_ms=5000
