@@ -111,6 +111,17 @@ describe('ExecuteWorkflowUseCase', () => {
     expect(engine.ofType('node.started').map((event) => event.attempt)).toEqual([1, 2, 3]);
   });
 
+  it('does not retry an error that says retrying cannot help (retryable: false)', async () => {
+    const engine = new Engine();
+    const document = chainOf(workflowDoc(), [
+      add('broken', 'a', 1, { fail_times: 9, fail_permanently: true, retry: { max_attempts: 3, interval_seconds: 0, backoff_rate: 1 } }),
+    ]);
+    const result = await engine.run(document);
+    expect(result.error).toMatchObject({ nodeId: 'broken', code: 'TEST_FAILURE', attempts: 1 });
+    expect(engine.ledger.entries).toHaveLength(1);
+    expect(engine.ofType('node.retrying')).toEqual([]);
+  });
+
   it('uses settings.retry_count when the node has no retry config', async () => {
     const engine = new Engine();
     const result = await engine.run(chainOf(workflowDoc().settings({ retry_count: 2 }), [add('flaky', 'a', 5, { fail_times: 2 })]));

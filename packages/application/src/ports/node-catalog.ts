@@ -62,8 +62,11 @@ export interface NodeHandler {
 export interface NodeCatalog {
   /** Every supported type name, aliases included. */
   knownTypes(): ReadonlySet<string>;
-  /** Static config issues of every node in a workflow, each with node id and JSON path. */
-  validate(nodes: Iterable<WorkflowNode>): readonly ValidationIssue[];
+  /**
+   * Static config issues of every node in a workflow, each with node id and JSON path. `dataInputsOf`
+   * names the input ports a data connection feeds, so a field that arrives by wire is not "missing".
+   */
+  validate(nodes: Iterable<WorkflowNode>, dataInputsOf?: (nodeId: string) => readonly string[]): readonly ValidationIssue[];
   /** Executes one node with its handler. */
   execute(execution: NodeExecution): Promise<NodeOutcome>;
   /** Releases what the catalog holds for a run (browsers, pages) once the run ends. */

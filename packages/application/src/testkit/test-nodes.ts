@@ -10,7 +10,7 @@ import type { Ledger } from './ledger.js';
  * can count how often each step's body really ran. Control nodes keep the v1 type names (the
  * orchestrator routes by them) and compute like the real catalog does; action nodes are `Test*`.
  *
- * - `TestAddNode` `{ variable, add, fail_times?, log? }`: `variable += add` plus the data input
+ * - `TestAddNode` `{ variable, add, fail_times?, fail_permanently?, log? }`: `variable += add` plus the data input
  *   `amount` when wired (missing values count as 0), kept below 1,000; fails its first `fail_times`
  *   attempts.
  * - `TestSecretNode` `{ value, leak }`: `value` is a `{{$secret:...}}` or a sensitive variable; it
@@ -42,7 +42,11 @@ export interface TestCatalogOptions {
 export class TestNodeFailure extends Error {
   /** Stable code. */
   readonly code = 'TEST_FAILURE';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** False models an error retrying cannot fix (the runner must not retry it). */
+    readonly retryable = true,
+  ) {
     super(message);
     this.name = 'TestNodeFailure';
   }
@@ -67,7 +71,7 @@ export function createTestNodeCatalog(options: TestCatalogOptions): NodeCatalog 
         const fails = execution.attempt <= failTimes(execution);
         options.ledger.append({ key: execution.idempotencyKey, ...info, ok: !fails, incarnation: options.incarnation ?? 0 });
         options.hooks?.effectDone();
-        if (fails) throw new TestNodeFailure(failMessage(execution));
+        if (fails) throw new TestNodeFailure(failMessage(execution), execution.node.config['fail_permanently'] !== true);
         return compute(execution);
       },
     });

@@ -189,7 +189,8 @@ class RunExecution {
         previousError = nodeError.message;
         // The runner retries a throwing body; the last attempt returns the error as the outcome, so
         // the failure is recorded (and replayed) as data and routed by the orchestrator.
-        if (attempt.attempt < policy.maxAttempts) throw new NodeAttemptError(nodeError);
+        // Errors that say retrying cannot help (bad config, a failed assertion) end the step now.
+        if (attempt.attempt < policy.maxAttempts && isRetryable(error)) throw new NodeAttemptError(nodeError);
         return outcomeToJson({ outputs: {}, error: nodeError });
       }
     };
@@ -352,6 +353,11 @@ function resultOf(state: ExecutionState): RunResult {
     error: state.error,
     outputs: state.outputs,
   };
+}
+
+/** False only when the error says so (`retryable: false`), e.g. a config error or a failed assertion. */
+function isRetryable(error: unknown): boolean {
+  return (error as { retryable?: unknown } | null | undefined)?.retryable !== false;
 }
 
 function codeOf(error: unknown): string | undefined {

@@ -15,7 +15,9 @@ export class ValidateWorkflowUseCase {
   validate(document: unknown, source?: string): Workflow {
     const workflow = loadWorkflow(document, source === undefined ? { knownTypes: this.catalog.knownTypes() } : { knownTypes: this.catalog.knownTypes(), source });
     const nodes = [...workflow.nodes.values()];
-    const issues: ValidationIssue[] = [...this.catalog.validate(nodes)];
+    const issues: ValidationIssue[] = [
+      ...this.catalog.validate(nodes, (nodeId) => workflow.dataInputs(nodeId).map((connection) => connection.targetPort)),
+    ];
     for (const node of nodes) issues.push(...policyIssues(node));
     if (issues.length > 0) throw new WorkflowValidationError(issues, source);
     return workflow;
