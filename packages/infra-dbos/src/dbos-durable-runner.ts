@@ -27,7 +27,6 @@ const RESULT_POLLING_MS = 100;
 
 type DbosWorkflow = (input: Json) => Promise<Json>;
 
-
 /** DBOS is a process-wide singleton: at most one runner may be launched in a process at a time. */
 let dbosInUse = false;
 
@@ -109,6 +108,11 @@ export class DbosDurableRunner implements DurableRunner {
     try {
       const handle = await DBOS.startWorkflow(workflow, { workflowID: runId })(input);
       this.#liveHandles.set(runId, handle);
+      // Forget the handle once the run ends, whether or not anyone waits for it (long-lived workers).
+      const forget = (): void => {
+        if (this.#liveHandles.get(runId) === handle) this.#liveHandles.delete(runId);
+      };
+      handle.getResult().then(forget, forget);
     } finally {
       // The body has read its flag by now (DBOS calls it before startWorkflow resolves).
       this.#freshRuns.delete(runId);
@@ -209,8 +213,6 @@ export class DbosDurableRunner implements DurableRunner {
       return await DBOS.retrieveWorkflow<O>(runId).getResult({ pollingIntervalMs: RESULT_POLLING_MS });
     } catch (error) {
       throw reviveRunError(runId, error);
-    } finally {
-      if (live !== undefined) this.#liveHandles.delete(runId);
     }
   }
 
