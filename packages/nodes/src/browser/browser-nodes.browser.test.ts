@@ -57,7 +57,11 @@ class BrowserRun {
     this.catalog = new HandlerNodeCatalog(browserNodeHandlers({ sessions: this.sessions, secrets }), [this.sessions]);
   }
 
-  async run(type: string, config: JsonObject, options: { raw?: JsonObject; id?: string; variables?: Record<string, Json> } = {}): Promise<NodeOutcome> {
+  async run(
+    type: string,
+    config: JsonObject,
+    options: { raw?: JsonObject; id?: string; variables?: Record<string, Json>; signal?: AbortSignal } = {},
+  ): Promise<NodeOutcome> {
     const index = this.step++;
     const execution = aNodeExecution(type)
       .withId(options.id ?? `node_${index}`)
@@ -67,6 +71,7 @@ class BrowserRun {
       .withResources({ ...this.resources })
       .inDirectory(this.directory)
       .withVariables(options.variables ?? {})
+      .withSignal(options.signal ?? new AbortController().signal)
       .build();
     const outcome = await this.catalog.execute(execution);
     for (const [key, value] of Object.entries(outcome.resources ?? {})) {
@@ -236,6 +241,21 @@ describe.skipIf(!hasChromium)('browser nodes on Chromium', () => {
     expect(run.sessions.hasLivePage(run.runId, 'orders')).toBe(true);
   });
 
+  it('closes the page when a step is aborted, so the next attempt starts from the recorded state', async () => {
+    const run = newRun();
+    await run.run('BrowserNavigateNode', { url: `${server.url}/form` });
+    await run.run('BrowserTypeNode', { selector: '#user', text: 'ada' });
+    const timeout = new AbortController();
+    const started = Date.now();
+    const stuck = run.run('BrowserClickNode', { selector: '#never-there', timeout: 30_000 }, { signal: timeout.signal });
+    setTimeout(() => timeout.abort(), 300);
+    await expect(stuck).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.sessions.hasLivePage(run.runId, 'default')).toBe(false);
+
+    expect((await run.run('BrowserEvaluateNode', { expression: 'document.querySelector("#user").value' })).outputs).toEqual({ result: 'ada' });
+  });
+
   it('fails a node that needs a page the run never opened', async () => {
     const run = newRun();
     await expect(run.run('BrowserClickNode', { selector: '#send' }, { id: 'click_send' })).rejects.toThrow(BrowserPageNotOpenError);
@@ -256,7 +276,7 @@ describe.skipIf(!hasChromium)('browser nodes on Chromium', () => {
         { id: 'press', type: 'BrowserClickNode', config: { selector: 42.5 } },
         { id: 'press_list', type: 'BrowserClickNode', config: { selector: ['#a'] } },
         { id: 'templated', type: 'BrowserNavigateNode', config: { url: '{{base_url}}/login', timeout: '{{t}}' } },
-      ]),
+      ], () => []),
     ).toEqual([
       { code: 'CONFIG_INVALID', path: 'nodes.open_portal.config.url', message: 'required', nodeId: 'open_portal' },
       { code: 'CONFIG_INVALID', path: 'nodes.press_list.config.selector', message: 'expected text, got a list', nodeId: 'press_list' },

@@ -66,6 +66,7 @@ export async function runOnPage(
     execution.logger.debug(`restoring browser page "${pageName}" at ${hint?.url ?? ''} with ${hint?.actions.length ?? 0} page action(s)`);
   }
   const page = await sessions.loadPage(execution.runId, pageName, hint);
+  const release = closePageOnAbort(execution, deps, pageName);
   let loaded = false;
   const onLoad = (): void => {
     loaded = true;
@@ -78,6 +79,7 @@ export async function runOnPage(
     await page.waitForLoadState('domcontentloaded');
   } finally {
     page.off('domcontentloaded', onLoad);
+    release();
   }
   const actions = loaded ? [] : [...(hint?.actions ?? []), ...(result.record ? [result.record] : [])];
   return {
@@ -86,6 +88,21 @@ export async function runOnPage(
     ...(result.logs ? { logs: result.logs } : {}),
     resources: pageResources(pageName, await describePage(page, actions)),
   };
+}
+
+/**
+ * When the step is aborted (its timeout expired, the run was cancelled) the page is closed: the
+ * action still running on it fails at once instead of racing the next attempt, and that attempt
+ * gets a fresh page restored from the hint. Returns the function that stops listening.
+ */
+export function closePageOnAbort(execution: NodeExecution, deps: BrowserNodeDependencies, pageName: string): () => void {
+  const onAbort = (): void => {
+    execution.logger.warn(`step aborted: closing browser page "${pageName}"; the next attempt reopens it from its recorded state`);
+    deps.sessions.closePage(execution.runId, pageName).catch(() => undefined);
+  };
+  if (execution.signal.aborted) onAbort();
+  else execution.signal.addEventListener('abort', onAbort, { once: true });
+  return () => execution.signal.removeEventListener('abort', onAbort);
 }
 
 /** A recorded value for a config field: plain, or with its secret values replaced by references. */

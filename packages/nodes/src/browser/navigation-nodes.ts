@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { nonEmptyText, oneOf, optionalText } from '../catalog/config-schema.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { milliseconds, outputVariableFields, outputVariableOf, pageFields, pageOf } from './browser-config.js';
-import { describePage, pageResources, runOnPage, type BrowserNodeDependencies } from './browser-step.js';
+import { closePageOnAbort, describePage, pageResources, runOnPage, type BrowserNodeDependencies } from './browser-step.js';
 import { readPageHint } from './page-hint.js';
 
 /** A URL without a scheme (`example.com/x`) means https, as a browser's address bar does. */
@@ -28,7 +28,8 @@ export function navigateNode(deps: BrowserNodeDependencies): CatalogNodeHandler 
       // The page is about to leave its document: of a recorded page only the cookies still matter.
       const cookiesOnly: JsonObject | undefined = hint ? { url: 'about:blank', actions: [], ...(hint.cookies ? { cookies: hint.cookies } : {}) } : undefined;
       const page = await deps.sessions.loadPage(execution.runId, pageName, cookiesOnly);
-      const response = await page.goto(absoluteUrl(config.url.trim()), { waitUntil: config.wait_until, timeout: config.timeout });
+      const release = closePageOnAbort(execution, deps, pageName);
+      const response = await page.goto(absoluteUrl(config.url.trim()), { waitUntil: config.wait_until, timeout: config.timeout }).finally(release);
       return {
         outputs: { url: page.url(), status: response?.status() ?? null },
         resources: pageResources(pageName, await describePage(page, [])),
