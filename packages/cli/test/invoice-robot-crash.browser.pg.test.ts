@@ -160,7 +160,7 @@ describe.skipIf(!hasPostgres || !hasChromium)('invoice robot survives SIGKILL (c
   afterAll(async () => {
     await site?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
-    await dropSystemDatabase(databaseUrl).catch(() => undefined);
+    await dropSystemDatabase(databaseUrl).catch((error: unknown) => console.warn(`could not drop ${databaseUrl}: ${String(error)}`));
   });
 
   it('runs to completion without a crash, each invoice submitted once', { timeout: 180_000 }, async () => {
