@@ -2,11 +2,9 @@ import type { Json, JsonObject } from '@casare-rpa/domain';
 import type { SecretProvider } from '@casare-rpa/application';
 import { z } from 'zod';
 
-/**
- * What the state remembers of a live page (contract rule 7): enough to open a new page where the
- * old one was, in the same form state, after the process that held it died. Pages themselves are
- * never checkpointed.
- */
+// What the state remembers of a live page (contract rule 7): enough to open a new page where the
+// old one was, in the same form state, after the process that held it died. Pages themselves are
+// never checkpointed.
 
 /** Name of the page a browser node uses when its config names none. */
 export const DEFAULT_PAGE_NAME = 'default';
@@ -16,10 +14,8 @@ export function pageHintKey(pageName: string): string {
   return `browser:${pageName}`;
 }
 
-const secretFlag = z
-  .boolean()
-  .optional()
-  .describe('the value is a template whose `{{$secret:NAME}}` references are resolved on replay');
+// Set when the value is a template whose `{{$secret:NAME}}` references are resolved on replay.
+const secretFlag = z.boolean().optional();
 
 /** Zod schema of one page-local action: form state a navigation would wipe and recovery must redo. */
 export const pageActionSchema = z.discriminatedUnion('kind', [
