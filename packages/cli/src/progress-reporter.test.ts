@@ -28,7 +28,7 @@ describe('ProgressReporter', () => {
     const lines = render(run).trimEnd().split('\n');
     expect(lines[0]).toBe('▶ run r1 started: flow');
     expect(lines[1]).toMatch(/^✓ a\s+LogNode\s+completed {2}12 ms$/);
-    expect(lines[2]).toMatch(/^↻ b\s+LogNode\s+retrying \(attempt 2 failed: flaky\)$/);
+    expect(lines[2]).toMatch(/^↻ b\s+LogNode\s+retrying, attempt 2 \(last error: flaky\)$/);
     expect(lines[4]).toMatch(/^✗ b\s+LogNode\s+failed: boom {2}2 retries$/);
     expect(lines).toHaveLength(5);
   });

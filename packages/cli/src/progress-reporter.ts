@@ -55,7 +55,8 @@ export class ProgressReporter implements ExecutionEvents {
       case 'node.retrying': {
         const key = `${event.runId}:${event.stepIndex}`;
         this.retries.set(key, (this.retries.get(key) ?? 0) + 1);
-        const status = `retrying (attempt ${event.attempt} failed: ${oneLine(event.error, 60)})`;
+        // `attempt` is the attempt about to start; the error is the previous one's.
+        const status = `retrying, attempt ${event.attempt} (last error: ${oneLine(event.error, 60)})`;
         const text = this.nodeLine(this.paint('yellow', '↻'), event.nodeId, event.nodeType, status);
         if (this.options.live) this.live(event.runId, text);
         else this.line(event.runId, text);

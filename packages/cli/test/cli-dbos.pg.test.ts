@@ -30,13 +30,13 @@ const ledgerFlow = () =>
     .chain('start', 'append_before', 'wait', 'append_after', 'end')
     .build();
 
-/** A node that fails every attempt; `retry_count: 1` gives it two. */
+/** A node that fails every attempt with a retryable error (nothing listens on port 1); `retry_count: 1` gives it two. */
 const retriedFailure = () =>
   workflowDoc()
     .settings({ retry_count: 1 })
     .start()
-    .node('check', 'AssertNode', { condition: false, message: 'never true' })
-    .chain('start', 'check')
+    .node('fetch', 'HTTPSuperNode', { action: 'GET', url: 'http://127.0.0.1:1/unreachable', timeout: 2 })
+    .chain('start', 'fetch')
     .build();
 
 interface Step {
@@ -165,10 +165,11 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
   it('records a failed node with its attempts and error; the run exits 1', async () => {
     const ended = await ws.run(['run', 'retried-failure.json', '--run-id', 'failing-1', '--json'], env);
     expect(ended.code).toBe(1);
-    expect(jsonOf<Report>(ended)).toMatchObject({ status: 'failed', error: { nodeId: 'check' } });
+    expect(jsonOf<Report>(ended)).toMatchObject({ status: 'failed', error: { nodeId: 'fetch' } });
+    expect(ended.stderr).toMatch(/^↻ fetch\s+HTTPSuperNode\s+retrying, attempt 2 \(last error: .*127\.0\.0\.1:1\/unreachable failed/m);
     const shown = await show('failing-1');
     expect(shown.run.status).toBe('failed');
-    expect(shown.steps.at(-1)).toMatchObject({ nodeId: 'check', status: 'failed', attempts: 2, error: expect.stringContaining('never true') as string });
+    expect(shown.steps.at(-1)).toMatchObject({ nodeId: 'fetch', status: 'failed', attempts: 2, error: expect.stringContaining('[HTTP_FAILED]') as string });
   });
 
   it('cancels a run from another process, resumes it, and forks a finished run from a step', async () => {
