@@ -137,7 +137,10 @@ describe.runIf(available)('DbosDurableRunner on PostgreSQL', () => {
     await first.result();
     const second = await runner.start('linear', { nodes: ['something', 'else'] }, { runId: 'dup-1' });
     expect(await second.result()).toEqual(await first.result());
+    const otherWorkflow = await runner.start('timed', {}, { runId: 'dup-1' });
+    expect(await otherWorkflow.result()).toEqual(await first.result());
     expect(ran('dup-1')).toEqual(['only']);
+    expect((await runner.steps('dup-1')).map((step) => step.name)).toEqual(['only']);
   });
 
   it('retries a failing step with the policy and records one completed step', async () => {

@@ -101,20 +101,23 @@ export class DbosDurableRunner implements DurableRunner {
     const workflow = this.#workflows.get(name);
     if (workflow === undefined) throw new WorkflowNotRegisteredError(name);
     const runId = options?.runId ?? randomUUID();
-    // Rule 5: an existing run id executes nothing. DBOS would also refuse to run it twice, but
-    // answering here spares a write and keeps `recovering` exact.
-    if (options?.runId !== undefined && (await DBOS.getWorkflowStatus(runId)) !== null) return this.handle<O>(runId);
     this.#freshRuns.add(runId);
     try {
       const handle = await DBOS.startWorkflow(workflow, { workflowID: runId })(input);
+      // DBOS calls the body before startWorkflow resolves, and the body takes its flag: a flag
+      // left here means DBOS found the run id taken and executed nothing (rule 5, atomic in DBOS).
+      if (this.#freshRuns.has(runId)) return this.handle<O>(runId);
       this.#liveHandles.set(runId, handle);
       // Forget the handle once the run ends, whether or not anyone waits for it (long-lived workers).
       const forget = (): void => {
         if (this.#liveHandles.get(runId) === handle) this.#liveHandles.delete(runId);
       };
       handle.getResult().then(forget, forget);
+    } catch (error) {
+      // The id is taken by a run of another workflow: still that run, still nothing executed.
+      if (error instanceof DbosErrors.DBOSConflictingWorkflowError) return this.handle<O>(runId);
+      throw error;
     } finally {
-      // The body has read its flag by now (DBOS calls it before startWorkflow resolves).
       this.#freshRuns.delete(runId);
     }
     return this.handle<O>(runId);
