@@ -19,6 +19,7 @@ export class DbosDurableContext implements DurableContext {
 
   async step<T extends Json>(name: string, fn: (attempt: StepAttempt) => Promise<T>, policy?: StepPolicy): Promise<T> {
     const { liveness } = this;
+    if (liveness.halted) return never();
     let attempt = 0;
     const attemptOnce = async (): Promise<T> => {
       if (liveness.halted) return never();
@@ -30,38 +31,34 @@ export class DbosDurableContext implements DurableContext {
       return liveness.halted ? never() : result;
     };
     try {
-      return await this.#alive(DBOS.runStep(attemptOnce, stepConfigOf(name, policy, () => attempt)));
+      const result = await DBOS.runStep(attemptOnce, stepConfigOf(name, policy, () => attempt));
+      return liveness.halted ? never() : result;
     } catch (error) {
+      if (liveness.halted) return never();
       throw asNondeterminism(error, this.runId, name);
     }
   }
 
   async sleep(ms: number): Promise<void> {
+    if (this.liveness.halted) return never();
     try {
-      await this.#alive(DBOS.sleep(ms));
+      await DBOS.sleep(ms);
     } catch (error) {
+      if (this.liveness.halted) return never();
       throw asNondeterminism(error, this.runId, 'DBOS.sleep');
     }
+    if (this.liveness.halted) return never();
   }
 
   async now(): Promise<number> {
+    if (this.liveness.halted) return never();
     try {
-      return await this.#alive(DBOS.now());
+      const now = await DBOS.now();
+      return this.liveness.halted ? never() : now;
     } catch (error) {
+      if (this.liveness.halted) return never();
       throw asNondeterminism(error, this.runId, 'DBOS.now');
     }
-  }
-
-  /** `operation`, unless the runner halted meanwhile: then nothing more happens in this body. */
-  async #alive<T>(operation: Promise<T>): Promise<T> {
-    if (this.liveness.halted) return never();
-    const settled = await operation.then(
-      (value) => ({ value }),
-      (error: unknown) => ({ error }),
-    );
-    if (this.liveness.halted) return never();
-    if ('error' in settled) throw settled.error;
-    return settled.value;
   }
 }
 
