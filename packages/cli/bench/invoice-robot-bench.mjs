@@ -4,7 +4,7 @@
 // durable / in-memory (target: durable costs under 10% more). Runs on built dist/; prints a table
 // and writes bench-results/invoice-robot.json.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropSystemDatabase, prepareSystemDatabase } from '@casare-rpa/infra-dbos';
@@ -104,6 +104,9 @@ async function main() {
   const dbosMs = median(samples.dbos);
   const memoryMs = median(samples.memory);
   const ratio = dbosMs / memoryMs;
+  // Each round ran both modes back to back: the median of per-round ratios cancels slow drifts in
+  // the machine's load better than the ratio of medians.
+  const pairedRatio = median(samples.dbos.map((ms, r) => ms / samples.memory[r]));
   const results = {
     at: new Date().toISOString(),
     machine: { node: process.version, cpus: cpus().length },
@@ -114,6 +117,8 @@ async function main() {
     msPerInvoice: { dbos: round(dbosMs / INVOICES), memory: round(memoryMs / INVOICES) },
     msPerStep: { dbos: round(dbosMs / steps, 2), memory: round(memoryMs / steps, 2) },
     dbosOverMemory: round(ratio, 3),
+    pairedMedianRatio: round(pairedRatio, 3),
+    loadAverage: loadavg().map((load) => round(load, 2)),
     overheadPercent: round((ratio - 1) * 100),
     targetPercent: 10,
     samplesMs: { dbos: samples.dbos.map((ms) => round(ms)), memory: samples.memory.map((ms) => round(ms)) },
@@ -124,6 +129,7 @@ async function main() {
     { mode: 'dbos (PostgreSQL)', medianMs: results.medianMs.dbos, msPerInvoice: results.msPerInvoice.dbos, msPerStep: results.msPerStep.dbos, samplesMs: results.samplesMs.dbos.join(' ') },
     { mode: 'memory', medianMs: results.medianMs.memory, msPerInvoice: results.msPerInvoice.memory, msPerStep: results.msPerStep.memory, samplesMs: results.samplesMs.memory.join(' ') },
   ]);
+  console.log(`paired median of per-round ratios: ${results.pairedMedianRatio}; load average ${results.loadAverage.join(' ')} on ${results.machine.cpus} CPUs`);
   console.log(
     `durable / in-memory: ${results.dbosOverMemory} (${results.overheadPercent >= 0 ? '+' : ''}${results.overheadPercent}% wall time, ${steps} steps per run; target < +10%) ${results.overheadPercent < 10 ? 'OK' : 'ABOVE TARGET'}`,
   );
