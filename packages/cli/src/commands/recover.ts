@@ -27,7 +27,12 @@ export async function recoverCommand(argv: readonly string[], cli: CliEnvironmen
   let interrupted = false;
   try {
     await services.runner.launch();
-    const runs = await recoverableRuns(services.runner.list.bind(services.runner), config.executorId, config.applicationVersion);
+    const { runs, otherVersions } = await recoverableRuns(services.runner.list.bind(services.runner), config.executorId, config.applicationVersion);
+    if (otherVersions.length > 0) {
+      cli.stderr.write(
+        `casare: ${otherVersions.length} pending run(s) of this executor belong to another version (${[...new Set(otherVersions.map((run) => run.applicationVersion))].join(', ')}); only a process with that CASARE_APP_VERSION resumes them\n`,
+      );
+    }
     progressOut.write(
       runs.length === 0
         ? `Executor ${config.executorId}: no interrupted runs to recover.\n`
@@ -55,18 +60,16 @@ async function recoverableRuns(
   list: (filter: { status: 'pending' | 'enqueued' }) => Promise<readonly RunSummary[]>,
   executorId: string,
   applicationVersion: string,
-): Promise<RunSummary[]> {
+): Promise<{ runs: RunSummary[]; otherVersions: RunSummary[] }> {
   const candidates = [...(await list({ status: 'pending' })), ...(await list({ status: 'enqueued' }))];
   const seen = new Set<string>();
-  return candidates.filter((run) => {
+  const ours = candidates.filter((run) => {
     if (seen.has(run.runId)) return false;
     seen.add(run.runId);
-    return (
-      run.workflowName === CASARE_WORKFLOW &&
-      (run.executorId === undefined || run.executorId === executorId) &&
-      (run.applicationVersion === undefined || run.applicationVersion === applicationVersion)
-    );
+    return run.workflowName === CASARE_WORKFLOW && (run.executorId === undefined || run.executorId === executorId);
   });
+  const sameVersion = (run: RunSummary): boolean => run.applicationVersion === undefined || run.applicationVersion === applicationVersion;
+  return { runs: ours.filter(sameVersion), otherVersions: ours.filter((run) => !sameVersion(run)) };
 }
 
 function printRecovered(cli: CliEnvironment, json: boolean, reports: readonly RunReport[]): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DurableRunner } from '@casare-rpa/application';
+import type { DurableRunner, RunSummary } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import { redactDatabaseUrl } from '@casare-rpa/infra-dbos';
 import { parseCommandArgs } from '../cli-args.js';
@@ -52,8 +52,13 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
     await services.runner.launch();
     const runId = requestedRunId ?? randomUUID();
     const where = choice.durability === 'dbos' ? `durable in ${redactDatabaseUrl(dbos.databaseUrl)}, executor ${dbos.executorId}` : 'in memory';
-    if (requestedRunId !== undefined && (await runExists(services.runner, requestedRunId))) {
-      progressOut.write(`Run ${runId} exists: its recorded result follows, nothing is executed.\n`);
+    const existing = requestedRunId === undefined ? undefined : await existingRun(services.runner, requestedRunId);
+    if (existing !== undefined) {
+      progressOut.write(
+        existing.status === 'pending' || existing.status === 'enqueued'
+          ? `Run ${runId} exists and has not ended: waiting for it, nothing new is started.\n`
+          : `Run ${runId} exists: its recorded result follows, nothing is executed.\n`,
+      );
     } else {
       progressOut.write(`Run ${runId} (${where})\n`);
     }
@@ -84,13 +89,12 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
   }
 }
 
-/** True when the runner has a run with this id. */
-async function runExists(runner: DurableRunner, runId: string): Promise<boolean> {
+/** The run with this id, or undefined when the runner has none. */
+async function existingRun(runner: DurableRunner, runId: string): Promise<RunSummary | undefined> {
   try {
-    await runner.handle(runId).status();
-    return true;
+    return await runner.handle(runId).status();
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'RUN_NOT_FOUND') return false;
+    if ((error as { code?: unknown }).code === 'RUN_NOT_FOUND') return undefined;
     throw error;
   }
 }
