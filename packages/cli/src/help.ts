@@ -1,4 +1,7 @@
-/** Help of the `casare` command and of each subcommand, each with an example. */
+/**
+ * Help of the `casare` command and of each subcommand, each with an example. Plain text, so that
+ * `--help` loads nothing heavy; help.test.ts keeps the defaults quoted here equal to infra-dbos's.
+ */
 export const HELP = {
   casare: `casare: run, inspect and recover durable RPA workflows
 
@@ -21,9 +24,10 @@ Options:
 
 Environment:
   CASARE_DATABASE_URL   PostgreSQL database that records durable runs (created if missing);
-                        unset: postgresql://postgres@127.0.0.1:5432/casare when a PostgreSQL answers there
-  CASARE_EXECUTOR_ID    id of this executor; recover picks up the runs it started (default: local)
-  CASARE_APP_VERSION    version runs are recorded under; recovery only resumes runs of the same version
+                        unset: postgres://postgres@127.0.0.1:5432/casare when a PostgreSQL answers there
+  CASARE_EXECUTOR_ID    id of this executor; recover picks up the runs it started (default: casare-local)
+  CASARE_APP_VERSION    version runs are recorded under (default: casare-1); recovery resumes only runs
+                        of the same version
   CASARE_SECRET_<NAME>  value of {{$secret:NAME}} in a workflow, never written to a checkpoint or log
 
 Example:
@@ -145,7 +149,7 @@ Example:
 `,
   recover: `Usage: casare recover [--json]
 
-Starts this executor (CASARE_EXECUTOR_ID, default local), which resumes every run it left
+Starts this executor (CASARE_EXECUTOR_ID, default casare-local), which resumes every run it left
 pending (killed, crashed, machine lost) from its last completed step, waits for them all and
 reports how each ended. Completed steps are replayed from their checkpoints, never re-run.
 
