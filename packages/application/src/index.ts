@@ -47,4 +47,4 @@ export {
   DEFAULT_RETRY_INTERVAL_MS,
   DEFAULT_BACKOFF_RATE,
 } from './execution/step-policy.js';
-export { runWithTimeout, NodeTimeoutError } from './execution/timeout.js';
+export { StepTimeoutError, runBoundedAttempt, isStepTimeout, type AttemptBounds } from './execution/step-timeout.js';

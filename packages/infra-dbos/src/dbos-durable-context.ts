@@ -1,5 +1,5 @@
 import { DBOS, Error as DbosErrors, type StepConfig } from '@dbos-inc/dbos-sdk';
-import { NondeterminismError, type DurableContext, type StepAttempt, type StepPolicy } from '@casare-rpa/application';
+import { NondeterminismError, runBoundedAttempt, StepTimeoutError, type DurableContext, type StepAttempt, type StepPolicy } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 
 /**
@@ -21,12 +21,18 @@ export class DbosDurableContext implements DurableContext {
     const { liveness } = this;
     if (liveness.halted) return never();
     let attempt = 0;
+    const timeoutMs = timeoutOf(policy);
     const attemptOnce = async (): Promise<T> => {
       if (liveness.halted) return never();
       attempt += 1;
       // DBOS numbers every durable operation of a workflow (steps, sleeps, clock reads) with a
       // function id that is the same on replay: it is the step index idempotency keys are built on.
-      const result = await fn({ index: DBOS.stepID ?? -1, attempt });
+      const index = DBOS.stepID ?? -1;
+      const current = attempt;
+      // DBOS times the attempt (`timeoutMS`) and rejects it itself; its signals only reach the body.
+      const status = DBOS.stepStatus;
+      const bounds = { stepName: name, timeoutMs, expired: status?.timeoutSignal, cancelled: status?.cancelSignal };
+      const result = await runBoundedAttempt(bounds, (signal) => fn({ index, attempt: current, signal }));
       // A dead process records nothing: withhold the result from DBOS.
       return liveness.halted ? never() : result;
     };
@@ -35,7 +41,7 @@ export class DbosDurableContext implements DurableContext {
       return liveness.halted ? never() : result;
     } catch (error) {
       if (liveness.halted) return never();
-      throw asNondeterminism(error, this.runId, name);
+      throw asStepTimeout(asNondeterminism(error, this.runId, name), name, timeoutMs);
     }
   }
 
@@ -94,10 +100,27 @@ function stepConfigOf(name: string, policy: StepPolicy | undefined, attemptsMade
   };
 }
 
-/** A per-attempt timeout when the policy carries one (`timeoutMs`), for DBOS's own step timeout. */
+/** The policy's per-attempt timeout (`timeoutMs`) when it is one DBOS accepts, for DBOS's own step timeout. */
 function timeoutOf(policy: StepPolicy | undefined): number | undefined {
-  const timeoutMs = (policy as { readonly timeoutMs?: unknown } | undefined)?.timeoutMs;
-  return typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : undefined;
+  const timeoutMs = policy?.timeoutMs;
+  return timeoutMs !== undefined && Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : undefined;
+}
+
+/** DBOS's own code for `DBOSStepTimeoutError` (it exports the class, not the code a replayed copy keeps). */
+const DBOS_STEP_TIMEOUT = DbosErrors.getDBOSErrorCode(new DbosErrors.DBOSStepTimeoutError('', 0));
+
+/**
+ * DBOS's step timeout as the application's `StepTimeoutError`: thrown as is or, had DBOS retried
+ * the last attempt, as the last error of its `DBOSMaxStepRetriesError`. On replay DBOS rethrows
+ * the recorded error as a plain `Error` that keeps DBOS's code and `timeoutMS`, so the code decides.
+ */
+function asStepTimeout(error: unknown, name: string, timeoutMs: number | undefined): unknown {
+  const wrapped = (error as { errors?: unknown } | null)?.errors;
+  const candidates = [error, Array.isArray(wrapped) ? (wrapped.at(-1) as unknown) : undefined];
+  const timeout = candidates.find((candidate) => candidate instanceof Error && DbosErrors.getDBOSErrorCode(candidate) === DBOS_STEP_TIMEOUT);
+  if (!timeout) return error;
+  const recordedMs = (timeout as { timeoutMS?: unknown }).timeoutMS;
+  return new StepTimeoutError(name, typeof recordedMs === 'number' ? recordedMs : (timeoutMs ?? 0));
 }
 
 /** DBOS's "function X was recorded when Y was expected", as the application's error type. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { injectable } from 'inversify';
-import { NondeterminismError, RunCancelledError, RunNotFoundError } from '@casare-rpa/application';
+import { NondeterminismError, RunCancelledError, RunNotFoundError, runBoundedAttempt } from '@casare-rpa/application';
 import type {
   DurableContext,
   DurableRunner,
@@ -53,7 +53,12 @@ export interface StepPoint {
 export interface InMemoryDurableRunnerOptions {
   /** The store; pass the same journal to a new runner to recover after a simulated crash. */
   readonly journal?: InMemoryJournal;
-  /** Time for sleeps, retry waits and `now()` (a `VirtualClock` in tests). */
+  /**
+   * Time for sleeps, retry waits and `now()` (a `VirtualClock` in tests). Not for attempt timeouts
+   * (`StepPolicy.timeoutMs`): those run on real timers, because a step body works in real time (I/O,
+   * real waits) and its deadline must too; a virtual clock that jumps to the next wake-up would
+   * expire every attempt the moment nothing else is queued.
+   */
   readonly clock?: Clock;
   /** This runner's executor id; `launch()` recovers only the pending runs of its executor. */
   readonly executorId?: string;
@@ -110,6 +115,8 @@ export class InMemoryDurableRunner implements DurableRunner {
   private readonly bodies = new Map<string, WorkflowBody<Json, Json>>();
   private readonly executing = new Set<string>();
   private readonly waiters = new Map<string, Waiter[]>();
+  /** Cancel signals of the step attempts in flight, by run: `cancel` aborts them. */
+  private readonly attemptsInFlight = new Map<string, Set<AbortController>>();
   private launched = false;
   private dead = false;
   private markStopped: () => void = () => undefined;
@@ -204,6 +211,7 @@ export class InMemoryDurableRunner implements DurableRunner {
     if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') return Promise.resolve();
     run.status = 'cancelled';
     run.updatedAt = this.clock.now();
+    for (const attempt of this.attemptsInFlight.get(runId) ?? []) attempt.abort(new RunCancelledError(runId));
     // A run executing here stops at its next durable operation; one nobody executes is over now.
     if (!this.executing.has(runId)) this.settle(run);
     return Promise.resolve();
@@ -319,6 +327,20 @@ export class InMemoryDurableRunner implements DurableRunner {
     });
   }
 
+  /** Runs one step attempt of `runId` with the signal a `cancel` of that run aborts. */
+  async withCancelSignal<T>(runId: string, run: (cancelled: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const inFlight = this.attemptsInFlight.get(runId) ?? new Set<AbortController>();
+    this.attemptsInFlight.set(runId, inFlight);
+    inFlight.add(controller);
+    try {
+      return await run(controller.signal);
+    } finally {
+      inFlight.delete(controller);
+      if (inFlight.size === 0) this.attemptsInFlight.delete(runId);
+    }
+  }
+
   /** Fires the test hook; a hook that crashed the runner stops the caller here for good. */
   async reach(point: StepPoint): Promise<void> {
     await this.alive();
@@ -370,11 +392,17 @@ class InMemoryContext implements DurableContext {
       await this.runner.reach({ ...point, phase: 'before-body', attempt });
       let settled: { readonly output: T } | { readonly error: unknown };
       try {
-        settled = { output: await fn({ index, attempt }) };
+        const output = await this.runner.withCancelSignal(this.runId, (cancelled) =>
+          runBoundedAttempt({ stepName: name, timeoutMs: policy?.timeoutMs, cancelled }, (signal) => fn({ index, attempt, signal })),
+        );
+        settled = { output };
       } catch (error) {
         settled = { error };
       }
       await this.runner.reach({ ...point, phase: 'after-body', attempt });
+      // Like DBOS: an attempt that fails once its run is cancelled (its signal told it to stop) ends
+      // the run as cancelled and records nothing, so a resume runs the step again.
+      if ('error' in settled && this.run.status === 'cancelled') throw new RunCancelledError(this.runId);
       if ('error' in settled && attempt < maxAttempts) {
         const wait = (policy?.intervalMs ?? 0) * (policy?.backoffRate ?? 1) ** (attempt - 1);
         await this.runner.clock.sleep(wait);

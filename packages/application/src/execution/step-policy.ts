@@ -7,11 +7,18 @@ export const DEFAULT_RETRY_INTERVAL_MS = 1000;
 export const DEFAULT_BACKOFF_RATE = 2;
 
 /**
- * The retry policy of one node: `config.retry` (a retry count, or `{ max_attempts, interval_seconds,
- * backoff_rate }`), else the workflow's `settings.retry_count`. Malformed values fall back to the
- * workflow default; `policyIssues` reports them before a run starts.
+ * The step policy of one node. Retries: `config.retry` (a retry count, or `{ max_attempts,
+ * interval_seconds, backoff_rate }`), else the workflow's `settings.retry_count`. Timeout of each
+ * attempt: `nodeTimeoutMs`. Malformed values fall back to the workflow default; `policyIssues`
+ * reports them before a run starts.
  */
 export function stepPolicyOf(workflow: Workflow, node: WorkflowNode): StepPolicy {
+  const retry = retryPolicyOf(workflow, node);
+  const timeoutMs = nodeTimeoutMs(workflow, node);
+  return timeoutMs === undefined ? retry : { ...retry, timeoutMs };
+}
+
+function retryPolicyOf(workflow: Workflow, node: WorkflowNode): StepPolicy {
   const fallback: StepPolicy = {
     maxAttempts: Math.max(0, Math.floor(workflow.settings.retryCount)) + 1,
     intervalMs: DEFAULT_RETRY_INTERVAL_MS,

@@ -8,6 +8,12 @@ export interface StepPolicy {
   readonly intervalMs: number;
   /** Multiplier applied to the wait after each retry. */
   readonly backoffRate: number;
+  /**
+   * Longest one attempt may run, in milliseconds; undefined for no limit. The runner fails an attempt
+   * that runs longer with `StepTimeoutError` (retried like any failure while attempts remain) and
+   * aborts its `StepAttempt.signal`; whatever the body still does afterwards is discarded.
+   */
+  readonly timeoutMs?: number;
 }
 
 /** What a step body learns about the attempt it runs in. */
@@ -16,6 +22,12 @@ export interface StepAttempt {
   readonly index: number;
   /** 1 for the first attempt, 2 for the first retry, ... */
   readonly attempt: number;
+  /**
+   * Aborted when this attempt runs past `StepPolicy.timeoutMs` (reason: `StepTimeoutError`) or its
+   * run is cancelled. Bodies hand it to whatever can stop early (the node handler gets it as
+   * `NodeExecution.signal`); the runner rejects a timed-out attempt whether the body stops or not.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** What a workflow body sees of the durable runner. Bodies must be deterministic (contract rule 6). */

@@ -1,5 +1,6 @@
 import type { Json } from '@casare-rpa/domain';
 import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-context.js';
+import { runBoundedAttempt } from '../execution/step-timeout.js';
 import { ExecuteWorkflowUseCase } from '../use-cases/execute-workflow.js';
 import type { RunEnding, Scenario } from './harness.js';
 import { EventRecorder, endingOfError } from './incarnation.js';
@@ -8,8 +9,8 @@ import { runFailureOf } from '../use-cases/run-result.js';
 import { createTestNodeCatalog, MapSecretProvider } from './test-nodes.js';
 
 /**
- * A `DurableContext` that records nothing: steps run (with their retries, without waiting), sleeps
- * return at once. What a run does when nothing ever crashes: the oracle of property 1.
+ * A `DurableContext` that records nothing: steps run (with their retries, without waiting, and
+ * their timeouts), sleeps return at once. What a run does when nothing ever crashes: the oracle of property 1.
  */
 export class DirectContext implements DurableContext {
   readonly recovering = false;
@@ -17,13 +18,14 @@ export class DirectContext implements DurableContext {
 
   constructor(readonly runId: string) {}
 
-  async step<T extends Json>(_name: string, fn: (attempt: StepAttempt) => Promise<T>, policy?: StepPolicy): Promise<T> {
+  async step<T extends Json>(name: string, fn: (attempt: StepAttempt) => Promise<T>, policy?: StepPolicy): Promise<T> {
     const index = this.nextIndex++;
     const maxAttempts = Math.max(1, policy?.maxAttempts ?? 1);
     for (let attempt = 1; ; attempt++) {
       try {
         // Through JSON, as every runner records it.
-        return JSON.parse(JSON.stringify(await fn({ index, attempt }))) as T;
+        const output = await runBoundedAttempt({ stepName: name, timeoutMs: policy?.timeoutMs }, (signal) => fn({ index, attempt, signal }));
+        return JSON.parse(JSON.stringify(output)) as T;
       } catch (error) {
         if (attempt >= maxAttempts) throw error;
       }

@@ -6,8 +6,8 @@ import type { ExecutionEvent, ExecutionEvents } from '../ports/execution-events.
 import type { NodeCatalog, NodeExecution, NodeLogger } from '../ports/node-catalog.js';
 import type { SecretProvider } from '../ports/secret-provider.js';
 import { REDACTED, redactJson, redactText, secretReferences } from '../execution/redaction.js';
-import { nodeTimeoutMs, stepPolicyOf } from '../execution/step-policy.js';
-import { runWithTimeout } from '../execution/timeout.js';
+import { stepPolicyOf } from '../execution/step-policy.js';
+import { isStepTimeout } from '../execution/step-timeout.js';
 import { CASARE_WORKFLOW, executeWorkflowInputSchema, RunFailedError, type ExecuteWorkflowInput, type RunResult } from './run-result.js';
 import { ValidateWorkflowUseCase } from './validate-workflow.js';
 
@@ -175,6 +175,8 @@ class RunExecution {
       if (!ran) startedAt = Date.now();
       ran = true;
       stepIndex = attempt.index;
+      // The runner fails a timed-out attempt from outside; the retry event still names why.
+      attempt.signal.addEventListener('abort', () => (previousError = abortMessageOf(attempt.signal.reason, policy)), { once: true });
       const base = { runId: ctx.runId, nodeId: node.id, nodeType: node.type, stepIndex: attempt.index };
       if (attempt.attempt > 1) this.emit({ type: 'node.retrying', ...base, attempt: attempt.attempt, error: previousError ?? '', at: Date.now() });
       this.emit({ type: 'node.started', ...base, attempt: attempt.attempt, at: Date.now() });
@@ -186,6 +188,9 @@ class RunExecution {
         return attempt.attempt > 1 ? { ...outcome, attempts: attempt.attempt } : outcome;
       } catch (error) {
         const nodeError = toNodeError(error, node.id, attempt.attempt, used);
+        // An aborted attempt is over for the runner (timed out) or its run is cancelled: never
+        // record its error as the node's outcome; throwing leaves the ending to the runner.
+        if (attempt.signal.aborted) throw new NodeAttemptError(nodeError);
         previousError = nodeError.message;
         // The runner retries a throwing body; the last attempt returns the error as the outcome, so
         // the failure is recorded (and replayed) as data and routed by the orchestrator.
@@ -198,7 +203,9 @@ class RunExecution {
     try {
       recorded = await ctx.step<JsonObject>(node.id, body, policyFor(policy));
     } catch (error) {
-      const nodeError = nodeErrorOfStepFailure(error, node.id);
+      // A timeout is the runner's failure of the last attempt, recorded (and replayed) as the step's
+      // error: its node error is built from the policy alone, so a replay routes the same one.
+      const nodeError = isStepTimeout(error) ? timeoutErrorOf(node.id, policy) : nodeErrorOfStepFailure(error, node.id);
       if (!nodeError) throw error;
       recorded = outcomeToJson({ outputs: {}, error: nodeError });
     }
@@ -241,27 +248,25 @@ class RunExecution {
     }
     const control = this.orchestrator.controlContext(state, node.id);
     const logger = this.loggerFor(node, attempt.index, used);
-    const raw = await runWithTimeout(nodeTimeoutMs(workflow, node), (signal) => {
-      const execution: NodeExecution = {
-        node,
-        config: resolveTemplates(node.config, scope) as JsonObject,
-        inputs,
-        variables,
-        runId: ctx.runId,
-        stepIndex: attempt.index,
-        idempotencyKey,
-        attempt: attempt.attempt,
-        resources: state.resources,
-        connectedPorts: workflow.connectedExecPorts(node.id),
-        iteration: control.iteration,
-        handlingError: control.handlingError,
-        workingDirectory: this.input.workingDirectory ?? '.',
-        logger,
-        signal,
-        scope,
-      };
-      return this.catalog.execute(execution);
-    });
+    const execution: NodeExecution = {
+      node,
+      config: resolveTemplates(node.config, scope) as JsonObject,
+      inputs,
+      variables,
+      runId: ctx.runId,
+      stepIndex: attempt.index,
+      idempotencyKey,
+      attempt: attempt.attempt,
+      resources: state.resources,
+      connectedPorts: workflow.connectedExecPorts(node.id),
+      iteration: control.iteration,
+      handlingError: control.handlingError,
+      workingDirectory: this.input.workingDirectory ?? '.',
+      logger,
+      signal: attempt.signal,
+      scope,
+    };
+    const raw = await this.catalog.execute(execution);
     const parsed = nodeOutcomeSchema.safeParse(raw);
     if (!parsed.success) throw new OutcomeInvalidError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
     return this.redactOutcome(parsed.data, used);
@@ -328,7 +333,19 @@ function emitSafely(events: ExecutionEvents, event: ExecutionEvent): void {
 
 /** The policy as the runner gets it; a fresh object so adapters may not mutate ours. */
 function policyFor(policy: StepPolicy): StepPolicy {
-  return { maxAttempts: policy.maxAttempts, intervalMs: policy.intervalMs, backoffRate: policy.backoffRate };
+  const retry = { maxAttempts: policy.maxAttempts, intervalMs: policy.intervalMs, backoffRate: policy.backoffRate };
+  return policy.timeoutMs === undefined ? retry : { ...retry, timeoutMs: policy.timeoutMs };
+}
+
+/** The node error of a node whose last attempt timed out (the runner only ends a step so after its last attempt). */
+function timeoutErrorOf(nodeId: string, policy: StepPolicy): NodeError {
+  return { nodeId, code: 'TIMEOUT', message: `timed out after ${policy.timeoutMs ?? 0} ms`, type: 'StepTimeoutError', attempts: policy.maxAttempts };
+}
+
+/** Why an attempt was aborted, as a retry event names it. */
+function abortMessageOf(reason: unknown, policy: StepPolicy): string {
+  if (isStepTimeout(reason)) return `timed out after ${policy.timeoutMs ?? 0} ms`;
+  return reason instanceof Error ? reason.message : 'aborted';
 }
 
 /** A JSON object of an outcome, optional members left out (what runners record). */

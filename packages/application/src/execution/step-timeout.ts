@@ -1,0 +1,78 @@
+/** A step attempt ran longer than its `StepPolicy.timeoutMs`: what every runner fails that attempt with. */
+export class StepTimeoutError extends Error {
+  /** Stable code. */
+  readonly code = 'STEP_TIMEOUT';
+  constructor(
+    /** Name of the step whose attempt timed out. */
+    readonly stepName: string,
+    /** The timeout that expired, ms. */
+    readonly timeoutMs: number,
+  ) {
+    super(`step ${stepName} timed out after ${timeoutMs} ms`);
+    this.name = 'StepTimeoutError';
+  }
+}
+
+/** What bounds one step attempt, as a runner knows it. */
+export interface AttemptBounds {
+  /** The step's name (for `StepTimeoutError`). */
+  readonly stepName: string;
+  /** `StepPolicy.timeoutMs`; undefined for no limit. */
+  readonly timeoutMs: number | undefined;
+  /**
+   * Set by a runner that times attempts itself (DBOS): fires when it has failed the attempt, and the
+   * attempt's signal is aborted with `StepTimeoutError`. Without it, `runBoundedAttempt` keeps the
+   * timer and fails the attempt itself.
+   */
+  readonly expired?: AbortSignal | undefined;
+  /** Fires when the run is cancelled; the attempt's signal is aborted with its reason. */
+  readonly cancelled?: AbortSignal | undefined;
+}
+
+/**
+ * Runs one step attempt with the `AbortSignal` it hands to its body (`StepAttempt.signal`): aborted
+ * when the attempt times out or its run is cancelled. Unless the runner times attempts itself
+ * (`bounds.expired`), the attempt also fails with `StepTimeoutError` when `timeoutMs` passes, even if
+ * `run` ignores the signal; whatever it still does afterwards is discarded. Cancelling only aborts
+ * the signal: the runner decides what a cancelled attempt ends as. Lives here, not in adapters, so
+ * every runner times out alike.
+ */
+export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timeoutError = bounds.timeoutMs === undefined ? undefined : new StepTimeoutError(bounds.stepName, bounds.timeoutMs);
+  const detach: Array<() => void> = [];
+  const forward = (signal: AbortSignal | undefined, reason: () => unknown): void => {
+    if (!signal) return;
+    const abort = (): void => controller.abort(reason());
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    detach.push(() => signal.removeEventListener('abort', abort));
+  };
+  forward(bounds.cancelled, () => bounds.cancelled?.reason);
+  forward(bounds.expired, () => timeoutError ?? bounds.expired?.reason);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    if (bounds.expired || !timeoutError) return await run(controller.signal);
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort(timeoutError);
+        reject(timeoutError);
+      }, bounds.timeoutMs);
+    });
+    return await Promise.race([run(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+    for (const remove of detach) remove();
+  }
+}
+
+/**
+ * True when a step failure is a timeout: a `StepTimeoutError` (or its replayed copy, which keeps the
+ * code but not the class), thrown as is, as a `cause` or as the last of wrapped `errors`.
+ */
+export function isStepTimeout(error: unknown): boolean {
+  const candidates: unknown[] = [error, (error as { cause?: unknown } | null)?.cause];
+  const wrapped = (error as { errors?: unknown } | null)?.errors;
+  if (Array.isArray(wrapped)) candidates.push(wrapped.at(-1));
+  return candidates.some((candidate) => (candidate as { code?: unknown } | null | undefined)?.code === 'STEP_TIMEOUT');
+}
