@@ -216,15 +216,52 @@ describe('ExecuteWorkflowUseCase', () => {
   });
 
   it('times a node attempt out with settings.timeout or config.timeout_seconds', async () => {
+    // The node's own timeout_seconds wins over settings.timeout; a TIMEOUT reaches the Catch.
     const engine = new Engine();
-    const result = await engine.run(
-      chainOf(workflowDoc().settings({ stop_on_error: false, timeout: 60 }), [
-        ['slow', 'TestSlowNode', { ms: 10_000, timeout_seconds: 0.02 }],
-        ['quick', 'TestSlowNode', { ms: 1 }],
-      ]),
-    );
-    expect(engine.ofType('node.failed').map((event) => [event.nodeId, event.error.code])).toEqual([['slow', 'TIMEOUT']]);
+    const document = workflowDoc()
+      .settings({ timeout: 60 })
+      .tryBlock('try', { catchId: 'catch' })
+      .node('slow', 'TestSlowNode', { ms: 10_000, timeout_seconds: 0.02 })
+      .node('quick', 'TestSlowNode', { ms: 1 })
+      .exec('try', 'slow', 'try_body')
+      .exec('catch', 'quick', 'catch_body');
+    const result = await engine.run(document);
+    expect(result.status).toBe('completed');
+    expect(result.outputs['catch']).toEqual({ error_message: 'timed out after 20 ms', error_type: 'StepTimeoutError' });
     expect(result.outputs['quick']).toEqual({ waited: true });
+    expect(engine.ofType('node.failed').map((event) => event.error)).toEqual([
+      { nodeId: 'slow', code: 'TIMEOUT', message: 'timed out after 20 ms', type: 'StepTimeoutError', attempts: 1 },
+    ]);
+  });
+
+  it('retries a timed-out attempt per the node policy, then fails the run with TIMEOUT, the same on replay', async () => {
+    const journal = new InMemoryJournal();
+    const clock = new VirtualClock();
+    const document = chainOf(workflowDoc().settings({ timeout: 0.02 }), [
+      ['slow', 'TestSlowNode', { ms: 10_000, retry: { max_attempts: 2, interval_seconds: 1, backoff_rate: 1 } }],
+      ['never', 'TestSlowNode', { ms: 1 }],
+    ]);
+    const first = new Engine(journal, clock, {
+      onStepPoint: (point, runner) => {
+        if (point.phase === 'after-record' && point.name === 'slow') runner.crash();
+      },
+    });
+    await first.start(document);
+    await first.runner.stopped;
+    expect(first.ofType('node.started').map((event) => [event.nodeId, event.attempt])).toEqual([
+      ['slow', 1],
+      ['slow', 2],
+    ]);
+    expect(first.ofType('node.retrying').map((event) => [event.attempt, event.error])).toEqual([[2, 'timed out after 20 ms']]);
+    expect((await first.runner.steps('run-1')).map((step) => [step.name, step.status])).toEqual([['slow', 'failed']]);
+
+    const second = new Engine(journal, clock);
+    await second.runner.launch();
+    const result = await settleRun(second.runner.handle('run-1'));
+    const timeout = { nodeId: 'slow', code: 'TIMEOUT', message: 'timed out after 20 ms', type: 'StepTimeoutError', attempts: 2 };
+    expect(result).toMatchObject({ status: 'failed', error: timeout });
+    expect(second.ofType('node.started')).toEqual([]);
+    expect(second.ofType('node.failed').map((event) => [event.error, event.replayed])).toEqual([[timeout, true]]);
   });
 
   it('emits run.recovered and replayed completions after a crash; replayed nodes never emit started', async () => {
