@@ -160,6 +160,22 @@ async function withSession(use: () => DurableRunnerHarness, setup: (runner: Dura
   }
 }
 
+/** Per-attempt timeout of the timeout tests, ms; real time in every adapter (attempt bodies work in real time). */
+const STEP_TIMEOUT_MS = 50;
+
+/** What a step body saw of its signal: step, attempt, and the code of the abort reason. */
+type AbortSeen = readonly [step: string, attempt: number, code: unknown];
+
+/** Records into `seen` when `signal` aborts, with the reason's `code`. */
+function watchAbort(signal: AbortSignal, step: string, attempt: number, seen: AbortSeen[]): void {
+  signal.addEventListener('abort', () => seen.push([step, attempt, (signal.reason as { code?: unknown } | undefined)?.code]), { once: true });
+}
+
+/** A body that stops as a well-behaved one does: it rejects with the reason once its signal aborts. */
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+}
+
 /** Polls `condition` in real time without moving a virtual clock (a sleeping run stays asleep). */
 async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
   for (let tries = 0; tries < 2000; tries++) {
@@ -396,6 +412,115 @@ function plainTests(test: TestApi, use: () => DurableRunnerHarness): void {
           assert.equal(steps[0]?.name, 'doomed');
           assert.equal(steps[0]?.status, 'failed');
           assert.match(steps[0]?.error ?? '', /the cause/);
+        },
+      );
+    });
+
+    test.it('an attempt past timeoutMs fails with STEP_TIMEOUT and aborts its signal; retried per policy; replay throws it again', async () => {
+      const name = unique('timeout');
+      const aborts: AbortSeen[] = [];
+      const started: Array<readonly [string, number]> = [];
+      const reached = [deferred<void>(), deferred<void>()];
+      let gate = deferred<number>();
+      let incarnation = 0;
+      await withSession(
+        use,
+        (runner) =>
+          runner.register(name, async (ctx: DurableContext) => {
+            const mine = incarnation++;
+            const policy = { intervalMs: use().timing.retryIntervalMs, backoffRate: 1, timeoutMs: STEP_TIMEOUT_MS };
+            // Attempt 1 stops when told; attempt 2 is quick.
+            const flaky = await ctx.step(
+              'flaky',
+              ({ attempt, signal }) => {
+                started.push(['flaky', attempt]);
+                watchAbort(signal, 'flaky', attempt, aborts);
+                return attempt === 1 ? untilAborted(signal) : Promise.resolve(attempt);
+              },
+              { ...policy, maxAttempts: 2 },
+            );
+            // Ignores its signal: the runner fails the attempt all the same.
+            let stuck: unknown;
+            try {
+              await ctx.step(
+                'stuck',
+                ({ attempt, signal }) => {
+                  started.push(['stuck', attempt]);
+                  watchAbort(signal, 'stuck', attempt, aborts);
+                  return new Promise<number>(() => undefined);
+                },
+                { ...policy, maxAttempts: 1 },
+              );
+            } catch (error) {
+              stuck = (error as { code?: unknown }).code;
+            }
+            await ctx.step('gate', () => (reached[mine]?.resolve(), gate.promise));
+            return { flaky, stuck: String(stuck) };
+          }),
+        async (session) => {
+          const runId = unique('run');
+          await session.runner.start(name, {}, { runId });
+          await session.settle((reached[0] as Deferred<void>).promise);
+          assert.deepEqual(started, [
+            ['flaky', 1],
+            ['flaky', 2],
+            ['stuck', 1],
+          ]);
+          assert.deepEqual(aborts, [
+            ['flaky', 1, 'STEP_TIMEOUT'],
+            ['stuck', 1, 'STEP_TIMEOUT'],
+          ]);
+          await session.restart();
+          await session.settle((reached[1] as Deferred<void>).promise);
+          gate.resolve(0);
+          gate = deferred<number>();
+          assert.deepEqual(await session.settle(session.runner.handle(runId).result()), { flaky: 2, stuck: 'STEP_TIMEOUT' });
+          assert.equal(started.length, 3, 'a replay must not run a recorded step again');
+          const steps = await session.runner.steps(runId);
+          assert.deepEqual(
+            steps.map((step) => [step.name, step.status]),
+            [
+              ['flaky', 'completed'],
+              ['stuck', 'failed'],
+              ['gate', 'completed'],
+            ],
+          );
+        },
+      );
+    });
+
+    test.it('cancel aborts the signal of the attempt in flight; the attempt it stops is not recorded', async () => {
+      const name = unique('cancel-signal');
+      const aborts: AbortSeen[] = [];
+      const reached = deferred<void>();
+      let runs = 0;
+      await withSession(
+        use,
+        (runner) =>
+          runner.register(name, async (ctx: DurableContext) => {
+            await ctx.step('a', () => Promise.resolve(1));
+            return ctx.step('b', ({ attempt, signal }) => {
+              runs += 1;
+              if (runs > 1) return Promise.resolve('resumed');
+              watchAbort(signal, 'b', attempt, aborts);
+              reached.resolve();
+              return untilAborted(signal);
+            });
+          }),
+        async (session) => {
+          const runId = unique('run');
+          const handle = await session.runner.start(name, {}, { runId });
+          await session.settle(reached.promise);
+          await session.runner.cancel(runId);
+          const error = await session.settle(rejection(handle.result()));
+          assert.equal(error.code, 'RUN_CANCELLED', `expected RUN_CANCELLED, got ${String(error.code)}: ${error.message}`);
+          // A runner may report the cancel before the attempt hears of it (DBOS polls for cancels).
+          await until('the attempt in flight to see its signal abort', () => aborts.length === 1);
+          assert.deepEqual(
+            (await session.runner.steps(runId)).map((step) => step.name),
+            ['a'],
+          );
+          assert.equal(await session.settle((await session.runner.resume(runId)).result()), 'resumed');
         },
       );
     });
