@@ -43,7 +43,11 @@ async function main() {
   copyFileSync(join(robotDir, 'invoice-robot.json'), join(work, 'invoice-robot.json'));
   writeFileSync(join(work, 'invoices.csv'), invoicesCsv());
   const document = JSON.parse(readFileSync(join(work, 'invoice-robot.json'), 'utf8'));
-  const databaseUrl = `postgres://postgres@127.0.0.1:5432/casare_bench_invoice_${process.pid}`;
+  // BENCH_PG_SOCKET=/var/run/postgresql measures over PostgreSQL's Unix socket instead of TCP.
+  const socket = process.env['BENCH_PG_SOCKET'];
+  const databaseUrl = socket
+    ? `postgres://postgres@localhost/casare_bench_invoice_${process.pid}?host=${encodeURIComponent(socket)}`
+    : `postgres://postgres@127.0.0.1:5432/casare_bench_invoice_${process.pid}`;
   await prepareSystemDatabase(databaseUrl);
   const env = {
     ...process.env,

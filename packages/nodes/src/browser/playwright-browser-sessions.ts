@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { BrowserSessions, SecretProvider } from '@casare-rpa/application';
 import type { JsonObject } from '@casare-rpa/domain';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { performPageAction } from './page-actions.js';
 import { pageHintSchema, replayValue, type PageHint } from './page-hint.js';
 
@@ -185,7 +185,11 @@ export class PlaywrightBrowserSessions implements BrowserSessions<Page> {
     if (!this.browser) {
       const executablePath = this.options.executablePath ?? process.env['CASARE_CHROMIUM_PATH'] ?? DEFAULT_CHROMIUM_PATH;
       const launching = existsSync(executablePath)
-        ? chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...(this.options.extraArgs ?? [])] })
+        ? // Loaded on first launch: playwright-core costs ~0.7 s of CPU to import, and most commands
+          // (validate, runs list, flows without a browser) never need it.
+          import('playwright-core').then(({ chromium }) =>
+            chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...(this.options.extraArgs ?? [])] }),
+          )
         : Promise.reject(new ChromiumNotFoundError(executablePath));
       this.browser = launching;
       launching.then(
