@@ -31,8 +31,9 @@ export class DbosDurableContext implements DurableContext {
       const current = attempt;
       // DBOS times the attempt (`timeoutMS`) and rejects it itself; its signals only reach the body.
       const status = DBOS.stepStatus;
-      const bounds = { stepName: name, timeoutMs, expired: status?.timeoutSignal, cancelled: status?.cancelSignal };
-      const result = await runBoundedAttempt(bounds, (signal) => fn({ index, attempt: current, signal }));
+      // The cancel signal is read lazily: DBOS starts a watcher for it, which most nodes never need.
+      const bounds = { stepName: name, timeoutMs, expired: status?.timeoutSignal, cancelled: () => status?.cancelSignal };
+      const result = await runBoundedAttempt(bounds, (bounded) => fn({ index, attempt: current, get signal() { return bounded.signal; } }));
       // A dead process records nothing: withhold the result from DBOS.
       return liveness.halted ? never() : result;
     };

@@ -393,7 +393,7 @@ class InMemoryContext implements DurableContext {
       let settled: { readonly output: T } | { readonly error: unknown };
       try {
         const output = await this.runner.withCancelSignal(this.runId, (cancelled) =>
-          runBoundedAttempt({ stepName: name, timeoutMs: policy?.timeoutMs, cancelled }, (signal) => fn({ index, attempt, signal })),
+          runBoundedAttempt({ stepName: name, timeoutMs: policy?.timeoutMs, cancelled }, (bounded) => fn({ index, attempt, get signal() { return bounded.signal; } })),
         );
         settled = { output };
       } catch (error) {

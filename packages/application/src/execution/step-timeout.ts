@@ -25,8 +25,18 @@ export interface AttemptBounds {
    * timer and fails the attempt itself.
    */
   readonly expired?: AbortSignal | undefined;
-  /** Fires when the run is cancelled; the attempt's signal is aborted with its reason. */
-  readonly cancelled?: AbortSignal | undefined;
+  /**
+   * Fires when the run is cancelled; the attempt's signal is aborted with its reason. A function is
+   * called only when the attempt's signal is first read: watching for a cancel costs DBOS a watcher
+   * per step, which most nodes (that never look at their signal) need not pay for.
+   */
+  readonly cancelled?: AbortSignal | (() => AbortSignal | undefined) | undefined;
+}
+
+/** The attempt as `runBoundedAttempt` hands it to its body. */
+export interface BoundedAttempt {
+  /** Aborted when the attempt times out or its run is cancelled. */
+  readonly signal: AbortSignal;
 }
 
 /**
@@ -37,7 +47,7 @@ export interface AttemptBounds {
  * the signal: the runner decides what a cancelled attempt ends as. Lives here, not in adapters, so
  * every runner times out alike.
  */
-export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (attempt: BoundedAttempt) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const timeoutError = bounds.timeoutMs === undefined ? undefined : new StepTimeoutError(bounds.stepName, bounds.timeoutMs);
   const detach: Array<() => void> = [];
@@ -48,19 +58,34 @@ export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (signal: 
     signal.addEventListener('abort', abort, { once: true });
     detach.push(() => signal.removeEventListener('abort', abort));
   };
-  forward(bounds.cancelled, () => bounds.cancelled?.reason);
+  const { cancelled } = bounds;
+  let watching = typeof cancelled !== 'function';
+  let settled = false;
+  if (typeof cancelled !== 'function') forward(cancelled, () => cancelled?.reason);
   forward(bounds.expired, () => timeoutError ?? bounds.expired?.reason);
+  const attempt: BoundedAttempt = {
+    get signal() {
+      // Subscribe to the cancel source on first read, and never once the attempt is over.
+      if (!watching && !settled && typeof cancelled === 'function') {
+        watching = true;
+        const source = cancelled();
+        forward(source, () => source?.reason);
+      }
+      return controller.signal;
+    },
+  };
   let timer: NodeJS.Timeout | undefined;
   try {
-    if (bounds.expired || !timeoutError) return await run(controller.signal);
+    if (bounds.expired || !timeoutError) return await run(attempt);
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort(timeoutError);
         reject(timeoutError);
       }, bounds.timeoutMs);
     });
-    return await Promise.race([run(controller.signal), expired]);
+    return await Promise.race([run(attempt), expired]);
   } finally {
+    settled = true;
     clearTimeout(timer);
     for (const remove of detach) remove();
   }

@@ -175,10 +175,12 @@ class RunExecution {
       if (!ran) startedAt = Date.now();
       ran = true;
       stepIndex = attempt.index;
-      // The runner fails a timed-out attempt from outside; the retry event still names why.
-      attempt.signal.addEventListener('abort', () => (previousError = abortMessageOf(attempt.signal.reason, policy)), { once: true });
       const base = { runId: ctx.runId, nodeId: node.id, nodeType: node.type, stepIndex: attempt.index };
-      if (attempt.attempt > 1) this.emit({ type: 'node.retrying', ...base, attempt: attempt.attempt, error: previousError ?? '', at: Date.now() });
+      // An attempt that recorded no error here was failed from outside by the runner: it timed out.
+      if (attempt.attempt > 1) {
+        this.emit({ type: 'node.retrying', ...base, attempt: attempt.attempt, error: previousError ?? `timed out after ${policy.timeoutMs ?? 0} ms`, at: Date.now() });
+      }
+      previousError = undefined;
       this.emit({ type: 'node.started', ...base, attempt: attempt.attempt, at: Date.now() });
       const used: string[] = [];
       try {
@@ -190,7 +192,10 @@ class RunExecution {
         const nodeError = toNodeError(error, node.id, attempt.attempt, used);
         // An aborted attempt is over for the runner (timed out) or its run is cancelled: never
         // record its error as the node's outcome; throwing leaves the ending to the runner.
-        if (attempt.signal.aborted) throw new NodeAttemptError(nodeError);
+        if (attempt.signal.aborted) {
+          previousError = abortMessageOf(attempt.signal.reason, policy);
+          throw new NodeAttemptError(nodeError);
+        }
         previousError = nodeError.message;
         // The runner retries a throwing body; the last attempt returns the error as the outcome, so
         // the failure is recorded (and replayed) as data and routed by the orchestrator.
@@ -263,7 +268,10 @@ class RunExecution {
       handlingError: control.handlingError,
       workingDirectory: this.input.workingDirectory ?? '.',
       logger,
-      signal: attempt.signal,
+      // Read on demand: a runner may only start watching for a cancel when someone looks.
+      get signal() {
+        return attempt.signal;
+      },
       scope,
     };
     const raw = await this.catalog.execute(execution);
