@@ -215,7 +215,9 @@ class RunExecution {
       recorded = outcomeToJson({ outputs: {}, error: nodeError });
     }
     this.nextIndex = stepIndex + 1;
-    const outcome = nodeOutcomeSchema.parse(recorded) as NodeOutcome;
+    // A step whose body ran here returns the outcome `attempt` already validated; only a recorded
+    // one (replay after recovery) comes from the store and is checked again.
+    const outcome = (ran ? recorded : nodeOutcomeSchema.parse(recorded)) as unknown as NodeOutcome;
     const base = { runId: ctx.runId, nodeId: node.id, nodeType: node.type, stepIndex, replayed: !ran, at: Date.now() };
     if (outcome.error) this.emit({ type: 'node.failed', ...base, error: outcome.error });
     else this.emit({ type: 'node.completed', ...base, durationMs: ran ? Date.now() - startedAt : 0 });
