@@ -1,6 +1,8 @@
 export type { DurableContext, StepAttempt, StepPolicy } from './ports/durable-context.js';
 export {
   DURABLE_RUNNER,
+  SLEEP_STEP_NAME,
+  NOW_STEP_NAME,
   type DurableRunner,
   type WorkflowBody,
   type RunHandle,
@@ -9,6 +11,7 @@ export {
   type RunFilter,
   type StartOptions,
   type StepRecord,
+  type StepKind,
 } from './ports/durable-runner.js';
 export {
   NODE_CATALOG,

@@ -101,12 +101,13 @@ Example:
 `,
   'runs show': `Usage: casare runs show <runId> [--json]
 
-Shows a run: status, timings, and one row per recorded step: index, node id, status, duration,
-attempts and error. Steps completed before a crash and returned from their checkpoint on
-recovery are marked "replayed"; steps that ran in the recovering process are not.
+Shows a run: status, timings, and one row per recorded step: index, node id ("(durable sleep)"
+for a Wait node's sleep, "(clock read)" for a recorded clock read), status, duration, attempts
+and error. Steps completed before a crash and returned from their checkpoint on recovery are
+marked "replayed"; steps that ran in the recovering process are not.
 
 Options:
-  --json      print { run, steps } on stdout
+  --json      print { run, steps } on stdout; each step's kind is step, sleep or now
   -h, --help  this help
 
 Example:

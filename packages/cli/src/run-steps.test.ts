@@ -1,30 +1,43 @@
 import type { RunSummary, StepRecord } from '@casare-rpa/application';
 import { describe, expect, it } from 'vitest';
-import { stepRowsOf } from './run-steps.js';
+import { nodeLabelOf, stepRowsOf } from './run-steps.js';
 
 function summary(overrides: Partial<RunSummary> = {}): RunSummary {
   return { runId: 'r1', workflowName: 'casare.workflow', status: 'succeeded', createdAt: 1000, updatedAt: 9000, ...overrides };
 }
 
-function step(index: number, name: string, output: StepRecord['output'], startedAt: number, completedAt: number): StepRecord {
-  return { index, name, status: 'completed', output, startedAt, completedAt };
+function step(index: number, name: string, output: StepRecord['output'], startedAt: number, completedAt: number, kind: StepRecord['kind'] = 'step'): StepRecord {
+  return { index, kind, name, status: 'completed', output, startedAt, completedAt };
 }
 
 describe('stepRowsOf', () => {
   const steps: StepRecord[] = [
     step(0, 'a', { outputs: {} }, 1000, 1010),
     step(1, 'b', { outputs: {}, attempts: 3 }, 1020, 1100),
-    step(2, 'DBOS.sleep', 6100, 1100, 6100),
+    step(2, 'sleep', 6100, 1100, 6100, 'sleep'),
     step(3, 'c', { outputs: {}, error: { nodeId: 'c', code: 'NODE_FAILED', message: 'boom', type: 'Error', attempts: 2 } }, 7000, 7050),
   ];
 
   it('reads attempts and node failures out of the recorded outcomes', () => {
     const rows = stepRowsOf(summary(), steps);
-    expect(rows.map((row) => [row.nodeId, row.status, row.attempts, row.error, row.durationMs])).toEqual([
-      ['a', 'completed', 1, null, 10],
-      ['b', 'completed', 3, null, 80],
-      ['DBOS.sleep', 'completed', null, null, 5000],
-      ['c', 'failed', 2, 'boom [NODE_FAILED]', 50],
+    expect(rows.map((row) => [row.kind, row.nodeId, row.status, row.attempts, row.error, row.durationMs])).toEqual([
+      ['step', 'a', 'completed', 1, null, 10],
+      ['step', 'b', 'completed', 3, null, 80],
+      ['sleep', 'sleep', 'completed', null, null, 5000],
+      ['step', 'c', 'failed', 2, 'boom [NODE_FAILED]', 50],
+    ]);
+  });
+
+  it('labels sleeps and clock reads by what they are, and a node called sleep by its id', () => {
+    const rows = stepRowsOf(summary(), [
+      step(0, 'now', 1000, 1000, 1000, 'now'),
+      step(1, 'sleep', { outputs: {} }, 1000, 1010),
+      step(2, 'sleep', 2010, 1010, 2010, 'sleep'),
+    ]);
+    expect(rows.map((row) => [row.kind, nodeLabelOf(row), row.attempts])).toEqual([
+      ['now', '(clock read)', null],
+      ['step', 'sleep', 1],
+      ['sleep', '(durable sleep)', null],
     ]);
   });
 
@@ -36,7 +49,7 @@ describe('stepRowsOf', () => {
   });
 
   it('keeps the error of a step the runner recorded as failed', () => {
-    const [row] = stepRowsOf(summary(), [{ index: 0, name: 'x', status: 'failed', error: 'nondeterministic' }]);
+    const [row] = stepRowsOf(summary(), [{ index: 0, kind: 'step', name: 'x', status: 'failed', error: 'nondeterministic' }]);
     expect(row).toMatchObject({ status: 'failed', error: 'nondeterministic', durationMs: null, attempts: null });
   });
 });

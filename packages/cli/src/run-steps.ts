@@ -1,11 +1,13 @@
-import type { RunSummary, StepRecord } from '@casare-rpa/application';
+import type { RunSummary, StepKind, StepRecord } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 
 /** One row of `casare runs show`: a recorded durable step, read for people. */
 export interface StepRow {
   /** Deterministic step index (what `runs fork --from-step` takes). */
   readonly index: number;
-  /** Node id for node steps; the runner's own name for sleeps and clock reads. */
+  /** `step` for a node execution, `sleep` for a Wait node's durable sleep, `now` for a durable clock read. */
+  readonly kind: StepKind;
+  /** Node id for node steps; `sleep` or `now` for the others (`kind` tells a sleep from a node named `sleep`). */
   readonly nodeId: string;
   /** `failed` when the node failed after its last attempt (recorded as an outcome with an error). */
   readonly status: 'completed' | 'failed';
@@ -14,7 +16,7 @@ export interface StepRow {
   readonly startedAt: number | null;
   readonly completedAt: number | null;
   readonly durationMs: number | null;
-  /** Attempts the node took; null for steps that are not node executions (durable sleep). */
+  /** Attempts the node took; null for steps that are not node executions (sleeps, clock reads). */
   readonly attempts: number | null;
   /** Why the step failed. */
   readonly error: string | null;
@@ -27,18 +29,20 @@ export interface StepRow {
  */
 export function stepRowsOf(run: RunSummary, steps: readonly StepRecord[]): StepRow[] {
   return steps.map((step) => {
-    const nodeError = errorOfOutcome(step.output);
+    // Only node steps record a node outcome; a sleep's output is its wake time, a clock read's the time.
+    const nodeError = step.kind === 'step' ? errorOfOutcome(step.output) : undefined;
     const startedAt = step.startedAt ?? null;
     const completedAt = step.completedAt ?? null;
     return {
       index: step.index,
+      kind: step.kind,
       nodeId: step.name,
       status: step.status === 'failed' || nodeError ? 'failed' : 'completed',
       replayed: isBefore(startedAt ?? completedAt, run.resumedAt),
       startedAt,
       completedAt,
       durationMs: startedAt !== null && completedAt !== null ? completedAt - startedAt : null,
-      attempts: nodeError?.attempts ?? attemptsOfOutcome(step.output),
+      attempts: step.kind === 'step' ? (nodeError?.attempts ?? attemptsOfOutcome(step.output)) : null,
       error: step.error ?? nodeError?.message ?? null,
     };
   });
@@ -62,7 +66,7 @@ function errorOfOutcome(output: Json | undefined): { message: string; attempts: 
   return { message: `${message}${code}`, attempts };
 }
 
-/** Attempts of a node step that succeeded: recorded when above one; null for non-node steps (sleep). */
+/** Attempts of a node step that succeeded: recorded when above one; null when the output is no node outcome. */
 function attemptsOfOutcome(output: Json | undefined): number | null {
   if (!isObject(output) || !isObject(output['outputs'])) return null;
   return typeof output['attempts'] === 'number' ? output['attempts'] : 1;
@@ -70,4 +74,11 @@ function attemptsOfOutcome(output: Json | undefined): number | null {
 
 function isObject(value: Json | undefined): value is { readonly [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What the `node` column of `casare runs show` says for a row: the node id, or what the runner did there. */
+export function nodeLabelOf(row: Pick<StepRow, 'kind' | 'nodeId'>): string {
+  if (row.kind === 'sleep') return '(durable sleep)';
+  if (row.kind === 'now') return '(clock read)';
+  return row.nodeId;
 }

@@ -11,8 +11,10 @@ import { jsonOf, localPostgresAnswers, requireBuiltBinary, TestDatabase, Workspa
 
 const hasPostgres = requireExternalService('PostgreSQL', localPostgresAnswers(), 'nothing answers at 127.0.0.1:5432 (npm run setup starts a local PostgreSQL)');
 
-/** Node steps of `ledgerFlow` in order; the runner adds `DBOS.sleep` after `wait`. */
-const LEDGER_STEPS = ['start', 'append_before', 'wait', 'DBOS.sleep', 'append_after', 'end'];
+/** Recorded steps of `ledgerFlow` in order: its nodes, and the durable sleep the runner records after `wait`. */
+const LEDGER_STEPS = ['start', 'append_before', 'wait', 'sleep', 'append_after', 'end'];
+/** Index of the durable sleep in `LEDGER_STEPS` (the other rows are node steps). */
+const LEDGER_SLEEP_INDEX = 3;
 
 /**
  * Appends a line to ledger.txt before and after a durable sleep: the ledger shows how many times
@@ -41,6 +43,7 @@ const retriedFailure = () =>
 
 interface Step {
   index: number;
+  kind: string;
   nodeId: string;
   status: string;
   replayed: boolean;
@@ -105,10 +108,11 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
     const shown = await show('plain-1');
     expect(shown.run).toMatchObject({ runId: 'plain-1', status: 'succeeded' });
     expect(shown.run.resumedAt).toBeUndefined();
-    expect(shown.steps.map((step) => [step.index, step.nodeId, step.status, step.replayed])).toEqual(
-      LEDGER_STEPS.map((name, index) => [index, name, 'completed', false]),
+    expect(shown.steps.map((step) => [step.index, step.kind, step.nodeId, step.status, step.replayed])).toEqual(
+      LEDGER_STEPS.map((name, index) => [index, index === LEDGER_SLEEP_INDEX ? 'sleep' : 'step', name, 'completed', false]),
     );
-    expect(shown.steps.filter((step) => step.nodeId !== 'DBOS.sleep').every((step) => step.attempts === 1)).toBe(true);
+    expect(shown.steps.filter((step) => step.kind === 'step').every((step) => step.attempts === 1)).toBe(true);
+    expect(shown.steps[LEDGER_SLEEP_INDEX]?.attempts).toBeNull();
     expect(await ledger('plain-1')).toEqual(['before', 'after']);
 
     const listed = await ws.run(['runs', 'list', '--status', 'succeeded', '--json'], env);
@@ -155,6 +159,7 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
     expect(human.stdout).toMatch(/^Resumed\s+/m);
     expect(human.stdout).toContain(`Steps (6, ${before} replayed):`);
     expect(human.stdout).toMatch(/^1\s+append_before\s+completed \(replayed\)\s/m);
+    expect(human.stdout).toMatch(/^3\s+\(durable sleep\)\s+completed\b/m);
     expect(human.stdout).toMatch(/^4\s+append_after\s+completed\s+\d+ ms\s+1$/m);
 
     const nothingLeft = await ws.run(['recover'], env);

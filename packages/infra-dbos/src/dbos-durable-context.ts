@@ -1,6 +1,7 @@
 import { DBOS, Error as DbosErrors, type StepConfig } from '@dbos-inc/dbos-sdk';
 import { NondeterminismError, runBoundedAttempt, StepTimeoutError, type DurableContext, type StepAttempt, type StepPolicy } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
+import { DBOS_NOW_NAME, DBOS_SLEEP_NAME, portStepOf } from './dbos-records.js';
 
 /**
  * What a workflow body sees when it runs as a DBOS workflow: every `step` is one `DBOS.runStep`
@@ -52,7 +53,7 @@ export class DbosDurableContext implements DurableContext {
       await DBOS.sleep(ms);
     } catch (error) {
       if (this.liveness.halted) return never();
-      throw asNondeterminism(error, this.runId, 'DBOS.sleep');
+      throw asNondeterminism(error, this.runId, DBOS_SLEEP_NAME);
     }
     if (this.liveness.halted) return never();
   }
@@ -64,7 +65,7 @@ export class DbosDurableContext implements DurableContext {
       return this.liveness.halted ? never() : now;
     } catch (error) {
       if (this.liveness.halted) return never();
-      throw asNondeterminism(error, this.runId, 'DBOS.now');
+      throw asNondeterminism(error, this.runId, DBOS_NOW_NAME);
     }
   }
 }
@@ -124,11 +125,16 @@ function asStepTimeout(error: unknown, name: string, timeoutMs: number | undefin
   return new StepTimeoutError(name, typeof recordedMs === 'number' ? recordedMs : (timeoutMs ?? 0));
 }
 
-/** DBOS's "function X was recorded when Y was expected", as the application's error type. */
+/**
+ * DBOS's "function X was recorded when Y was expected", as the application's error type. `actual`
+ * is the name DBOS expected (its own for sleeps and clock reads); both names are reported as the
+ * port names them, so the error reads the same as the in-memory runner's.
+ */
 function asNondeterminism(error: unknown, runId: string, actual: string): unknown {
   if (!(error instanceof Error) || DbosErrors.getDBOSErrorCode(error) !== DbosErrors.UnexpectedStep) return error;
   const stepIndex = (error as { stepID?: unknown }).stepID;
-  return new NondeterminismError(runId, typeof stepIndex === 'number' ? stepIndex : -1, recordedNameIn(error.message, actual), actual);
+  const recorded = recordedNameIn(error.message, actual);
+  return new NondeterminismError(runId, typeof stepIndex === 'number' ? stepIndex : -1, portStepOf(recorded).name, portStepOf(actual).name);
 }
 
 /** DBOS keeps the recorded name only in its message; we know the expected one, so cut around it. */

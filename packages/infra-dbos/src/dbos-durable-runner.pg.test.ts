@@ -172,14 +172,14 @@ describe.runIf(available)('DbosDurableRunner on PostgreSQL', () => {
     expect(await runner.handle('fails-1').status()).toMatchObject({ status: 'failed', error: 'run failed: the node broke' });
   });
 
-  it('records durable sleep and clock reads as DBOS operations', async () => {
+  it('records durable sleep and clock reads as DBOS operations, named and kinded as the port names them', async () => {
     const handle = await runner.start('timed', {}, { runId: 'timed-1' });
     const { slept } = (await handle.result()) as { slept: number };
     expect(slept).toBeGreaterThanOrEqual(20);
-    expect((await runner.steps('timed-1')).map((step) => [step.index, step.name])).toEqual([
-      [0, 'DBOS.now'],
-      [1, 'DBOS.sleep'],
-      [2, 'DBOS.now'],
+    expect((await runner.steps('timed-1')).map((step) => [step.index, step.kind, step.name])).toEqual([
+      [0, 'now', 'now'],
+      [1, 'sleep', 'sleep'],
+      [2, 'now', 'now'],
     ]);
   });
 

@@ -1,5 +1,5 @@
 import type { DBOS, GetWorkflowsInput, WorkflowStatus, WorkflowStatusString } from '@dbos-inc/dbos-sdk';
-import type { RunFilter, RunStatus, RunSummary, StepRecord } from '@casare-rpa/application';
+import { NOW_STEP_NAME, SLEEP_STEP_NAME, type RunFilter, type RunStatus, type RunSummary, type StepKind, type StepRecord } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 
 // How DBOS's records read as the port's: shared by the runner and the read-only test inspector.
@@ -53,16 +53,34 @@ export function summaryOf(status: WorkflowStatus): RunSummary {
   };
 }
 
+/** Function name DBOS records for `DBOS.sleep` (its `DBOS_FUNCNAME_SLEEP`, which the SDK does not export). */
+export const DBOS_SLEEP_NAME = 'DBOS.sleep';
+/** Function name DBOS records for `DBOS.now`. */
+export const DBOS_NOW_NAME = 'DBOS.now';
+
+/**
+ * What a function name DBOS recorded stands for, with the name the port gives it: DBOS's own sleep
+ * and clock read become `sleep` and `now`, as in the in-memory runner; anything else is a
+ * `ctx.step`, under the name its caller gave. (DBOS records a `runStep` named `DBOS.sleep` under
+ * the same name as its sleep, so such a step would read as a sleep; nodes are not named so.)
+ */
+export function portStepOf(dbosName: string): { readonly kind: StepKind; readonly name: string } {
+  if (dbosName === DBOS_SLEEP_NAME) return { kind: 'sleep', name: SLEEP_STEP_NAME };
+  if (dbosName === DBOS_NOW_NAME) return { kind: 'now', name: NOW_STEP_NAME };
+  return { kind: 'step', name: dbosName };
+}
+
 /** A recorded DBOS operation as a `StepRecord` (index = DBOS function id). */
 export function stepRecordOf(step: StepInfo): StepRecord {
+  const head = { index: step.functionID, ...portStepOf(step.name) };
   const timing = {
     ...(step.startedAtEpochMs === undefined ? {} : { startedAt: step.startedAtEpochMs }),
     ...(step.completedAtEpochMs === undefined ? {} : { completedAt: step.completedAtEpochMs }),
   };
   if (step.error !== null) {
-    return { index: step.functionID, name: step.name, status: 'failed', error: errorMessageOf(step.error) ?? 'unknown error', ...timing };
+    return { ...head, status: 'failed', error: errorMessageOf(step.error) ?? 'unknown error', ...timing };
   }
-  return { index: step.functionID, name: step.name, status: 'completed', output: (step.output ?? null) as Json, ...timing };
+  return { ...head, status: 'completed', output: (step.output ?? null) as Json, ...timing };
 }
 
 function errorMessageOf(error: unknown): string | undefined {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { injectable } from 'inversify';
-import { NondeterminismError, RunCancelledError, RunNotFoundError, runBoundedAttempt } from '@casare-rpa/application';
+import { NondeterminismError, NOW_STEP_NAME, RunCancelledError, RunNotFoundError, runBoundedAttempt, SLEEP_STEP_NAME } from '@casare-rpa/application';
 import type {
   DurableContext,
   DurableRunner,
@@ -24,11 +24,6 @@ import {
   type JournalStep,
   type JournalStepKind,
 } from './in-memory-journal.js';
-
-/** Step name the journal gives a durable sleep. */
-export const SLEEP_STEP_NAME = 'sleep';
-/** Step name the journal gives a durable clock read. */
-export const NOW_STEP_NAME = 'now';
 
 /**
  * A point in the life of a durable operation where a test may crash the runner:
@@ -487,7 +482,7 @@ function summaryOf(run: JournalRun): RunSummary {
 }
 
 function stepRecordOf(step: JournalStep): StepRecord {
-  const record: StepRecord = { index: step.index, name: step.name, status: step.status, startedAt: step.startedAt, completedAt: step.completedAt };
+  const record: StepRecord = { index: step.index, kind: step.kind, name: step.name, status: step.status, startedAt: step.startedAt, completedAt: step.completedAt };
   if (step.status === 'failed') return { ...record, error: step.error?.message ?? 'step failed' };
   return { ...record, output: cloneJson(step.output ?? null) };
 }

@@ -1,5 +1,5 @@
 import type { Json, JsonObject } from '@casare-rpa/domain';
-import type { RunStatus } from '@casare-rpa/application';
+import type { RunStatus, StepKind } from '@casare-rpa/application';
 
 /** An error as the journal keeps it: plain JSON, like a database row would. */
 export interface JournalError {
@@ -9,8 +9,8 @@ export interface JournalError {
   readonly data: JsonObject;
 }
 
-/** Kind of durable operation a journal step records. */
-export type JournalStepKind = 'step' | 'sleep' | 'now';
+/** Kind of durable operation a journal step records: the port's `StepKind`, kept as is. */
+export type JournalStepKind = StepKind;
 
 /** One recorded durable operation. */
 export interface JournalStep {

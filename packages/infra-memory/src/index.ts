@@ -2,8 +2,6 @@ export {
   InMemoryDurableRunner,
   WorkflowNotRegisteredError,
   RunnerStateError,
-  SLEEP_STEP_NAME,
-  NOW_STEP_NAME,
   type InMemoryDurableRunnerOptions,
   type StepPhase,
   type StepPoint,

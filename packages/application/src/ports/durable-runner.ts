@@ -33,11 +33,28 @@ export interface RunSummary {
   readonly resumedAt?: number;
 }
 
-/** One recorded durable step. */
+/**
+ * What a recorded durable operation was: `step` a `ctx.step` call (a node execution when the use
+ * case runs it), `sleep` a `ctx.sleep`, `now` a `ctx.now`.
+ */
+export type StepKind = 'step' | 'sleep' | 'now';
+
+/** `StepRecord.name` of a durable sleep in every adapter (a step may have this name too: `kind` tells them apart). */
+export const SLEEP_STEP_NAME = 'sleep';
+/** `StepRecord.name` of a durable clock read in every adapter (a step may have this name too: `kind` tells them apart). */
+export const NOW_STEP_NAME = 'now';
+
+/** One recorded durable operation: a step, a sleep or a clock read. */
 export interface StepRecord {
   /** Deterministic index within the run, as `StepAttempt.index`. */
   readonly index: number;
-  /** Step name (the node id for node steps). */
+  /**
+   * The operation: `step` for a `ctx.step` call (a node execution when run by the use case),
+   * `sleep` for `ctx.sleep`, `now` for `ctx.now`. Names alone cannot tell them apart, since a
+   * node may be called `sleep`.
+   */
+  readonly kind: StepKind;
+  /** Step name: the name passed to `ctx.step` (the node id for node steps); `SLEEP_STEP_NAME` or `NOW_STEP_NAME` otherwise. */
   readonly name: string;
   /** A recorded step either completed or failed after its last attempt. */
   readonly status: 'completed' | 'failed';

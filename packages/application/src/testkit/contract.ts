@@ -160,6 +160,9 @@ async function withSession(use: () => DurableRunnerHarness, setup: (runner: Dura
   }
 }
 
+/** Durable sleep of the tests about sleep records, ms: short, since only the record matters there. */
+const KINDS_SLEEP_MS = 10;
+
 /** Per-attempt timeout of the timeout tests, ms; real time in every adapter (attempt bodies work in real time). */
 const STEP_TIMEOUT_MS = 50;
 
@@ -325,6 +328,31 @@ function plainTests(test: TestApi, use: () => DurableRunnerHarness): void {
           assert.match(error.message, /first/);
           assert.match(error.message, /renamed/);
           assert.equal((await session.runner.handle(runId).status()).status, 'failed');
+        },
+      );
+    });
+
+    test.it('a replay that meets a sleep where a step was recorded names both as the port does', async () => {
+      const name = unique('nondet-sleep');
+      let variant = 1;
+      const reached = deferred<void>();
+      await withSession(
+        use,
+        (runner) =>
+          runner.register(name, async (ctx: DurableContext) => {
+            if (variant === 1) await ctx.step('first', () => Promise.resolve(1));
+            else await ctx.sleep(KINDS_SLEEP_MS);
+            return ctx.step('block', () => (reached.resolve(), new Promise<number>(() => undefined)));
+          }),
+        async (session) => {
+          const runId = unique('run');
+          await session.runner.start(name, {}, { runId });
+          await session.settle(reached.promise);
+          variant = 2;
+          await session.restart();
+          const error = (await session.settle(rejection(session.runner.handle(runId).result()))) as { code?: unknown; expected?: unknown; actual?: unknown; message: string };
+          assert.equal(error.code, 'NONDETERMINISM', `expected NONDETERMINISM, got ${String(error.code)}: ${error.message}`);
+          assert.deepEqual([error.expected, error.actual], ['first', 'sleep'], error.message);
         },
       );
     });
@@ -583,6 +611,35 @@ function plainTests(test: TestApi, use: () => DurableRunnerHarness): void {
           assert.equal(seen.length, 2);
           assert.equal(seen[0], seen[1]);
           assert.equal(time, seen[0]);
+        },
+      );
+    });
+
+    test.it('records say which operation each step was: a clock read, a step named `sleep`, a durable sleep', async () => {
+      const name = unique('kinds');
+      await withSession(
+        use,
+        (runner) =>
+          runner.register(name, async (ctx: DurableContext) => {
+            await ctx.now();
+            // A step may be called what the runner calls its sleeps: only the kind tells them apart.
+            await ctx.step('sleep', () => Promise.resolve('node'));
+            await ctx.sleep(KINDS_SLEEP_MS);
+            return 'done';
+          }),
+        async (session) => {
+          const runId = unique('run');
+          const handle = await session.runner.start(name, {}, { runId });
+          assert.equal(await session.settle(handle.result()), 'done');
+          const steps = await session.runner.steps(runId);
+          assert.deepEqual(
+            steps.map((step) => [step.index, step.kind, step.name]),
+            [
+              [0, 'now', 'now'],
+              [1, 'step', 'sleep'],
+              [2, 'sleep', 'sleep'],
+            ],
+          );
         },
       );
     });

@@ -60,11 +60,12 @@ export async function observeScenario(harness: DurableRunnerHarness, scenario: S
   }
 }
 
-/** Node steps of a run (steps named by a node id of its document), by index. */
+/** Node steps of a run (`ctx.step` records named by a node id of its document), by index. */
 function nodeSteps(observation: Observation): readonly StepRecord[] {
   const document = observation.scenario.input.document as { readonly nodes?: Readonly<Record<string, Json>> };
   const nodeIds = new Set(Object.keys(document.nodes ?? {}));
-  return observation.snapshot.steps.filter((step) => nodeIds.has(step.name));
+  // The kind too: a node may be called `sleep` or `now`, as the runner's own records are.
+  return observation.snapshot.steps.filter((step) => step.kind === 'step' && nodeIds.has(step.name));
 }
 
 /** True when a recorded node step's outcome is a success (its last attempt's effect is `ok`). */

@@ -9,7 +9,7 @@ import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
 import type { CliEnvironment } from '../main.js';
 import { progressReporterFor } from '../progress.js';
 import { exitCodeOf, printReport, printReportJson, settleReport } from '../run-output.js';
-import { stepRowsOf, type StepRow } from '../run-steps.js';
+import { nodeLabelOf, stepRowsOf, type StepRow } from '../run-steps.js';
 
 const RUN_STATUSES: readonly RunStatus[] = ['pending', 'enqueued', 'succeeded', 'failed', 'cancelled'];
 
@@ -193,7 +193,7 @@ function printRun(out: OutputStream, run: RunSummary, steps: readonly StepRow[])
   }
   const rows = steps.map((step) => [
     String(step.index),
-    step.nodeId,
+    nodeLabelOf(step),
     step.replayed ? `${step.status} (replayed)` : step.status,
     formatDuration(step.durationMs ?? undefined),
     step.attempts === null ? '-' : String(step.attempts),
