@@ -18,6 +18,7 @@ export {
   NODE_HANDLER,
   type NodeCatalog,
   type NodeHandler,
+  type NodeEffect,
   type NodeExecution,
   type NodeLogger,
 } from './ports/node-catalog.js';

@@ -48,10 +48,26 @@ export interface NodeExecution {
   readonly scope?: TemplateScope;
 }
 
+/**
+ * What a node type touches, which decides where durable steps end (docs/architecture.md, rule 1):
+ * - `pure`: its outcome is a deterministic function of config, inputs and state; nothing outside
+ *   the process changes (control flow, variables, math, text, lists, Log, Assert...);
+ * - `page`: it changes only the live page's local state, in a way the page hints re-apply
+ *   idempotently after a reopen (fill a field, select an option, set a checkbox);
+ * - `world`: everything else (I/O, the clock, randomness, navigation, clicks, reading the page).
+ */
+export type NodeEffect = 'pure' | 'page' | 'world';
+
 /** Implements one or more node types (a v1 name and its aliases). */
 export interface NodeHandler {
   /** v1 type names this handler executes, e.g. `['GoToURLNode', 'BrowserNavigateNode']`. */
   readonly types: readonly string[];
+  /**
+   * What the node touches; a handler that says nothing counts as `world`, the safe default: a
+   * wrong `pure` would let a crash repeat an effect, a wrong `world` only costs a checkpoint.
+   * @default 'world'
+   */
+  readonly effect?: NodeEffect;
   /** Static check of a node's raw config before any run starts; templates count as valid values. */
   validate?(node: WorkflowNode): readonly ValidationIssue[];
   /** Runs the node. Throw to fail the attempt (the runner may retry); return an outcome otherwise. */
@@ -67,6 +83,8 @@ export interface NodeCatalog {
    * names the input ports a data connection feeds, so a field that arrives by wire is not "missing".
    */
   validate(nodes: Iterable<WorkflowNode>, dataInputsOf?: (nodeId: string) => readonly string[]): readonly ValidationIssue[];
+  /** What a node type touches (`world` for a type the catalog does not know). */
+  effectOf(nodeType: string): NodeEffect;
   /** Executes one node with its handler. */
   execute(execution: NodeExecution): Promise<NodeOutcome>;
   /** Releases what the catalog holds for a run (browsers, pages) once the run ends. */

@@ -1,6 +1,6 @@
 import { evaluateCondition } from '@casare-rpa/domain';
 import type { Json, JsonObject, NodeOutcome, TemplateScope, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
-import type { NodeCatalog, NodeExecution, NodeHandler } from '../ports/node-catalog.js';
+import type { NodeCatalog, NodeEffect, NodeExecution, NodeHandler } from '../ports/node-catalog.js';
 import type { SecretProvider } from '../ports/secret-provider.js';
 import type { AttemptInfo } from './crash-schedule.js';
 import type { Ledger } from './ledger.js';
@@ -149,6 +149,10 @@ class MapCatalog implements NodeCatalog {
 
   knownTypes(): ReadonlySet<string> {
     return new Set(this.handlers.keys());
+  }
+
+  effectOf(nodeType: string): NodeEffect {
+    return this.handlers.get(nodeType)?.effect ?? 'world';
   }
 
   validate(nodes: Iterable<WorkflowNode>): readonly ValidationIssue[] {

@@ -1,4 +1,4 @@
-import type { NodeCatalog, NodeExecution, NodeHandler } from '@casare-rpa/application';
+import type { NodeCatalog, NodeEffect, NodeExecution, NodeHandler } from '@casare-rpa/application';
 import type { NodeOutcome, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
 
 /** Two handlers claim the same node type name. */
@@ -84,6 +84,11 @@ export class HandlerNodeCatalog implements NodeCatalog {
       issues.push(...handler.validate(node, dataInputsOf ? new Set(dataInputsOf(node.id)) : undefined));
     }
     return issues;
+  }
+
+  /** What a node type touches; `world` for a type no handler declares, and for handlers that say nothing. */
+  effectOf(nodeType: string): NodeEffect {
+    return this.byType.get(nodeType)?.effect ?? 'world';
   }
 
   /** Runs one node with the handler of its type. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { NodeExecution, NodeHandler } from '@casare-rpa/application';
+import type { NodeEffect, NodeExecution, NodeHandler } from '@casare-rpa/application';
 import type { JsonObject, NodeOutcome, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
 import { configIssuesOf, staticIssues } from './config-issues.js';
 import { ConfigFieldError, NodeConfigError, configPath } from './node-config-error.js';
@@ -35,6 +35,8 @@ export interface CatalogNodeHandler extends NodeHandler {
 export interface NodeDefinition<S extends z.ZodType> {
   /** v1 type names, aliases included. */
   readonly types: readonly string[];
+  /** What the node touches (see `NodeEffect`); leave it out for `world`. */
+  readonly effect?: NodeEffect;
   /** Zod schema of the resolved config; fields a data input may carry are validated here too. */
   readonly config: S;
   /** Declared ports; `exec` defaults to `['exec_out']`, the others to none. */
@@ -59,6 +61,7 @@ export function defineNode<S extends z.ZodType>(definition: NodeDefinition<S>): 
   const schema = definition.config;
   return {
     types: definition.types,
+    effect: definition.effect ?? 'world',
     configSchema: schema,
     ports: {
       inputs: definition.ports?.inputs ?? [],
