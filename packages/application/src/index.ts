@@ -41,7 +41,11 @@ export {
   NodeAttemptError,
   SecretNotFoundError,
   OutcomeInvalidError,
+  DEFAULT_CHECKPOINT_MODE,
+  checkpointModeOf,
 } from './use-cases/execute-workflow.js';
+export { idempotencyKeyOf } from './use-cases/run-execution.js';
+export { recordedNodesOf, RecordedStepInvalidError, type RecordedNode } from './use-cases/step-outcomes.js';
 export { ValidateWorkflowUseCase } from './use-cases/validate-workflow.js';
 export { REDACTED, redactJson, redactText, secretReferences } from './execution/redaction.js';
 export {

@@ -17,6 +17,8 @@ export {
   connectionDocumentSchema,
   variableDocumentSchema,
   workflowSettingsDocumentSchema,
+  CHECKPOINT_MODES,
+  type CheckpointMode,
   nodePositionSchema,
   type WorkflowDocument,
   type WorkflowDocumentInput,

@@ -72,7 +72,7 @@ describe('loadWorkflow: valid files of this repository', () => {
     expect([...workflow.nodes.keys()]).toEqual(['hello', 'bye']);
     expect(workflow.node('bye').config).toEqual({});
     expect(workflow.metadata).toEqual({ name: '', description: '', version: '' });
-    expect(workflow.settings).toEqual({ stopOnError: true, timeoutSeconds: undefined, retryCount: 0 });
+    expect(workflow.settings).toEqual({ stopOnError: true, timeoutSeconds: undefined, retryCount: 0, checkpoint: 'effects' });
     expect(workflow.variables.size).toBe(0);
   });
 
@@ -80,7 +80,7 @@ describe('loadWorkflow: valid files of this repository', () => {
     const workflow = loadWorkflow(readFixture('valid/control-flow.json'), { source: 'control-flow.json' });
     expect(workflow.nodes.size).toBe(20);
     expect(workflow.metadata.version).toBe('2');
-    expect(workflow.settings).toEqual({ stopOnError: false, timeoutSeconds: 45, retryCount: 2 });
+    expect(workflow.settings).toEqual({ stopOnError: false, timeoutSeconds: 45, retryCount: 2, checkpoint: 'effects' });
     expect(workflow.variables.get('api_token')).toEqual({ type: 'String', defaultValue: '', description: '', sensitive: true, readonly: true });
     expect(workflow.variables.get('flag')).toEqual({ type: 'Any', defaultValue: false, description: '', sensitive: false, readonly: false });
     expect(workflow.execTargets('switch', 'case_fast')).toEqual(['fast']);

@@ -45,12 +45,26 @@ export const variableDocumentSchema = z.looseObject({
   readonly: z.boolean().default(false),
 });
 
+/** Values of `settings.checkpoint`: where a run's durable steps end (see `CheckpointMode`). */
+export const CHECKPOINT_MODES = ['effects', 'every-node'] as const;
+
+/**
+ * Where a run's durable steps end: `effects` records one step per stretch of pure and page nodes
+ * ending at its first world node; `every-node` records one step per node execution.
+ */
+export type CheckpointMode = (typeof CHECKPOINT_MODES)[number];
+
 /** Zod schema of `settings`. */
 export const workflowSettingsDocumentSchema = z.looseObject({
   stop_on_error: z.boolean().default(true),
   /** Seconds per node attempt; null or 0 means no timeout. */
   timeout: z.number().nonnegative().nullable().optional(),
   retry_count: z.number().int().nonnegative().default(0),
+  /**
+   * Where durable steps end: `effects` (a step per stretch of pure and page nodes ending at a world
+   * node) or `every-node` (a step per node). A run keeps the mode it started with.
+   */
+  checkpoint: z.enum(CHECKPOINT_MODES).default('effects'),
 });
 
 /** Zod schema of a whole v1 workflow file. */
@@ -59,7 +73,7 @@ export const workflowDocumentSchema = z.looseObject({
   nodes: z.record(z.string().min(1), workflowNodeDocumentSchema),
   connections: z.array(connectionDocumentSchema).default([]),
   variables: z.record(z.string().min(1), variableDocumentSchema).default({}),
-  settings: workflowSettingsDocumentSchema.default({ stop_on_error: true, retry_count: 0 }),
+  settings: workflowSettingsDocumentSchema.default({ stop_on_error: true, retry_count: 0, checkpoint: 'effects' }),
 });
 
 /** A v1 workflow file after parsing, defaults filled in. */

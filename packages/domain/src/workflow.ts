@@ -1,4 +1,5 @@
 import type { Json, JsonObject } from './json.js';
+import type { CheckpointMode } from './workflow-document.js';
 
 /** One node of a workflow graph, as the v1 file declares it. */
 export interface WorkflowNode {
@@ -44,6 +45,8 @@ export interface WorkflowSettings {
   readonly timeoutSeconds: number | undefined;
   /** Default number of retries after a failed attempt (0 = one attempt only). */
   readonly retryCount: number;
+  /** Where durable steps end for runs started from this document. */
+  readonly checkpoint: CheckpointMode;
 }
 
 /** Workflow-level descriptive data from the file. */

@@ -65,7 +65,7 @@ function chainOf(builder: WorkflowDocBuilder, nodes: ReadonlyArray<[string, stri
 }
 
 describe('ExecuteWorkflowUseCase', () => {
-  it('folds one durable step per node into the run result', async () => {
+  it('folds one durable step per world node into the run result', async () => {
     const engine = new Engine();
     const result = await engine.run(chainOf(workflowDoc().variable('a', 1), [add('x', 'a', 2, { log: true }), add('y', 'a', 3, { log: true })]));
     expect(result).toEqual({
@@ -81,9 +81,83 @@ describe('ExecuteWorkflowUseCase', () => {
       [0, 'x'],
       [1, 'y'],
     ]);
-    // A step records the outcome (what the node changed), never the state.
-    expect(steps[1]?.output).toEqual({ outputs: { value: 6 }, variables: { a: 6 }, logs: ['y: a=6'] });
+    // A step records the outcomes (what its nodes changed), never the state.
+    expect(steps[1]?.output).toEqual({ nodes: [{ nodeId: 'y', outputs: { value: 6 }, variables: { a: 6 }, logs: ['y: a=6'], durationMs: expect.any(Number) }] });
     expect(engine.released).toEqual(['run-1']);
+  });
+
+  it('ends a step at its first world node: pure and page nodes before it share its step (effects mode)', async () => {
+    const engine = new Engine();
+    const nodes: Array<[string, string, JsonObject]> = [
+      ['p1', 'TestComputeNode', { variable: 'a', add: 1 }],
+      ['g1', 'TestFillNode', { variable: 'a', add: 10 }],
+      add('w1', 'a', 100),
+      ['p2', 'TestComputeNode', { variable: 'a', add: 5 }],
+    ];
+    const result = await engine.run(chainOf(workflowDoc().variable('a', 0), nodes), 'fx');
+    expect(result.variables).toEqual({ a: 116 });
+    const steps = await engine.runner.steps('fx');
+    expect(steps.map((step) => [step.index, step.name, (step.output as { nodes: Array<{ nodeId: string }> }).nodes.map((node) => node.nodeId)])).toEqual([
+      [0, 'p1', ['p1', 'g1', 'w1']],
+      [1, 'p2', ['p2']],
+    ]);
+    // The world node keeps <runId>:<stepIndex>; the nodes before it add their position.
+    expect(engine.ledger.entries.map((entry) => [entry.key, entry.nodeId])).toEqual([
+      ['fx:0.0', 'p1'],
+      ['fx:0.1', 'g1'],
+      ['fx:0', 'w1'],
+      ['fx:1.0', 'p2'],
+    ]);
+    // What users see stays per node, each under the step that recorded it.
+    expect(engine.ofType('node.completed').map((event) => [event.nodeId, event.stepIndex])).toEqual([
+      ['p1', 0],
+      ['g1', 0],
+      ['w1', 0],
+      ['p2', 1],
+    ]);
+  });
+
+  it('records one step per node with settings.checkpoint "every-node"', async () => {
+    const engine = new Engine();
+    const nodes: Array<[string, string, JsonObject]> = [['p1', 'TestComputeNode', { variable: 'a', add: 1 }], ['g1', 'TestFillNode', { variable: 'a', add: 1 }], add('w1', 'a', 1)];
+    await engine.run(chainOf(workflowDoc().settings({ checkpoint: 'every-node' }), nodes), 'per-node');
+    const steps = await engine.runner.steps('per-node');
+    expect(steps.map((step) => step.name)).toEqual(['p1', 'g1', 'w1']);
+    expect(steps[0]?.output).toEqual({ outputs: { value: 1 }, variables: { a: 1 }, logs: [], durationMs: expect.any(Number) });
+    expect(engine.ledger.entries.map((entry) => entry.key)).toEqual(['per-node:0', 'per-node:1', 'per-node:2']);
+  });
+
+  it('replays a run in the checkpoint mode it started with, and treats runs without one as every-node', async () => {
+    const journal = new InMemoryJournal();
+    const nodes: Array<[string, string, JsonObject]> = [['p1', 'TestComputeNode', { variable: 'a', add: 1 }], add('w1', 'a', 1), ['p2', 'TestComputeNode', { variable: 'a', add: 1 }]];
+    const document = chainOf(workflowDoc().variable('a', 0), nodes).build() as unknown as JsonObject;
+    const first = new Engine(journal);
+    await first.runner.launch();
+    // A run recorded before checkpoint modes existed: its input says nothing.
+    await settleRun(await first.runner.start('casare.workflow', { document }, { runId: 'legacy' }));
+    expect((await first.runner.steps('legacy')).map((step) => step.name)).toEqual(['p1', 'w1', 'p2']);
+    await settleRun(await first.useCase.start(first.runner, { document }, { runId: 'modern' }));
+    expect((await first.runner.steps('modern')).map((step) => step.name)).toEqual(['p1', 'p2']);
+    // Forks replay the recorded steps of either format in their own mode.
+    const second = new Engine(journal);
+    await second.runner.launch();
+    for (const runId of ['legacy', 'modern']) {
+      const fork = await settleRun(await second.runner.fork(runId, 1, { runId: `${runId}-fork` }));
+      expect(fork.variables).toEqual({ a: 3 });
+    }
+    expect(second.ofType('node.completed').filter((event) => event.replayed).map((event) => event.nodeId)).toEqual(['p1', 'p1', 'w1']);
+  });
+
+  it('rejects an unknown settings.checkpoint with its JSON path before any step runs', () => {
+    const validator = new ValidateWorkflowUseCase(createTestNodeCatalog({ ledger: new MemoryLedger() }));
+    const document = workflowDoc().node('a', 'TestAddNode', {}).build() as unknown as JsonObject;
+    (document['settings'] as Record<string, unknown>)['checkpoint'] = 'sometimes';
+    expect(() => validator.validate(document, 'bad.json')).toThrow(WorkflowValidationError);
+    try {
+      validator.validate(document, 'bad.json');
+    } catch (error) {
+      expect((error as WorkflowValidationError).issues.map((issue) => issue.path)).toEqual(['settings.checkpoint']);
+    }
   });
 
   it('gives every node execution the idempotency key <runId>:<stepIndex>, the same on each attempt', async () => {

@@ -18,8 +18,8 @@ interface Store {
 
 /**
  * Runs the durable-runner contract on `InMemoryDurableRunner`. An incarnation is a runner over the
- * scenario's journal; a crash drops it dead from its own step hooks (before the body, after the body,
- * after the record), and the next incarnation is a new runner over the same journal. Time is virtual,
+ * scenario's journal; a crash drops it dead where the test nodes say (before or after a node's
+ * effect, after its step's record), and the next incarnation is a new runner over the same journal. Time is virtual,
  * so hour-long sleeps and retry backoff cost nothing.
  */
 export class InMemoryHarness implements DurableRunnerHarness {
@@ -31,17 +31,10 @@ export class InMemoryHarness implements DurableRunnerHarness {
     const store = this.storeOf(request.storeId);
     let runner: InMemoryDurableRunner | undefined;
     return runIncarnation(request, {
-      crashSource: 'runner',
-      createRunner: (schedule) =>
-        (runner = new InMemoryDurableRunner({
-          journal: store.journal,
-          clock: store.clock,
-          onStepPoint: (point) => {
-            if (point.phase === 'before-body') schedule.attemptStarted({ stepIndex: point.stepIndex, nodeId: point.name, attempt: point.attempt });
-            else if (point.phase === 'after-body') schedule.effectDone();
-            else if (point.phase === 'after-record') schedule.stepRecorded(point.stepIndex);
-          },
-        })),
+      // The test nodes count attempts and stop once dead, as in a real process: a crash can fall
+      // between two nodes of one step, not only between steps.
+      crashSource: 'nodes',
+      createRunner: () => (runner = new InMemoryDurableRunner({ journal: store.journal, clock: store.clock })),
       die: () => runner?.crash(),
     });
   }

@@ -1,4 +1,5 @@
 import type { DurableRunner, StepRecord } from '../ports/durable-runner.js';
+import type { NodeEffect } from '../ports/node-catalog.js';
 import type { ExecutionEvent } from '../ports/execution-events.js';
 import type { ExecuteWorkflowInput, RunResult } from '../use-cases/run-result.js';
 
@@ -48,7 +49,7 @@ export interface CrashReport extends CrashPoint {
  * the node returns, so it survives a SIGKILL that follows.
  */
 export interface LedgerEntry {
-  /** `NodeExecution.idempotencyKey` of the execution (`<runId>:<stepIndex>`). */
+  /** `NodeExecution.idempotencyKey` of the execution (`<runId>:<stepIndex>` or `<runId>:<stepIndex>.<position>`). */
   readonly key: string;
   /** Node that ran. */
   readonly nodeId: string;
@@ -60,6 +61,10 @@ export interface LedgerEntry {
   readonly ok: boolean;
   /** `IncarnationRequest.incarnation` of the process that ran it. */
   readonly incarnation: number;
+  /** What the node really touches (`REAL_EFFECTS`), whatever its handler declared. */
+  readonly effect: NodeEffect;
+  /** Hash of the node's resolved config, data inputs and the variable it reads. */
+  readonly inputs: string;
 }
 
 /** How a run ended, as data: its `RunResult` (completed or failed) or the error it ended with. */
@@ -91,6 +96,8 @@ export interface IncarnationRequest {
   readonly crash: CrashPoint | undefined;
   /** Absolute path of the JSONL ledger file test nodes append their effects to. */
   readonly ledgerPath: string;
+  /** Effects the test nodes declare instead of their real ones (`Scenario.declare`). */
+  readonly declare?: Readonly<Record<string, NodeEffect>>;
 }
 
 /** What one incarnation reports. A killed child reports what it wrote before dying. */
@@ -175,4 +182,9 @@ export interface Scenario {
   readonly secrets: Readonly<Record<string, string>>;
   /** Crash of incarnation 0, 1, 2... in order (a list, so crashes repeat during recovery). */
   readonly crashes: readonly CrashPoint[];
+  /**
+   * Effects the test node handlers declare instead of their real ones, by type: a test of the
+   * contract itself declares a world node pure to see a property fail. Absent in real scenarios.
+   */
+  readonly declare?: Readonly<Record<string, NodeEffect>>;
 }

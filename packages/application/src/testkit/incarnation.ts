@@ -73,6 +73,7 @@ export async function runIncarnation(request: IncarnationRequest, options: Incar
     ledger: new JsonlFileLedger(request.ledgerPath),
     incarnation: request.incarnation,
     ...(options.crashSource === 'nodes' ? { hooks: schedule } : {}),
+    ...(request.declare ? { declare: request.declare } : {}),
   });
   const useCase = new ExecuteWorkflowUseCase(catalog, recorder, new MapSecretProvider(request.secrets));
   const runner = await options.createRunner(schedule);

@@ -24,6 +24,8 @@ export {
   MapSecretProvider,
   TestNodeFailure,
   TEST_ACTION_TYPES,
+  REAL_EFFECTS,
+  realEffectOf,
   type EffectHooks,
   type TestCatalogOptions,
 } from './test-nodes.js';

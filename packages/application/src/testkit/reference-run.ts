@@ -1,7 +1,7 @@
 import type { Json } from '@casare-rpa/domain';
 import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-context.js';
 import { runBoundedAttempt } from '../execution/step-timeout.js';
-import { ExecuteWorkflowUseCase } from '../use-cases/execute-workflow.js';
+import { checkpointModeOf, ExecuteWorkflowUseCase } from '../use-cases/execute-workflow.js';
 import type { RunEnding, Scenario } from './harness.js';
 import { EventRecorder, endingOfError } from './incarnation.js';
 import { MemoryLedger } from './ledger.js';
@@ -48,7 +48,9 @@ export async function runReference(scenario: Scenario): Promise<RunEnding> {
   const catalog = createTestNodeCatalog({ ledger: new MemoryLedger() });
   const useCase = new ExecuteWorkflowUseCase(catalog, new EventRecorder(), new MapSecretProvider(scenario.secrets));
   try {
-    return { kind: 'result', result: await useCase.execute(new DirectContext(scenario.runId), JSON.parse(JSON.stringify(scenario.input)) as Json) };
+    // The checkpoint mode `start` records, so the reference runs its steps the way the run did.
+    const input = { ...scenario.input, checkpoint: scenario.input.checkpoint ?? checkpointModeOf(scenario.input.document) };
+    return { kind: 'result', result: await useCase.execute(new DirectContext(scenario.runId), JSON.parse(JSON.stringify(input)) as Json) };
   } catch (error) {
     const failed = runFailureOf(error);
     return failed ? { kind: 'result', result: failed } : endingOfError(error);

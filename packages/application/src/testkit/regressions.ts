@@ -21,7 +21,12 @@ const crash = (atNodeExecution: number, phase: CrashPoint['phase']): CrashPoint 
 let counter = 0;
 function scenario(name: string, body: readonly Statement[], crashes: readonly CrashPoint[], settings: Partial<Omit<Program, 'body'>> = {}): GeneratedScenario & { readonly name: string } {
   counter += 1;
-  const program: Program = { body, stopOnError: settings.stopOnError ?? true, retryCount: settings.retryCount ?? 0 };
+  const program: Program = {
+    body,
+    stopOnError: settings.stopOnError ?? true,
+    retryCount: settings.retryCount ?? 0,
+    ...(settings.checkpoint === undefined ? {} : { checkpoint: settings.checkpoint }),
+  };
   return {
     name,
     program,
@@ -56,6 +61,34 @@ export function regressionScenarios(): ReadonlyArray<GeneratedScenario & { reado
       [{ kind: 'secret', source: 'secret', leak: 'error' }, { kind: 'secret', source: 'sensitive', leak: 'variable' }],
       [crash(0, 'after-effect'), crash(1, 'after-record')],
       { stopOnError: false, retryCount: 1 },
+    ),
+    // Effect boundaries: a step is a stretch of pure and page nodes ending at its world node.
+    scenario(
+      'a crash between two pure nodes of one step re-runs the stretch, its world node once',
+      [add('a', 1, { effect: 'pure' }), add('a', 2, { effect: 'page' }), add('b', 1), add('a', 3, { effect: 'pure' }), add('b', 2)],
+      [crash(1, 'after-effect'), crash(2, 'before-effect'), crash(4, 'after-record')],
+    ),
+    scenario(
+      'a crash after the world effect that ends a stretch repeats only that effect, with its key',
+      [add('a', 1, { effect: 'pure' }), add('b', 1), add('a', 1, { effect: 'page' }), add('b', 1)],
+      [crash(1, 'after-effect'), crash(3, 'after-effect')],
+    ),
+    scenario(
+      'a retried world node re-runs the pure nodes of its stretch, never a completed step',
+      [add('b', 5), add('a', 1, { effect: 'pure' }), add('b', 1, { failTimes: 1 })],
+      [crash(3, 'after-effect')],
+      { retryCount: 1 },
+    ),
+    scenario(
+      'a loop of pure nodes fits in one step and replays whole',
+      [{ kind: 'for', count: 3, body: [add('a', 1, { effect: 'pure' })] }, add('b', 1)],
+      [crash(5, 'before-effect'), crash(0, 'after-record')],
+    ),
+    scenario(
+      'every-node mode: one step per node, crashes anywhere',
+      [add('a', 1, { effect: 'pure' }), add('b', 1), add('a', 1, { effect: 'page' })],
+      [crash(0, 'after-effect'), crash(1, 'after-record')],
+      { checkpoint: 'every-node' },
     ),
     scenario(
       'data wires and output templates read outputs replayed from the journal',

@@ -2,6 +2,7 @@ import { evaluateCondition } from '@casare-rpa/domain';
 import type { Json, JsonObject, NodeOutcome, TemplateScope, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
 import type { NodeCatalog, NodeEffect, NodeExecution, NodeHandler } from '../ports/node-catalog.js';
 import type { SecretProvider } from '../ports/secret-provider.js';
+import { createHash } from 'node:crypto';
 import type { AttemptInfo } from './crash-schedule.js';
 import type { Ledger } from './ledger.js';
 
@@ -12,13 +13,34 @@ import type { Ledger } from './ledger.js';
  *
  * - `TestAddNode` `{ variable, add, fail_times?, fail_permanently?, log? }`: `variable += add` plus the data input
  *   `amount` when wired (missing values count as 0), kept below 1,000; fails its first `fail_times`
- *   attempts.
+ *   attempts. A world node: its ledger entry stands for an effect outside the process.
+ * - `TestComputeNode`: the same computation as a pure node (its ledger entry only observes that it ran).
+ * - `TestFillNode`: the same computation as a page node: it also records a page hint of the value,
+ *   as a field fill would, which re-applying sets to the same value.
  * - `TestSecretNode` `{ value, leak }`: `value` is a `{{$secret:...}}` or a sensitive variable; it
  *   tries to leak it through `leak`: `output`, `log`, `variable` or `error`.
  * - `TestWaitNode` `{ ms }`: asks for a durable sleep.
  * - `TestSlowNode` `{ ms }`: waits `ms` real milliseconds unless its signal aborts (timeouts).
  */
-export const TEST_ACTION_TYPES = ['TestAddNode', 'TestSecretNode', 'TestWaitNode', 'TestSlowNode'] as const;
+export const TEST_ACTION_TYPES = ['TestAddNode', 'TestComputeNode', 'TestFillNode', 'TestSecretNode', 'TestWaitNode', 'TestSlowNode'] as const;
+
+/**
+ * What each test node really touches, whatever its handler declares: the ledger's `effect`, against
+ * which the contract checks the engine (only the real world effects must land exactly once).
+ */
+export const REAL_EFFECTS: Readonly<Record<string, NodeEffect>> = {
+  TestAddNode: 'world',
+  TestSecretNode: 'world',
+  TestWaitNode: 'world',
+  TestSlowNode: 'world',
+  TestComputeNode: 'pure',
+  TestFillNode: 'page',
+};
+
+/** The real effect of a test node type (control nodes are pure). */
+export function realEffectOf(nodeType: string): NodeEffect {
+  return REAL_EFFECTS[nodeType] ?? 'pure';
+}
 
 /** Hooks a real-process harness uses to die around a test node's side effect. */
 export interface EffectHooks {
@@ -26,6 +48,8 @@ export interface EffectHooks {
   attemptStarted(info: AttemptInfo): void;
   /** After the ledger append of the attempt that started last. */
   effectDone(): void;
+  /** Set once the incarnation died: a node that sees it stops for good, as in a killed process. */
+  readonly crashed?: unknown;
 }
 
 /** Options of `createTestNodeCatalog`. */
@@ -36,6 +60,11 @@ export interface TestCatalogOptions {
   readonly incarnation?: number;
   /** Crash hooks around each effect (real processes); absent when the runner injects crashes. */
   readonly hooks?: EffectHooks;
+  /**
+   * Effects the handlers declare instead of their real ones (`REAL_EFFECTS`), by type: declaring a
+   * world node pure on purpose must make a contract property fail.
+   */
+  readonly declare?: Readonly<Record<string, NodeEffect>>;
 }
 
 /** A failure a test node raises on purpose. */
@@ -63,14 +92,20 @@ export function createTestNodeCatalog(options: TestCatalogOptions): NodeCatalog 
     failTimes: (execution: NodeExecution) => number = () => 0,
     failMessage: (execution: NodeExecution) => string = (execution) => `${execution.node.id} failed on purpose (attempt ${execution.attempt})`,
   ): void => {
+    const effect = realEffectOf(type);
     handlers.set(type, {
       types: [type],
+      effect: options.declare?.[type] ?? effect,
       execute: async (execution) => {
         const info = { stepIndex: execution.stepIndex, nodeId: execution.node.id, attempt: execution.attempt };
         options.hooks?.attemptStarted(info);
+        // A dead process runs nothing more: not this effect, not the nodes after it in its step.
+        if (options.hooks?.crashed) return never();
         const fails = execution.attempt <= failTimes(execution);
-        options.ledger.append({ key: execution.idempotencyKey, ...info, ok: !fails, incarnation: options.incarnation ?? 0 });
+        const inputs = inputsHashOf(execution);
+        options.ledger.append({ key: execution.idempotencyKey, ...info, ok: !fails, incarnation: options.incarnation ?? 0, effect, inputs });
         options.hooks?.effectDone();
+        if (options.hooks?.crashed) return never();
         if (fails) throw new TestNodeFailure(failMessage(execution), execution.node.config['fail_permanently'] !== true);
         return compute(execution);
       },
@@ -104,16 +139,16 @@ export function createTestNodeCatalog(options: TestCatalogOptions): NodeCatalog 
     outputs: { error_message: execution.handlingError?.message ?? '', error_type: execution.handlingError?.type ?? '' },
   }));
   add('FinallyNode', (execution) => ({ outputs: { had_error: execution.handlingError !== undefined } }));
+  const failTimesOf = (execution: NodeExecution): number => Number(execution.config['fail_times'] ?? 0);
+  add('TestAddNode', addTo, failTimesOf);
+  add('TestComputeNode', addTo, failTimesOf);
   add(
-    'TestAddNode',
+    'TestFillNode',
     (execution) => {
-      const variable = textOf(execution.config['variable'], 'acc');
-      const delta = numberOf(execution.config['add'] ?? 1) + numberOf(execution.inputs['amount'] ?? 0);
-      const value = (numberOf(execution.variables[variable] ?? 0) + delta) % 1000;
-      const logs = execution.config['log'] === true ? [`${execution.node.id}: ${variable}=${value}`] : [];
-      return { outputs: { value }, variables: { [variable]: value }, logs };
+      const outcome = addTo(execution);
+      return { ...outcome, resources: { [`page:test:${execution.node.id}`]: outcome.outputs['value'] ?? null } };
     },
-    (execution) => Number(execution.config['fail_times'] ?? 0),
+    failTimesOf,
   );
   add(
     'TestSecretNode',
@@ -138,6 +173,30 @@ export function createTestNodeCatalog(options: TestCatalogOptions): NodeCatalog 
     return { outputs: { waited: true } };
   });
   return new MapCatalog(handlers);
+}
+
+/** `variable += add (+ amount)`, kept below 1,000: what the add-like test nodes compute. */
+function addTo(execution: NodeExecution): NodeOutcome {
+  const variable = textOf(execution.config['variable'], 'acc');
+  const delta = numberOf(execution.config['add'] ?? 1) + numberOf(execution.inputs['amount'] ?? 0);
+  const value = (numberOf(execution.variables[variable] ?? 0) + delta) % 1000;
+  const logs = execution.config['log'] === true ? [`${execution.node.id}: ${variable}=${value}`] : [];
+  return { outputs: { value }, variables: { [variable]: value }, logs };
+}
+
+/**
+ * A short hash of what a node execution was given (resolved config, data inputs, the variables it
+ * reads): a re-run after a crash must see the same. Hashed, so no secret value lands in the ledger.
+ */
+function inputsHashOf(execution: NodeExecution): string {
+  const variable = textOf(execution.config['variable'], 'acc');
+  const seen = { config: execution.config, inputs: execution.inputs, variable: execution.variables[variable] ?? null, iteration: execution.iteration };
+  return createHash('sha256').update(JSON.stringify(seen)).digest('hex').slice(0, 16);
+}
+
+/** A promise that never settles: what a killed process's work turns into. */
+function never(): Promise<never> {
+  return new Promise<never>(() => undefined);
 }
 
 /** A `NodeCatalog` over a map of handlers by type. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { workflowDoc, type WorkflowDocBuilder } from '@casare-rpa/domain/testing';
-import type { Json, JsonObject } from '@casare-rpa/domain';
+import type { CheckpointMode, Json, JsonObject } from '@casare-rpa/domain';
+import type { NodeEffect } from '../ports/node-catalog.js';
 import { CRASH_PHASES, type CrashPoint, type Scenario } from './harness.js';
 
 /*
@@ -28,6 +29,8 @@ export type Statement =
       readonly log: boolean;
       /** Also add the last add node's output: as a `{{node.value}}` template or through a data wire. */
       readonly previous?: 'template' | 'wire';
+      /** What the node touches: `TestAddNode` (world, the default), `TestComputeNode` (pure) or `TestFillNode` (page). */
+      readonly effect?: NodeEffect;
     }
   | { readonly kind: 'secret'; readonly source: 'secret' | 'sensitive'; readonly leak: 'output' | 'log' | 'variable' | 'error' }
   | { readonly kind: 'wait'; readonly ms: number }
@@ -43,6 +46,8 @@ export interface Program {
   readonly body: readonly Statement[];
   readonly stopOnError: boolean;
   readonly retryCount: number;
+  /** `settings.checkpoint`; undefined leaves it out of the document (the default mode). */
+  readonly checkpoint?: CheckpointMode;
 }
 
 /** Size limits of generated programs. */
@@ -80,6 +85,7 @@ const actionArb: fc.Arbitrary<Statement> = fc.oneof(
       maxAttempts: fc.integer({ min: 1, max: 3 }),
       log: fc.boolean(),
       previous: fc.constantFrom(undefined, undefined, 'template' as const, 'wire' as const),
+      effect: fc.constantFrom('world' as const, 'world' as const, 'pure' as const, 'pure' as const, 'page' as const),
     }) },
   { weight: 1, arbitrary: fc.record({
       kind: fc.constant('secret' as const),
@@ -123,7 +129,12 @@ export function programArbitrary(scale: ProgramScale = DEFAULT_SCALE): fc.Arbitr
     if (inLoop) options.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant('exit' as const), type: fc.constantFrom('break' as const, 'continue' as const), condition: conditionArb }) });
     return fc.oneof(...options);
   };
-  return fc.record({ body: block(0, false, 1), stopOnError: fc.boolean(), retryCount: fc.integer({ min: 0, max: 1 }) });
+  return fc.record({
+    body: block(0, false, 1),
+    stopOnError: fc.boolean(),
+    retryCount: fc.integer({ min: 0, max: 1 }),
+    checkpoint: fc.constantFrom(undefined, 'effects' as const, 'every-node' as const),
+  });
 }
 
 /** Compiles a program into a v1 workflow document (plain JSON). */
@@ -132,10 +143,18 @@ export function compileProgram(program: Program): JsonObject {
     .variable('a', 0)
     .variable('b', 0)
     .variable(SENSITIVE_VARIABLE, null, { sensitive: true, type: 'String' })
-    .settings({ stop_on_error: program.stopOnError, retry_count: program.retryCount, timeout: null });
+    .settings({
+      stop_on_error: program.stopOnError,
+      retry_count: program.retryCount,
+      timeout: null,
+      ...(program.checkpoint === undefined ? {} : { checkpoint: program.checkpoint }),
+    });
   new Compiler(builder).block(program.body, undefined);
   return builder.build() as unknown as JsonObject;
 }
+
+/** The test node type of an add statement, by what it touches. */
+const ADD_TYPES: Readonly<Record<NodeEffect, string>> = { world: 'TestAddNode', pure: 'TestComputeNode', page: 'TestFillNode' };
 
 /** A dangling exec output: connects to whatever comes next. */
 interface Exit {
@@ -165,7 +184,7 @@ class Compiler {
         const add = previous && statement.previous === 'template' ? `{{${previous}.value}}` : statement.add;
         const config: Record<string, Json> = { variable: statement.variable, add, fail_times: statement.failTimes, log: statement.log };
         if (retry !== null) config['retry'] = retry;
-        const exitsOut = this.action('TestAddNode', config, exits);
+        const exitsOut = this.action(ADD_TYPES[statement.effect ?? 'world'], config, exits);
         const id = (exitsOut[0] as Exit).node;
         if (previous && statement.previous === 'wire') this.builder.data(previous, 'value', id, 'amount');
         this.lastAdd = id;

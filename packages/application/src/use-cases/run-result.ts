@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonSchema, nodeErrorSchema } from '@casare-rpa/domain';
+import { CHECKPOINT_MODES, jsonSchema, nodeErrorSchema } from '@casare-rpa/domain';
 import type { Json, JsonObject, NodeError } from '@casare-rpa/domain';
 import type { RunHandle } from '../ports/durable-runner.js';
 
@@ -19,6 +19,11 @@ export const executeWorkflowInputSchema = z.object({
   workingDirectory: z.string().optional(),
   /** File name or label of the document, for error messages. */
   source: z.string().optional(),
+  /**
+   * Where the run's durable steps end, recorded when the run starts so it replays in that mode
+   * whatever the code's default becomes; absent in runs recorded before modes existed (`every-node`).
+   */
+  checkpoint: z.enum(CHECKPOINT_MODES).optional(),
 });
 
 /** The workflow argument of a run (see `executeWorkflowInputSchema`). */

@@ -15,7 +15,8 @@ describe('workflowDoc', () => {
       .exec('a', 'b')
       .data('a', 'value', 'b', 'message')
       .build();
-    expect(workflowDocumentSchema.parse(document)).toEqual(document);
+    // The schema only adds the defaults the builder leaves out.
+    expect(workflowDocumentSchema.parse(document)).toEqual({ ...document, settings: { checkpoint: 'effects', ...document.settings } });
     expect(document).toMatchObject({
       metadata: { name: 'demo' },
       nodes: { a: { node_id: 'a', node_type: 'SetVariableNode', position: [0, 0] }, b: { node_id: 'b', position: [400, 0] } },

@@ -1,7 +1,7 @@
 import type { Json, JsonObject } from '../json.js';
 import { loadWorkflow, type LoadWorkflowOptions } from '../load-workflow.js';
 import type { Workflow } from '../workflow.js';
-import type { WorkflowDocument } from '../workflow-document.js';
+import type { CheckpointMode, WorkflowDocument } from '../workflow-document.js';
 
 /** Options of a declared variable in a built document. */
 export interface VariableOptions {
@@ -16,6 +16,7 @@ export interface SettingsOptions {
   readonly stop_on_error?: boolean;
   readonly timeout?: number | null;
   readonly retry_count?: number;
+  readonly checkpoint?: CheckpointMode;
 }
 
 /** A v1 document as the builder writes it: every section present, plain JSON. */

@@ -1,0 +1,378 @@
+import { ExecutionOrchestrator, nodeOutcomeSchema, resolveTemplates } from '@casare-rpa/domain';
+import type { CheckpointMode, ExecutionState, Json, JsonObject, NodeError, NodeOutcome, TemplateScope, Workflow, WorkflowNode } from '@casare-rpa/domain';
+import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-context.js';
+import type { ExecutionEvent, ExecutionEvents } from '../ports/execution-events.js';
+import type { NodeCatalog, NodeEffect, NodeExecution, NodeLogger } from '../ports/node-catalog.js';
+import type { SecretProvider } from '../ports/secret-provider.js';
+import { NondeterminismError } from '../errors.js';
+import { REDACTED, redactJson, redactText, secretReferences } from '../execution/redaction.js';
+import { stepPolicyOf } from '../execution/step-policy.js';
+import { isStepTimeout } from '../execution/step-timeout.js';
+import { RunFailedError, type ExecuteWorkflowInput, type RunResult } from './run-result.js';
+import { decodeStep, encodeStep, outcomeToJson, type RecordedNode } from './step-outcomes.js';
+import { NodeAttemptError, OutcomeInvalidError, SecretNotFoundError, codeOf, isRetryable } from './node-errors.js';
+
+/**
+ * The idempotency key of a node execution (docs/architecture.md, rule 3): `<runId>:<stepIndex>` for
+ * the node that ends a step (its world node, or the only node of an `every-node` step), and
+ * `<runId>:<stepIndex>.<position>` for the pure and page nodes before it, `position` counting from 0.
+ * Both are the same on every attempt and on the re-run after a crash.
+ */
+export function idempotencyKeyOf(runId: string, stepIndex: number, position: number | undefined): string {
+  return position === undefined ? `${runId}:${stepIndex}` : `${runId}:${stepIndex}.${position}`;
+}
+
+/** Emits an event to a sink that must not break a run. */
+export function emitSafely(events: ExecutionEvents, event: ExecutionEvent): void {
+  try {
+    events.emit(event);
+  } catch {
+    // The port says sinks must not throw; a broken one must not change how a run ends.
+  }
+}
+
+/**
+ * One execution (first run, replay or recovery) of the workflow body for one run. The loop folds
+ * the outcomes of durable steps into the state; each step runs nodes from the current one while they
+ * are pure or page and ends at its first world node (`effects` mode), or holds one node
+ * (`every-node` mode).
+ */
+export class RunExecution {
+  private readonly orchestrator: ExecutionOrchestrator;
+  private readonly sensitive: readonly string[];
+  /** Index of the next durable operation, mirrored so replayed steps can be reported with theirs. */
+  private nextIndex = 0;
+
+  constructor(
+    private readonly ctx: DurableContext,
+    private readonly workflow: Workflow,
+    private readonly input: ExecuteWorkflowInput,
+    private readonly mode: CheckpointMode,
+    private readonly catalog: NodeCatalog,
+    private readonly events: ExecutionEvents,
+    private readonly secrets: SecretProvider,
+  ) {
+    this.orchestrator = new ExecutionOrchestrator(workflow);
+    this.sensitive = [...workflow.variables].filter(([, declaration]) => declaration.sensitive).map(([name]) => name);
+  }
+
+  /** Runs the body to its end; throws `RunFailedError` for a failed run. */
+  async run(): Promise<RunResult> {
+    const { ctx } = this;
+    // Sensitive variables never enter the state: it holds the marker, steps read the real value.
+    const markers = Object.fromEntries(this.sensitive.map((name) => [name, REDACTED]));
+    let state = this.orchestrator.start(ctx.runId, { ...this.input.inputs, ...markers });
+    this.emit({ type: ctx.recovering ? 'run.recovered' : 'run.started', runId: ctx.runId, workflowName: this.workflow.metadata.name, at: Date.now() });
+    let current: string | undefined;
+    try {
+      for (current = this.orchestrator.current(state); current !== undefined; current = this.orchestrator.current(state)) {
+        const step = await this.executeStep(this.workflow.node(current), state);
+        state = step.state;
+        const sleepMs = step.last.sleepMs;
+        if (sleepMs !== undefined && sleepMs > 0) {
+          this.nextIndex += 1;
+          await ctx.sleep(sleepMs);
+        }
+      }
+    } catch (error) {
+      this.reportAbort(error, current);
+      await this.release();
+      throw error;
+    }
+    const result = resultOf(state);
+    await this.release();
+    if (result.status === 'failed' && result.error) {
+      this.emit({ type: 'run.failed', runId: ctx.runId, error: result.error, at: Date.now() });
+      throw new RunFailedError(result);
+    }
+    this.emit({ type: 'run.completed', runId: ctx.runId, at: Date.now() });
+    return result;
+  }
+
+  /** What the engine treats a node as touching: in `every-node` mode every node ends its step. */
+  private effectOf(node: WorkflowNode): NodeEffect {
+    return this.mode === 'every-node' ? 'world' : this.catalog.effectOf(node.type);
+  }
+
+  /**
+   * One durable step starting at `first`: its recorded node outcomes folded into `state`. A step
+   * whose body ran here folds what the body computed; a replayed one folds its record.
+   */
+  private async executeStep(first: WorkflowNode, state: ExecutionState): Promise<{ readonly state: ExecutionState; readonly last: NodeOutcome }> {
+    const { ctx } = this;
+    const policy = stepPolicyOf(this.workflow, first);
+    let stepIndex = this.nextIndex;
+    let fresh: { readonly nodes: readonly RecordedNode[]; readonly state: ExecutionState } | undefined;
+    let ran = false;
+    let previousError: { readonly node: WorkflowNode; readonly message: string } | undefined;
+    const body = async (attempt: StepAttempt): Promise<JsonObject> => {
+      ran = true;
+      stepIndex = attempt.index;
+      // An attempt that recorded no error here was failed from outside by the runner: it timed out.
+      if (attempt.attempt > 1) {
+        const failed = previousError?.node ?? first;
+        this.emit({
+          type: 'node.retrying',
+          ...this.eventBase(failed, attempt.index),
+          attempt: attempt.attempt,
+          error: previousError?.message ?? `timed out after ${policy.timeoutMs ?? 0} ms`,
+          at: Date.now(),
+        });
+      }
+      previousError = undefined;
+      const nodes: RecordedNode[] = [];
+      let local = state;
+      for (let node: WorkflowNode | undefined = first, position = 0; node !== undefined; position += 1) {
+        const effect = this.effectOf(node);
+        const startedAt = Date.now();
+        this.emit({ type: 'node.started', ...this.eventBase(node, attempt.index), attempt: attempt.attempt, at: startedAt });
+        const key = idempotencyKeyOf(ctx.runId, attempt.index, effect === 'world' ? undefined : position);
+        const used: string[] = [];
+        let outcome: NodeOutcome;
+        try {
+          outcome = await this.attempt(node, local, attempt, key, used);
+        } catch (error) {
+          const nodeError = toNodeError(error, node.id, attempt.attempt, used);
+          previousError = { node, message: nodeError.message };
+          // An aborted attempt is over for the runner (timed out) or its run is cancelled: never
+          // record its error as the node's outcome; throwing leaves the ending to the runner.
+          if (attempt.signal.aborted) {
+            previousError = { node, message: abortMessageOf(attempt.signal.reason, policy) };
+            throw new NodeAttemptError(nodeError);
+          }
+          // The runner retries a throwing body (the whole stretch: its pure nodes compute the same,
+          // its page nodes re-apply); the last attempt records the error as the node's outcome, so
+          // it is replayed as data and routed by the orchestrator. Errors that say retrying cannot
+          // help (bad config, a failed assertion) end the step now.
+          if (attempt.attempt < policy.maxAttempts && isRetryable(error)) throw new NodeAttemptError(nodeError);
+          outcome = { outputs: {}, error: nodeError };
+        }
+        nodes.push({ nodeId: node.id, outcome, durationMs: Date.now() - startedAt, attempts: attempt.attempt });
+        local = this.orchestrator.next(local, node.id, outcome);
+        node = this.following(node, effect, outcome, local, policy);
+      }
+      fresh = { nodes, state: local };
+      return encodeStep(this.mode, nodes);
+    };
+    let recorded: Json;
+    try {
+      recorded = await ctx.step<JsonObject>(first.id, body, policyFor(policy));
+    } catch (error) {
+      // A timeout is the runner's failure of the last attempt, recorded (and replayed) as the step's
+      // error: its node error is built from the policy alone, so a replay routes the same one. The
+      // outcomes of the stretch died with the attempt, so the error is the step's first node's.
+      const nodeError = isStepTimeout(error) ? timeoutErrorOf(first.id, policy) : nodeErrorOfStepFailure(error, first.id);
+      if (!nodeError) throw error;
+      fresh = undefined;
+      recorded = encodeStep(this.mode, [{ nodeId: first.id, outcome: { outputs: {}, error: nodeError } }]);
+    }
+    this.nextIndex = stepIndex + 1;
+    // A step whose body ran here folds what it computed; a recorded one (replay after recovery) is
+    // read back through the codec, checked, and folded node by node.
+    const nodes = fresh?.nodes ?? decodeStep(this.mode, first.id, recorded);
+    let folded = fresh?.state;
+    if (folded === undefined) {
+      folded = state;
+      for (const node of nodes) {
+        const due = this.orchestrator.current(folded);
+        if (due !== node.nodeId) throw new NondeterminismError(ctx.runId, stepIndex, node.nodeId, due ?? '(end of run)');
+        folded = this.orchestrator.next(folded, node.nodeId, node.outcome);
+      }
+    }
+    const replayed = fresh === undefined && !ran;
+    for (const { nodeId, outcome, durationMs } of nodes) {
+      const base = { ...this.eventBase(this.workflow.node(nodeId), stepIndex), replayed, at: Date.now() };
+      if (outcome.error) this.emit({ type: 'node.failed', ...base, error: outcome.error });
+      else this.emit({ type: 'node.completed', ...base, durationMs: replayed ? 0 : (durationMs ?? 0) });
+    }
+    return { state: folded, last: (nodes.at(-1) as RecordedNode).outcome };
+  }
+
+  /**
+   * The node that continues the step after `node`, or undefined when the step ends: after a world
+   * node, a failure, a durable sleep or the end of the run, and before a node whose retry and
+   * timeout policy differs from the step's: a step runs under one policy (its world node's), and
+   * every node keeps its own in both checkpoint modes.
+   */
+  private following(node: WorkflowNode, effect: NodeEffect, outcome: NodeOutcome, state: ExecutionState, policy: StepPolicy): WorkflowNode | undefined {
+    if (effect === 'world' || outcome.error !== undefined || (outcome.sleepMs ?? 0) > 0) return undefined;
+    const nextId = this.orchestrator.current(state);
+    if (nextId === undefined) return undefined;
+    const next = this.workflow.node(nextId);
+    if (!samePolicy(stepPolicyOf(this.workflow, next), policy)) return undefined;
+    return next;
+  }
+
+  private eventBase(node: WorkflowNode, stepIndex: number): { runId: string; nodeId: string; nodeType: string; stepIndex: number } {
+    return { runId: this.ctx.runId, nodeId: node.id, nodeType: node.type, stepIndex };
+  }
+
+  /** One node's attempt, inside the step: resolve templates and secrets, run the handler, redact what it returns. */
+  private async attempt(node: WorkflowNode, state: ExecutionState, attempt: StepAttempt, idempotencyKey: string, used: string[]): Promise<NodeOutcome> {
+    const { ctx, workflow } = this;
+    const secretValues = new Map<string, string>();
+    for (const name of secretReferences(node.config)) {
+      const value = await this.secrets.loadSecret(name);
+      if (value === undefined) throw new SecretNotFoundError(name);
+      secretValues.set(name, value);
+      used.push(value);
+    }
+    const variables: Record<string, Json> = { ...state.variables };
+    for (const name of this.sensitive) {
+      // The provider first; a value passed as a run input or declared as default still works, but
+      // those already sit in the run's input: prefer the provider for anything really secret.
+      const value = (await this.secrets.loadSecret(name)) ?? this.input.inputs?.[name] ?? workflow.variables.get(name)?.defaultValue ?? null;
+      variables[name] = value;
+      if (typeof value === 'string') used.push(value);
+    }
+    const scope: TemplateScope = {
+      variables,
+      outputs: state.outputs,
+      specials: { $run: { id: ctx.runId }, $node: { id: node.id, idempotencyKey, stepIndex: attempt.index } },
+      secret: (name) => secretValues.get(name),
+    };
+    const inputs: Record<string, Json> = {};
+    for (const connection of workflow.dataInputs(node.id)) {
+      inputs[connection.targetPort] = state.outputs[connection.sourceNode]?.[connection.sourcePort] ?? null;
+    }
+    const control = this.orchestrator.controlContext(state, node.id);
+    const execution: NodeExecution = {
+      node,
+      config: resolveTemplates(node.config, scope) as JsonObject,
+      inputs,
+      variables,
+      runId: ctx.runId,
+      stepIndex: attempt.index,
+      idempotencyKey,
+      attempt: attempt.attempt,
+      resources: state.resources,
+      connectedPorts: workflow.connectedExecPorts(node.id),
+      iteration: control.iteration,
+      handlingError: control.handlingError,
+      workingDirectory: this.input.workingDirectory ?? '.',
+      logger: this.loggerFor(node, attempt.index, used),
+      // Read on demand: a runner may only start watching for a cancel when someone looks.
+      get signal() {
+        return attempt.signal;
+      },
+      scope,
+    };
+    const raw = await this.catalog.execute(execution);
+    const parsed = nodeOutcomeSchema.safeParse(raw);
+    if (!parsed.success) throw new OutcomeInvalidError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+    return this.redactOutcome(parsed.data, used);
+  }
+
+  /** The outcome with secret values masked and sensitive variable writes replaced by the marker. */
+  private redactOutcome(outcome: NodeOutcome, used: readonly string[]): NodeOutcome {
+    const redacted = redactJson(outcomeToJson(outcome), used);
+    const variables = redacted['variables'];
+    if (this.sensitive.length > 0 && variables !== undefined && variables !== null && typeof variables === 'object' && !Array.isArray(variables)) {
+      const masked: Record<string, Json> = { ...(variables as JsonObject) };
+      for (const name of this.sensitive) if (Object.hasOwn(masked, name)) masked[name] = REDACTED;
+      return { ...(redacted as unknown as NodeOutcome), variables: masked };
+    }
+    return redacted as unknown as NodeOutcome;
+  }
+
+  private loggerFor(node: WorkflowNode, stepIndex: number, used: readonly string[]): NodeLogger {
+    const line = (level: 'debug' | 'warn', message: string): void => {
+      try {
+        this.events.log?.({ runId: this.ctx.runId, nodeId: node.id, stepIndex, level, message: redactText(message, used), at: Date.now() });
+      } catch {
+        // A sink must not break a run.
+      }
+    };
+    return { debug: (message) => line('debug', message), warn: (message) => line('warn', message) };
+  }
+
+  private reportAbort(error: unknown, nodeId: string | undefined): void {
+    const { runId } = this.ctx;
+    if (codeOf(error) === 'RUN_CANCELLED') {
+      this.emit({ type: 'run.cancelled', runId, at: Date.now() });
+      return;
+    }
+    const cause = error instanceof Error ? error : new Error(String(error));
+    this.emit({
+      type: 'run.failed',
+      runId,
+      error: { nodeId: nodeId ?? '', code: codeOf(error) ?? 'RUN_ERROR', message: cause.message, type: cause.name, attempts: 0 },
+      at: Date.now(),
+    });
+  }
+
+  private async release(): Promise<void> {
+    try {
+      await this.catalog.releaseRun(this.ctx.runId);
+    } catch {
+      // Releasing browsers is best effort: the run's outcome is already decided.
+    }
+  }
+
+  private emit(event: ExecutionEvent): void {
+    emitSafely(this.events, event);
+  }
+}
+
+/** The policy as the runner gets it; a fresh object so adapters may not mutate ours. */
+function policyFor(policy: StepPolicy): StepPolicy {
+  const retry = { maxAttempts: policy.maxAttempts, intervalMs: policy.intervalMs, backoffRate: policy.backoffRate };
+  return policy.timeoutMs === undefined ? retry : { ...retry, timeoutMs: policy.timeoutMs };
+}
+
+function samePolicy(a: StepPolicy, b: StepPolicy): boolean {
+  return a.maxAttempts === b.maxAttempts && a.intervalMs === b.intervalMs && a.backoffRate === b.backoffRate && a.timeoutMs === b.timeoutMs;
+}
+
+/** The node error of a step whose last attempt timed out (the runner only ends a step so after its last attempt). */
+function timeoutErrorOf(nodeId: string, policy: StepPolicy): NodeError {
+  return { nodeId, code: 'TIMEOUT', message: `timed out after ${policy.timeoutMs ?? 0} ms`, type: 'StepTimeoutError', attempts: policy.maxAttempts };
+}
+
+/** Why an attempt was aborted, as a retry event names it. */
+function abortMessageOf(reason: unknown, policy: StepPolicy): string {
+  if (isStepTimeout(reason)) return `timed out after ${policy.timeoutMs ?? 0} ms`;
+  return reason instanceof Error ? reason.message : 'aborted';
+}
+
+function resultOf(state: ExecutionState): RunResult {
+  return {
+    runId: state.runId,
+    status: state.status === 'failed' ? 'failed' : 'completed',
+    variables: state.variables,
+    logs: state.logs,
+    error: state.error,
+    outputs: state.outputs,
+  };
+}
+
+/** A handler's failure as the orchestrator routes it; the message never holds a secret value. */
+function toNodeError(error: unknown, nodeId: string, attempts: number, secrets: readonly string[]): NodeError {
+  const cause = error instanceof Error ? error : new Error(String(error));
+  return {
+    nodeId,
+    code: codeOf(error) ?? 'NODE_FAILED',
+    message: redactText(cause.message, secrets),
+    type: redactText(cause.name || 'Error', secrets),
+    attempts,
+  };
+}
+
+/**
+ * The node error inside a step failure thrown by a runner whose step threw after the last attempt
+ * (our body returns the error instead, but a runner may still surface a `NodeAttemptError`, possibly
+ * deserialized or wrapped). Anything else (cancel, nondeterminism, a broken store) is not a node
+ * failure: undefined, and the caller rethrows it.
+ */
+function nodeErrorOfStepFailure(error: unknown, nodeId: string): NodeError | undefined {
+  const candidates: unknown[] = [error, (error as { cause?: unknown } | null)?.cause];
+  const wrapped = (error as { errors?: unknown } | null)?.errors;
+  if (Array.isArray(wrapped)) candidates.push(wrapped.at(-1));
+  for (const candidate of candidates) {
+    if (codeOf(candidate) !== 'NODE_ATTEMPT_FAILED') continue;
+    const nodeError = (candidate as { nodeError?: unknown }).nodeError;
+    if (nodeError && typeof nodeError === 'object') return { ...(nodeError as NodeError), nodeId };
+    return { nodeId, code: 'NODE_FAILED', message: (candidate as { message?: unknown }).message as string, type: 'Error', attempts: 0 };
+  }
+  return undefined;
+}
