@@ -64,10 +64,12 @@ export interface NodeHandler {
   readonly types: readonly string[];
   /**
    * What the node touches; a handler that says nothing counts as `world`, the safe default: a
-   * wrong `pure` would let a crash repeat an effect, a wrong `world` only costs a checkpoint.
+   * wrong `pure` would let a crash repeat an effect, a wrong `world` only costs a checkpoint. A
+   * function decides per node from its raw config (typing that clears the field first is `page`,
+   * typing that appends or presses Enter is `world`); it must treat a templated field as unknown.
    * @default 'world'
    */
-  readonly effect?: NodeEffect;
+  readonly effect?: NodeEffect | ((node: WorkflowNode) => NodeEffect);
   /** Static check of a node's raw config before any run starts; templates count as valid values. */
   validate?(node: WorkflowNode): readonly ValidationIssue[];
   /** Runs the node. Throw to fail the attempt (the runner may retry); return an outcome otherwise. */
@@ -83,8 +85,8 @@ export interface NodeCatalog {
    * names the input ports a data connection feeds, so a field that arrives by wire is not "missing".
    */
   validate(nodes: Iterable<WorkflowNode>, dataInputsOf?: (nodeId: string) => readonly string[]): readonly ValidationIssue[];
-  /** What a node type touches (`world` for a type the catalog does not know). */
-  effectOf(nodeType: string): NodeEffect;
+  /** What a node touches (`world` for a type the catalog does not know). */
+  effectOf(node: WorkflowNode): NodeEffect;
   /** Executes one node with its handler. */
   execute(execution: NodeExecution): Promise<NodeOutcome>;
   /** Releases what the catalog holds for a run (browsers, pages) once the run ends. */

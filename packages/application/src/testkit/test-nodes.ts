@@ -210,8 +210,9 @@ class MapCatalog implements NodeCatalog {
     return new Set(this.handlers.keys());
   }
 
-  effectOf(nodeType: string): NodeEffect {
-    return this.handlers.get(nodeType)?.effect ?? 'world';
+  effectOf(node: WorkflowNode): NodeEffect {
+    const effect = this.handlers.get(node.type)?.effect ?? 'world';
+    return typeof effect === 'function' ? effect(node) : effect;
   }
 
   validate(nodes: Iterable<WorkflowNode>): readonly ValidationIssue[] {

@@ -91,7 +91,7 @@ export class RunExecution {
 
   /** What the engine treats a node as touching: in `every-node` mode every node ends its step. */
   private effectOf(node: WorkflowNode): NodeEffect {
-    return this.mode === 'every-node' ? 'world' : this.catalog.effectOf(node.type);
+    return this.mode === 'every-node' ? 'world' : this.catalog.effectOf(node);
   }
 
   /**

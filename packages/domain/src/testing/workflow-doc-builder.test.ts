@@ -16,7 +16,7 @@ describe('workflowDoc', () => {
       .data('a', 'value', 'b', 'message')
       .build();
     // The schema only adds the defaults the builder leaves out.
-    expect(workflowDocumentSchema.parse(document)).toEqual({ ...document, settings: { checkpoint: 'effects', ...document.settings } });
+    expect(workflowDocumentSchema.parse(document)).toEqual({ ...document, settings: { ...document.settings, checkpoint: 'effects' } });
     expect(document).toMatchObject({
       metadata: { name: 'demo' },
       nodes: { a: { node_id: 'a', node_type: 'SetVariableNode', position: [0, 0] }, b: { node_id: 'b', position: [400, 0] } },

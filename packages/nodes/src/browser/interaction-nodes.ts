@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { boolean, integer, oneOf, text } from '../catalog/config-schema.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
+import { literallyDefaultOr } from '../catalog/effects.js';
 import { milliseconds, pageFields, pageOf, selector } from './browser-config.js';
 import { recordField, runOnPage, type BrowserNodeDependencies } from './browser-step.js';
 import { performPageAction } from './page-actions.js';
@@ -40,6 +41,12 @@ export function clickNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
 export function typeNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
   return defineNode({
     types: ['BrowserTypeNode', 'TypeTextNode', 'TypeNode'],
+    // Filling a field the page hints set again is page-local; appending keys or pressing Enter
+    // (which may submit a form) is not idempotent.
+    effect: (node) =>
+      literallyDefaultOr(node, 'clear_first', true) && literallyDefaultOr(node, 'press_enter_after', false) && literallyDefaultOr(node, 'press_tab_after', false)
+        ? 'page'
+        : 'world',
     config: z.looseObject({
       selector: selector(),
       text: text(''),
@@ -71,6 +78,7 @@ export function typeNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
 export function selectNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
   return defineNode({
     types: ['BrowserSelectNode', 'SelectDropdownNode', 'SelectOptionNode'],
+    effect: 'page',
     config: z.looseObject({
       selector: selector(),
       value: text(),
@@ -95,6 +103,7 @@ export function selectNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
 export function checkNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
   return defineNode({
     types: ['BrowserCheckNode', 'CheckboxNode', 'SetCheckboxNode'],
+    effect: 'page',
     config: z.looseObject({
       selector: selector(),
       checked: boolean(true),

@@ -86,9 +86,9 @@ export class HandlerNodeCatalog implements NodeCatalog {
     return issues;
   }
 
-  /** What a node type touches; `world` for a type no handler declares, and for handlers that say nothing. */
-  effectOf(nodeType: string): NodeEffect {
-    return this.byType.get(nodeType)?.effect ?? 'world';
+  /** What a node touches; `world` for a type no handler declares, and for handlers that say nothing. */
+  effectOf(node: WorkflowNode): NodeEffect {
+    return effectOfHandler(this.byType.get(node.type), node);
   }
 
   /** Runs one node with the handler of its type. */
@@ -109,6 +109,13 @@ export class HandlerNodeCatalog implements NodeCatalog {
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
     if (failures.length > 0) throw new AggregateError(failures, `releasing run ${runId} failed`);
   }
+}
+
+/** What `handler` declares `node` touches: `world` unless it says otherwise. */
+export function effectOfHandler(handler: NodeHandler | undefined, node: WorkflowNode): NodeEffect {
+  const effect = handler?.effect;
+  if (effect === undefined) return 'world';
+  return typeof effect === 'function' ? effect(node) : effect;
 }
 
 function hasRunResources(handler: NodeHandler): handler is NodeHandler & RunResources {

@@ -35,8 +35,8 @@ export interface CatalogNodeHandler extends NodeHandler {
 export interface NodeDefinition<S extends z.ZodType> {
   /** v1 type names, aliases included. */
   readonly types: readonly string[];
-  /** What the node touches (see `NodeEffect`); leave it out for `world`. */
-  readonly effect?: NodeEffect;
+  /** What the node touches (see `NodeEffect`), or a function of the node's raw config; leave it out for `world`. */
+  readonly effect?: NodeEffect | ((node: WorkflowNode) => NodeEffect);
   /** Zod schema of the resolved config; fields a data input may carry are validated here too. */
   readonly config: S;
   /** Declared ports; `exec` defaults to `['exec_out']`, the others to none. */

@@ -27,7 +27,7 @@ export class AssertionFailedError extends Error {
 
 /** A node that only passes control on: its outcome has no outputs. */
 function passThrough(types: readonly string[], exec: readonly string[] = ['exec_out']): CatalogNodeHandler {
-  return defineNode({ types, config: z.looseObject({}), ports: { exec }, run: () => ({ outputs: {} }) });
+  return defineNode({ types, effect: 'pure', config: z.looseObject({}), ports: { exec }, run: () => ({ outputs: {} }) });
 }
 
 const startNode = passThrough(['StartNode']);
@@ -41,6 +41,7 @@ const continueNode = passThrough(['ContinueNode'], []);
 
 const ifNode = defineNode({
   types: ['IfNode'],
+  effect: 'pure',
   config: z.looseObject({ condition: anyValue() }),
   ports: { inputs: ['condition'], outputs: ['result'], exec: ['true', 'false'] },
   run: (config, execution) => {
@@ -66,6 +67,7 @@ function caseText(value: Json): string {
 
 const switchNode = defineNode({
   types: ['SwitchNode'],
+  effect: 'pure',
   config: z.looseObject({ value: anyValue(), cases: anyValue() }),
   ports: { inputs: ['value'], outputs: ['value', 'matched', 'case_index'], exec: ['default'] },
   run: (config, execution) => {
@@ -110,6 +112,7 @@ function loopItems(items: Json, start: number | undefined, end: number | undefin
 
 const forLoopStartNode = defineNode({
   types: ['ForLoopStartNode', 'ForLoopNode'],
+  effect: 'pure',
   config: z.looseObject({
     items: anyValue(),
     start: optionalNumber(),
@@ -143,6 +146,7 @@ const forLoopStartNode = defineNode({
 
 const whileLoopStartNode = defineNode({
   types: ['WhileLoopStartNode', 'WhileLoopNode'],
+  effect: 'pure',
   config: z.looseObject({ condition: anyValue(), max_iterations: integer(DEFAULT_MAX_ITERATIONS) }),
   ports: { inputs: ['condition'], outputs: ['iteration', 'completed', 'max_reached'], exec: ['body', 'completed'] },
   run: (config, execution) => {
@@ -169,6 +173,7 @@ function errorOutputs(error: NodeError | undefined) {
 
 const catchNode = defineNode({
   types: ['CatchNode'],
+  effect: 'pure',
   config: z.looseObject({}),
   ports: { outputs: ['error_message', 'error_type', 'error_code', 'error_node'], exec: ['catch_body', 'exec_out'] },
   run: (_config, execution) => ({ outputs: errorOutputs(execution.handlingError) }),
@@ -176,6 +181,7 @@ const catchNode = defineNode({
 
 const finallyNode = defineNode({
   types: ['FinallyNode'],
+  effect: 'pure',
   config: z.looseObject({}),
   ports: { outputs: ['had_error', 'error_message'], exec: ['finally_body', 'exec_out'] },
   run: (_config, execution) => ({
@@ -185,6 +191,7 @@ const finallyNode = defineNode({
 
 const assertNode = defineNode({
   types: ['AssertNode'],
+  effect: 'pure',
   config: z.looseObject({ condition: anyValue(), message: optionalText() }),
   ports: { inputs: ['condition'], outputs: ['passed', 'result'] },
   run: (config, execution) => {

@@ -22,6 +22,7 @@ function dictOutputs(value: JsonObject) {
 
 const createDictNode = defineNode({
   types: ['CreateDictNode'],
+  effect: 'pure',
   config: z.looseObject({ initial: dict() }),
   ports: { inputs: ['key_1', 'value_1', 'key_2', 'value_2', 'key_3', 'value_3'], outputs: ['dict', 'result', 'count'] },
   run: (config) => {
@@ -44,6 +45,7 @@ const createDictNode = defineNode({
 
 const dictGetNode = defineNode({
   types: ['DictGetNode'],
+  effect: 'pure',
   config: z.looseObject({ dict: dict(), key: text(''), default: anyValue() }),
   ports: { inputs: ['dict', 'key', 'default'], outputs: ['value', 'found', 'result'] },
   run: (config) => {
@@ -55,6 +57,7 @@ const dictGetNode = defineNode({
 
 const dictSetNode = defineNode({
   types: ['DictSetNode'],
+  effect: 'pure',
   config: z.looseObject({ dict: dict(), key: nonEmptyText(), value: anyValue() }),
   ports: { inputs: ['dict', 'key', 'value'], outputs: ['dict', 'result'] },
   run: (config) => ({ outputs: dictOutputs(withKey(config.dict, config.key, config.value)) }),
@@ -62,6 +65,7 @@ const dictSetNode = defineNode({
 
 const dictRemoveNode = defineNode({
   types: ['DictRemoveNode'],
+  effect: 'pure',
   config: z.looseObject({ dict: dict(), key: text('') }),
   ports: { inputs: ['dict', 'key'], outputs: ['dict', 'result', 'removed_value', 'removed'] },
   run: (config) => {
@@ -87,6 +91,7 @@ function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
 
 const dictMergeNode = defineNode({
   types: ['DictMergeNode'],
+  effect: 'pure',
   // v1 wrote both `dict_1`/`dict_2` (port names) and `dict1`/`dict2` (sample files).
   config: z.looseObject({ dict_1: dict(), dict_2: dict(), dict1: dict(), dict2: dict(), deep: boolean(false) }),
   ports: { inputs: ['dict_1', 'dict_2'], outputs: ['dict', 'result'] },
@@ -99,6 +104,7 @@ const dictMergeNode = defineNode({
 
 const dictHasKeyNode = defineNode({
   types: ['DictHasKeyNode'],
+  effect: 'pure',
   config: z.looseObject({ dict: dict(), key: text('') }),
   ports: { inputs: ['dict', 'key'], outputs: ['has_key', 'result'] },
   run: (config) => {
@@ -109,6 +115,7 @@ const dictHasKeyNode = defineNode({
 
 const dictKeysNode = defineNode({
   types: ['DictKeysNode'],
+  effect: 'pure',
   config: z.looseObject({ dict: dict() }),
   ports: { inputs: ['dict'], outputs: ['keys', 'count', 'result'] },
   run: (config) => {
@@ -119,6 +126,7 @@ const dictKeysNode = defineNode({
 
 const dictValuesNode = defineNode({
   types: ['DictValuesNode'],
+  effect: 'pure',
   config: z.looseObject({ dict: dict() }),
   ports: { inputs: ['dict'], outputs: ['values', 'count', 'result'] },
   run: (config) => {
@@ -129,6 +137,7 @@ const dictValuesNode = defineNode({
 
 const dictItemsNode = defineNode({
   types: ['DictItemsNode'],
+  effect: 'pure',
   config: z.looseObject({ dict: dict() }),
   ports: { inputs: ['dict'], outputs: ['items', 'count', 'result'] },
   run: (config) => {
@@ -145,6 +154,7 @@ function sortKeys(value: Json): Json {
 
 const dictToJsonNode = defineNode({
   types: ['DictToJsonNode'],
+  effect: 'pure',
   config: z.looseObject({ dict: dict(), indent: integer(0), sort_keys: boolean(false) }),
   ports: { inputs: ['dict'], outputs: ['json', 'json_string', 'result'] },
   run: (config) => {
@@ -155,6 +165,7 @@ const dictToJsonNode = defineNode({
 
 const jsonParseNode = defineNode({
   types: ['JsonParseNode', 'ParseJSONNode'],
+  effect: 'pure',
   config: z.looseObject({ json_string: anyValue() }),
   ports: { inputs: ['json_string'], outputs: ['data', 'result'] },
   run: (config) => {

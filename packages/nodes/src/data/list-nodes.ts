@@ -11,6 +11,7 @@ import { compareValues, jsonEquals, looseEquals, numericValue, pythonSlice, requ
 
 const listAppendNode = defineNode({
   types: ['ListAppendNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list(), item: anyValue() }),
   ports: { inputs: ['list', 'item'], outputs: ['result', 'length'] },
   run: (config) => {
@@ -21,6 +22,7 @@ const listAppendNode = defineNode({
 
 const listGetItemNode = defineNode({
   types: ['ListGetItemNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list(), index: integer(0) }),
   ports: { inputs: ['list', 'index'], outputs: ['item', 'result'] },
   run: (config) => {
@@ -35,6 +37,7 @@ const listGetItemNode = defineNode({
 
 const listContainsNode = defineNode({
   types: ['ListContainsNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list(), item: anyValue() }),
   ports: { inputs: ['list', 'item'], outputs: ['result', 'contains', 'index'] },
   run: (config) => {
@@ -45,6 +48,7 @@ const listContainsNode = defineNode({
 
 const listLengthNode = defineNode({
   types: ['ListLengthNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list() }),
   ports: { inputs: ['list'], outputs: ['length', 'result'] },
   run: (config) => ({ outputs: { length: config.list.length, result: config.list.length } }),
@@ -52,6 +56,7 @@ const listLengthNode = defineNode({
 
 const listSortNode = defineNode({
   types: ['ListSortNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list(), reverse: boolean(false), key: optionalText() }),
   ports: { inputs: ['list'], outputs: ['sorted_list', 'result'] },
   run: (config) => {
@@ -64,6 +69,7 @@ const listSortNode = defineNode({
 
 const listReverseNode = defineNode({
   types: ['ListReverseNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list() }),
   ports: { inputs: ['list'], outputs: ['reversed_list', 'result'] },
   run: (config) => {
@@ -74,6 +80,7 @@ const listReverseNode = defineNode({
 
 const listUniqueNode = defineNode({
   types: ['ListUniqueNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list() }),
   ports: { inputs: ['list'], outputs: ['unique_list', 'result', 'removed_count'] },
   run: (config) => {
@@ -85,6 +92,7 @@ const listUniqueNode = defineNode({
 
 const listSliceNode = defineNode({
   types: ['ListSliceNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list(), start: optionalInteger(), end: optionalInteger(), step: optionalInteger() }),
   ports: { inputs: ['list'], outputs: ['result', 'length'] },
   run: (config) => {
@@ -99,6 +107,7 @@ function flatten(items: readonly Json[], depth: number): Json[] {
 
 const listFlattenNode = defineNode({
   types: ['ListFlattenNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list(), depth: integer(1) }),
   ports: { inputs: ['list'], outputs: ['result', 'length'] },
   run: (config) => {
@@ -110,6 +119,7 @@ const listFlattenNode = defineNode({
 
 const listJoinNode = defineNode({
   types: ['ListJoinNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list(), separator: text(', ') }),
   ports: { inputs: ['list'], outputs: ['result'] },
   run: (config) => ({ outputs: { result: config.list.map(textOf).join(config.separator) } }),
@@ -154,6 +164,7 @@ function keeps(condition: (typeof FILTER_CONDITIONS)[number], item: Json, value:
 
 const listFilterNode = defineNode({
   types: ['ListFilterNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list(), condition: oneOf(FILTER_CONDITIONS, 'is_not_none'), value: anyValue(), key_path: optionalText() }),
   ports: { inputs: ['list', 'value'], outputs: ['result', 'removed', 'count'] },
   run: (config) => {
@@ -197,6 +208,7 @@ function mapItem(operation: (typeof MAP_OPERATIONS)[number], item: Json, value: 
 
 const listMapNode = defineNode({
   types: ['ListMapNode'],
+  effect: 'pure',
   config: z.looseObject({ list: list(), operation: oneOf(MAP_OPERATIONS, 'identity'), value: anyValue(), key_path: optionalText() }),
   ports: { inputs: ['list', 'value'], outputs: ['result', 'length'] },
   run: (config) => {
@@ -209,6 +221,7 @@ const REDUCE_OPERATIONS = ['sum', 'product', 'min', 'max', 'average', 'count', '
 
 const listReduceNode = defineNode({
   types: ['ListReduceNode'],
+  effect: 'pure',
   config: z.looseObject({
     list: list(),
     operation: z.preprocess((v) => (v === 'avg' || v === 'mean' ? 'average' : v), oneOf(REDUCE_OPERATIONS, 'sum')),
@@ -258,6 +271,7 @@ const shuffleListNode = defineNode({
 
 const createListNode = defineNode({
   types: ['CreateListNode'],
+  effect: 'pure',
   config: z.looseObject({ items: list() }),
   ports: { inputs: ['item_1', 'item_2', 'item_3'], outputs: ['list', 'result', 'length'] },
   run: (config) => {

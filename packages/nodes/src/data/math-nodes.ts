@@ -66,6 +66,7 @@ function compute(operation: Operation, a: Json, b: Json, decimals: number | unde
 
 const mathOperationNode = defineNode({
   types: ['MathOperationNode'],
+  effect: 'pure',
   config: z.looseObject({
     a: anyValue(),
     b: anyValue(),
@@ -131,6 +132,7 @@ export function compareWith(operator: Operator, a: Json, b: Json): boolean {
 
 const comparisonNode = defineNode({
   types: ['ComparisonNode'],
+  effect: 'pure',
   config: z.looseObject({ a: anyValue(), b: anyValue(), operator: z.preprocess(normaliseOperator, oneOf(OPERATORS, '==')) }),
   ports: { inputs: ['a', 'b'], outputs: ['result'] },
   run: (config) => ({ outputs: { result: compareWith(config.operator, config.a, config.b) } }),

@@ -29,6 +29,7 @@ function formatTemplate(template: string, values: JsonObject, positional: readon
 
 const formatStringNode = defineNode({
   types: ['FormatStringNode'],
+  effect: 'pure',
   config: z.looseObject({ template: text(''), variables: dict(), args: list() }),
   ports: { inputs: ['template', 'variables'], outputs: ['result'] },
   run: (config, execution) => ({ outputs: { result: formatTemplate(config.template, config.variables, config.args, execution.variables) } }),
@@ -36,6 +37,7 @@ const formatStringNode = defineNode({
 
 const concatenateNode = defineNode({
   types: ['ConcatenateNode'],
+  effect: 'pure',
   config: z.looseObject({ separator: text(''), strings: list() }),
   ports: { inputs: ['string1', 'string2', 'string3', 'strings'], outputs: ['result'] },
   run: (config) => {
@@ -51,6 +53,7 @@ const concatenateNode = defineNode({
 
 const textTrimNode = defineNode({
   types: ['TextTrimNode'],
+  effect: 'pure',
   config: z.looseObject({ text: textInput(), mode: oneOf(['both', 'left', 'right'], 'both'), characters: optionalText() }),
   ports: { inputs: ['text'], outputs: ['result'] },
   run: (config) => {
@@ -70,6 +73,7 @@ function titleCase(value: string): string {
 
 const textCaseNode = defineNode({
   types: ['TextCaseNode'],
+  effect: 'pure',
   config: z.looseObject({
     text: textInput(),
     case: oneOf(['upper', 'lower', 'title', 'capitalize', 'swapcase', 'sentence'], 'lower'),
@@ -91,6 +95,7 @@ const textCaseNode = defineNode({
 
 const textReplaceNode = defineNode({
   types: ['TextReplaceNode'],
+  effect: 'pure',
   config: z.looseObject({
     text: textInput(),
     old: optionalText(),
@@ -126,6 +131,7 @@ function searchConfig() {
 
 const textContainsNode = defineNode({
   types: ['TextContainsNode'],
+  effect: 'pure',
   config: searchConfig(),
   ports: { inputs: ['text', 'search'], outputs: ['result', 'position', 'count'] },
   run: (config) => {
@@ -145,6 +151,7 @@ function hasAffix(text: string, affix: string, caseSensitive: boolean, test: (te
 
 const textStartsWithNode = defineNode({
   types: ['TextStartsWithNode'],
+  effect: 'pure',
   config: z.looseObject({ text: textInput(), prefix: text(), case_sensitive: boolean(true) }),
   ports: { inputs: ['text', 'prefix'], outputs: ['result'] },
   run: (config) => ({ outputs: { result: hasAffix(config.text, config.prefix, config.case_sensitive, (value, affix) => value.startsWith(affix)) } }),
@@ -152,6 +159,7 @@ const textStartsWithNode = defineNode({
 
 const textEndsWithNode = defineNode({
   types: ['TextEndsWithNode'],
+  effect: 'pure',
   config: z.looseObject({ text: textInput(), suffix: text(), case_sensitive: boolean(true) }),
   ports: { inputs: ['text', 'suffix'], outputs: ['result'] },
   run: (config) => ({ outputs: { result: hasAffix(config.text, config.suffix, config.case_sensitive, (value, affix) => value.endsWith(affix)) } }),
@@ -159,6 +167,7 @@ const textEndsWithNode = defineNode({
 
 const textSubstringNode = defineNode({
   types: ['TextSubstringNode'],
+  effect: 'pure',
   config: z.looseObject({ text: textInput(), start: integer(0), end: optionalInteger() }),
   ports: { inputs: ['text'], outputs: ['result', 'length'] },
   run: (config) => {
@@ -171,6 +180,7 @@ const textSubstringNode = defineNode({
 
 const textCountNode = defineNode({
   types: ['TextCountNode'],
+  effect: 'pure',
   config: z.looseObject({ text: textInput(), search: optionalText(), mode: oneOf(['characters', 'words', 'lines'], 'characters'), case_sensitive: boolean(true) }),
   ports: { inputs: ['text', 'search'], outputs: ['count', 'result', 'characters', 'words', 'lines'] },
   run: (config) => {
@@ -191,6 +201,7 @@ const textCountNode = defineNode({
 
 const textSplitNode = defineNode({
   types: ['TextSplitNode'],
+  effect: 'pure',
   config: z.looseObject({ text: textInput(), delimiter: optionalText(), separator: optionalText(), max_split: integer(-1), strip: boolean(false) }),
   ports: { inputs: ['text'], outputs: ['parts', 'result', 'count'] },
   run: (config) => {
@@ -208,6 +219,7 @@ const textSplitNode = defineNode({
 
 const textJoinNode = defineNode({
   types: ['TextJoinNode'],
+  effect: 'pure',
   config: z.looseObject({ items: list(), separator: text('') }),
   ports: { inputs: ['items'], outputs: ['result'] },
   run: (config) => ({ outputs: { result: config.items.map(textOf).join(config.separator) } }),
@@ -215,6 +227,7 @@ const textJoinNode = defineNode({
 
 const textLinesNode = defineNode({
   types: ['TextLinesNode'],
+  effect: 'pure',
   config: z.looseObject({ text: textInput(), keep_empty: boolean(true), strip: boolean(false) }),
   ports: { inputs: ['text'], outputs: ['lines', 'result', 'count'] },
   run: (config) => {
@@ -228,6 +241,7 @@ const textLinesNode = defineNode({
 
 const textPadNode = defineNode({
   types: ['TextPadNode'],
+  effect: 'pure',
   config: z.looseObject({ text: textInput(), width: integer(), pad_char: text(' '), side: oneOf(['left', 'right', 'center', 'both'], 'left') }),
   ports: { inputs: ['text'], outputs: ['result'] },
   run: (config) => {
@@ -244,6 +258,7 @@ const textPadNode = defineNode({
 
 const textReverseNode = defineNode({
   types: ['TextReverseNode'],
+  effect: 'pure',
   config: z.looseObject({ text: textInput() }),
   ports: { inputs: ['text'], outputs: ['result'] },
   run: (config) => ({ outputs: { result: [...config.text].reverse().join('') } }),
@@ -265,6 +280,7 @@ function compileFrom(config: { pattern: string; ignore_case: boolean; multiline:
 
 const textExtractNode = defineNode({
   types: ['TextExtractNode'],
+  effect: 'pure',
   config: z.looseObject({ ...regexConfig(), group: optionalInteger() }),
   ports: { inputs: ['text', 'pattern'], outputs: ['result', 'matches', 'count', 'found'] },
   run: (config) => {
@@ -276,6 +292,7 @@ const textExtractNode = defineNode({
 
 const regexMatchNode = defineNode({
   types: ['RegexMatchNode', 'RegexSearchNode'],
+  effect: 'pure',
   config: z.looseObject(regexConfig()),
   ports: { inputs: ['text', 'pattern'], outputs: ['matched', 'found', 'result', 'match', 'groups', 'named_groups', 'all_matches', 'match_count'] },
   run: (config) => {
@@ -301,6 +318,7 @@ const regexMatchNode = defineNode({
 
 const regexFindAllNode = defineNode({
   types: ['RegexFindAllNode'],
+  effect: 'pure',
   config: z.looseObject(regexConfig()),
   ports: { inputs: ['text', 'pattern'], outputs: ['matches', 'result', 'count'] },
   run: (config) => {
@@ -311,6 +329,7 @@ const regexFindAllNode = defineNode({
 
 const regexReplaceNode = defineNode({
   types: ['RegexReplaceNode'],
+  effect: 'pure',
   config: z.looseObject({ ...regexConfig(), replacement: text(''), count: integer(0) }),
   ports: { inputs: ['text', 'pattern', 'replacement'], outputs: ['result', 'count'] },
   run: (config) => {
@@ -330,6 +349,7 @@ const regexReplaceNode = defineNode({
 
 const regexSplitNode = defineNode({
   types: ['RegexSplitNode'],
+  effect: 'pure',
   config: z.looseObject(regexConfig()),
   ports: { inputs: ['text', 'pattern'], outputs: ['parts', 'result', 'count'] },
   run: (config) => {

@@ -40,6 +40,7 @@ function convert(value: Json, type: (typeof VARIABLE_TYPES)[number]): Json {
 
 const setVariableNode = defineNode({
   types: ['SetVariableNode'],
+  effect: 'pure',
   config: z.looseObject({ variable_name: nonEmptyText(), value: anyValue(), variable_type: oneOf(VARIABLE_TYPES, 'Any') }),
   ports: { inputs: ['value', 'variable_name'], outputs: ['value'] },
   run: (config) => {
@@ -50,6 +51,7 @@ const setVariableNode = defineNode({
 
 const getVariableNode = defineNode({
   types: ['GetVariableNode'],
+  effect: 'pure',
   config: z.looseObject({ variable_name: nonEmptyText(), default_value: anyValue() }),
   ports: { inputs: ['variable_name'], outputs: ['value', 'exists'] },
   run: (config, execution) => {
@@ -61,6 +63,7 @@ const getVariableNode = defineNode({
 
 const incrementVariableNode = defineNode({
   types: ['IncrementVariableNode'],
+  effect: 'pure',
   config: z.looseObject({ variable_name: nonEmptyText(), increment: number(1) }),
   ports: { inputs: ['increment'], outputs: ['value', 'previous'] },
   run: (config, execution) => {

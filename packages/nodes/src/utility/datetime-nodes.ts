@@ -4,6 +4,7 @@ import { anyValue, boolean, number, optionalText } from '../catalog/config-schem
 import { describeValue } from '../catalog/config-issues.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
+import { literalConfig } from '../catalog/effects.js';
 
 // Date nodes read the clock inside their step, so the recorded outcome is what a replay sees.
 // Instants travel as ISO 8601 text in UTC (`2024-01-01T00:00:00.000Z`); text without a zone is
@@ -97,6 +98,8 @@ const getCurrentDateTimeNode = defineNode({
 
 const dateTimeAddNode = defineNode({
   types: ['DateTimeAddNode'],
+  // Without a date written in the file it starts from the clock: a world read.
+  effect: (node) => (isWrittenDate(literalConfig(node, 'datetime')) ? 'pure' : 'world'),
   config: z.looseObject({
     datetime: anyValue(),
     weeks: number(0),
@@ -118,6 +121,7 @@ const dateTimeAddNode = defineNode({
 
 const dateTimeDiffNode = defineNode({
   types: ['DateTimeDiffNode'],
+  effect: (node) => (isWrittenDate(literalConfig(node, 'datetime_1')) && isWrittenDate(literalConfig(node, 'datetime_2')) ? 'pure' : 'world'),
   config: z.looseObject({ datetime_1: anyValue(), datetime_2: anyValue() }),
   ports: { inputs: ['datetime_1', 'datetime_2'], outputs: ['total_seconds', 'total_minutes', 'total_hours', 'total_days', 'days', 'is_negative'] },
   run: (config) => {
@@ -136,6 +140,11 @@ const dateTimeDiffNode = defineNode({
     };
   },
 });
+
+/** A date given in the file itself (text or epoch number), not one read at run time. */
+function isWrittenDate(value: Json | undefined): boolean {
+  return (typeof value === 'string' && value.trim() !== '') || typeof value === 'number';
+}
 
 /** Timestamp and date/time nodes. */
 export const dateTimeNodeHandlers: readonly CatalogNodeHandler[] = [getTimestampNode, getCurrentDateTimeNode, dateTimeAddNode, dateTimeDiffNode];

@@ -6,6 +6,7 @@ import { textOf } from '../data/values.js';
 
 const logNode = defineNode({
   types: ['LogNode'],
+  effect: 'pure',
   config: z.looseObject({ message: anyValue().transform(textOf), level: oneOf(['debug', 'info', 'warning', 'error', 'critical'], 'info') }),
   ports: { inputs: ['message'], outputs: ['message'] },
   // The message goes to the run's log (the run result lists Log lines in order); the level is kept
