@@ -1,4 +1,4 @@
-// Lint rules, including the layer rules of DESIGN.md: dependencies point inward only.
+// Lint rules, including the layer rules of docs/architecture.md: dependencies point inward only.
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
@@ -26,7 +26,7 @@ export const layerRules = [
     ignores: ['packages/domain/**/*.test.ts'],
     rules: forbid(
       [...allPackages.map(pkg), 'inversify', 'reflect-metadata', '@dbos-inc/*', 'playwright-core', 'pg'],
-      'domain is pure: it imports no other layer, no I/O library and no Node built-in (DESIGN.md).',
+      'domain is pure: it imports no other layer, no I/O library and no Node built-in (docs/architecture.md).',
       nodeBuiltins,
     ),
   },
@@ -39,7 +39,7 @@ export const layerRules = [
         'error',
         ...['process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'globalThis', 'fetch'].map((name) => ({
           name,
-          message: 'domain is pure: no I/O, no Node globals (DESIGN.md).',
+          message: 'domain is pure: no I/O, no Node globals (docs/architecture.md).',
         })),
       ],
     },
@@ -48,7 +48,7 @@ export const layerRules = [
     files: ['packages/application/**/*.ts'],
     rules: forbid(
       [...allPackages.filter((name) => name !== 'domain' && name !== 'application').map(pkg), 'inversify', 'reflect-metadata', '@dbos-inc/*', 'playwright-core', 'pg'],
-      'application imports only domain: adapters depend on it, never the reverse (DESIGN.md).',
+      'application imports only domain: adapters depend on it, never the reverse (docs/architecture.md).',
     ),
   },
   {
@@ -79,7 +79,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: 'ExportDefaultDeclaration', message: 'No default exports (STYLE.md).' },
+        { selector: 'ExportDefaultDeclaration', message: 'No default exports (CONTRIBUTING.md).' },
         { selector: "CallExpression[callee.name='eval']", message: 'No eval.' },
         { selector: "NewExpression[callee.name='Function']", message: 'No new Function.' },
       ],

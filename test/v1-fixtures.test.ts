@@ -18,7 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoFixtures = join(here, '..', 'packages', 'nodes', 'test', 'fixtures', 'casare-v1');
-const sharedFixtures = '/work/shared/fixtures/casare-v1';
+// The shared folder lies beside the repository (CI lays it there); absent in a fresh clone.
+const sharedFixtures = join(here, '..', '..', 'shared', 'fixtures', 'casare-v1');
 const copies = [
   { label: 'repository copy', directory: repoFixtures },
   ...(existsSync(sharedFixtures) ? [{ label: 'shared copy', directory: sharedFixtures }] : []),

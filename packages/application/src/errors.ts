@@ -1,4 +1,4 @@
-/** A replay met a different step than the one the journal recorded (contract rule 6). */
+/** A replay met a different step than the one the journal recorded (docs/architecture.md, rule 6). */
 export class NondeterminismError extends Error {
   /** Stable code. */
   readonly code = 'NONDETERMINISM';

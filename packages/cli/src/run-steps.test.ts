@@ -1,3 +1,4 @@
+import type { JsonObject } from '@casare-rpa/domain';
 import type { RunSummary, StepRecord } from '@casare-rpa/application';
 import { describe, expect, it } from 'vitest';
 import { nodeLabelOf, stepRowsOf } from './run-steps.js';
@@ -51,5 +52,22 @@ describe('stepRowsOf', () => {
   it('keeps the error of a step the runner recorded as failed', () => {
     const [row] = stepRowsOf(summary(), [{ index: 0, kind: 'step', name: 'x', status: 'failed', error: 'nondeterministic' }]);
     expect(row).toMatchObject({ status: 'failed', error: 'nondeterministic', durationMs: null, attempts: null });
+  });
+
+  it('lists every node execution of an effects step, in order, under the step that recorded it', () => {
+    const output: JsonObject = {
+      nodes: [
+        { nodeId: 'fill', outputs: {}, durationMs: 12 },
+        { nodeId: 'check', outputs: {}, durationMs: 3 },
+        { nodeId: 'submit', outputs: {}, error: { nodeId: 'submit', code: 'NODE_FAILED', message: 'refused', type: 'Error', attempts: 2 }, durationMs: 40, attempts: 2 },
+      ],
+    };
+    const [row] = stepRowsOf(summary(), [{ index: 4, kind: 'step', name: 'fill', status: 'completed', output, startedAt: 100, completedAt: 160 }]);
+    expect(row).toMatchObject({ index: 4, nodeId: 'fill', status: 'failed', attempts: 2, error: 'refused [NODE_FAILED]', durationMs: 60 });
+    expect(row?.nodes).toEqual([
+      { nodeId: 'fill', status: 'completed', durationMs: 12, attempts: 1, error: null },
+      { nodeId: 'check', status: 'completed', durationMs: 3, attempts: 1, error: null },
+      { nodeId: 'submit', status: 'failed', durationMs: 40, attempts: 2, error: 'refused [NODE_FAILED]' },
+    ]);
   });
 });

@@ -1,5 +1,15 @@
+import { recordedNodesOf } from '@casare-rpa/application';
 import type { RunSummary, StepKind, StepRecord } from '@casare-rpa/application';
-import type { Json } from '@casare-rpa/domain';
+
+/** One node execution inside a step, read for people. */
+export interface NodeRow {
+  readonly nodeId: string;
+  readonly status: 'completed' | 'failed';
+  /** Wall time of the node's successful attempt; null when the step did not record it. */
+  readonly durationMs: number | null;
+  readonly attempts: number;
+  readonly error: string | null;
+}
 
 /** One row of `casare runs show`: a recorded durable step, read for people. */
 export interface StepRow {
@@ -20,6 +30,11 @@ export interface StepRow {
   readonly attempts: number | null;
   /** Why the step failed. */
   readonly error: string | null;
+  /**
+   * The node executions the step recorded, in order: one for an `every-node` step, the stretch of
+   * pure and page nodes and the world node ending it for an `effects` step; none for sleeps.
+   */
+  readonly nodes: readonly NodeRow[];
 }
 
 /**
@@ -29,23 +44,35 @@ export interface StepRow {
  */
 export function stepRowsOf(run: RunSummary, steps: readonly StepRecord[]): StepRow[] {
   return steps.map((step) => {
-    // Only node steps record a node outcome; a sleep's output is its wake time, a clock read's the time.
-    const nodeError = step.kind === 'step' ? errorOfOutcome(step.output) : undefined;
+    // Only node steps record node outcomes; a sleep's output is its wake time, a clock read's the time.
+    const nodes: NodeRow[] = recordedNodesOf(step).map((node) => ({
+      nodeId: node.nodeId,
+      status: node.outcome.error ? 'failed' : 'completed',
+      durationMs: node.durationMs ?? null,
+      attempts: node.outcome.error?.attempts || node.attempts || 1,
+      error: node.outcome.error ? errorText(node.outcome.error.message, node.outcome.error.code) : null,
+    }));
+    const last = nodes.at(-1);
     const startedAt = step.startedAt ?? null;
     const completedAt = step.completedAt ?? null;
     return {
       index: step.index,
       kind: step.kind,
       nodeId: step.name,
-      status: step.status === 'failed' || nodeError ? 'failed' : 'completed',
+      status: step.status === 'failed' || last?.status === 'failed' ? 'failed' : 'completed',
       replayed: isBefore(startedAt ?? completedAt, run.resumedAt),
       startedAt,
       completedAt,
       durationMs: startedAt !== null && completedAt !== null ? completedAt - startedAt : null,
-      attempts: step.kind === 'step' ? (nodeError?.attempts ?? attemptsOfOutcome(step.output)) : null,
-      error: step.error ?? nodeError?.message ?? null,
+      attempts: last?.attempts ?? null,
+      error: step.error ?? last?.error ?? null,
+      nodes,
     };
   });
+}
+
+function errorText(message: string, code: string): string {
+  return `${message} [${code}]`;
 }
 
 /**
@@ -54,26 +81,6 @@ export function stepRowsOf(run: RunSummary, steps: readonly StepRecord[]): StepR
  */
 function isBefore(time: number | null, resumedAt: number | undefined): boolean {
   return time !== null && resumedAt !== undefined && time < resumedAt;
-}
-
-function errorOfOutcome(output: Json | undefined): { message: string; attempts: number | null } | undefined {
-  if (!isObject(output)) return undefined;
-  const error = output['error'];
-  if (!isObject(error)) return undefined;
-  const message = typeof error['message'] === 'string' ? error['message'] : 'failed';
-  const code = typeof error['code'] === 'string' ? ` [${error['code']}]` : '';
-  const attempts = typeof error['attempts'] === 'number' && error['attempts'] > 0 ? error['attempts'] : null;
-  return { message: `${message}${code}`, attempts };
-}
-
-/** Attempts of a node step that succeeded: recorded when above one; null when the output is no node outcome. */
-function attemptsOfOutcome(output: Json | undefined): number | null {
-  if (!isObject(output) || !isObject(output['outputs'])) return null;
-  return typeof output['attempts'] === 'number' ? output['attempts'] : 1;
-}
-
-function isObject(value: Json | undefined): value is { readonly [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** What the `node` column of `casare runs show` says for a row: the node id, or what the runner did there. */

@@ -16,7 +16,8 @@ import { startDemoSite, type DemoSite } from '../src/demo-site/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoFixtures = join(here, '..', '..', 'nodes', 'test', 'fixtures', 'casare-v1');
-const sharedFixtures = '/work/shared/fixtures/casare-v1';
+// The shared folder lies beside the repository (CI lays it there); absent in a fresh clone.
+const sharedFixtures = join(here, '..', '..', '..', '..', 'shared', 'fixtures', 'casare-v1');
 const chromiumPath = process.env['CASARE_CHROMIUM_PATH'] ?? DEFAULT_CHROMIUM_PATH;
 const hasChromium = requireExternalService('Chromium', existsSync(chromiumPath), `no Chromium at ${chromiumPath} (apt-get install chromium)`);
 

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -62,13 +62,14 @@ interface Ended {
   readonly stderr: string;
 }
 
-describe.skipIf(!hasPostgres || !hasChromium)('invoice robot survives SIGKILL (casare run / casare recover, DBOS)', () => {
+// Both checkpoint modes: a step per stretch ending at an effect (the default), and a step per node.
+describe.skipIf(!hasPostgres || !hasChromium).each(['effects', 'every-node'] as const)('invoice robot survives SIGKILL (casare run / casare recover, DBOS), checkpoint %s', (checkpoint) => {
   let site: DemoSite;
   let workDir: string;
   /** Called with every POST the site receives; a scenario sets it to kill its child there. */
   let onSubmission: (submission: RawSubmission) => void = () => undefined;
   // A database of its own (casare creates it), dropped at the end.
-  const databaseUrl = `postgres://postgres@127.0.0.1:5432/casare_test_browser_crash_${process.pid}`;
+  const databaseUrl = `postgres://postgres@127.0.0.1:5432/casare_test_browser_crash_${process.pid}_${checkpoint.replace('-', '_')}`;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     CASARE_DATABASE_URL: databaseUrl,
@@ -154,7 +155,9 @@ describe.skipIf(!hasPostgres || !hasChromium)('invoice robot survives SIGKILL (c
     if (!existsSync(bin)) throw new Error(`${bin} is missing: build first (npm test builds; or npx tsc -b packages/cli)`);
     site = await startDemoSite({ port: 0, saveDelayMs: 200, onSubmission: (submission) => onSubmission(submission) });
     workDir = await mkdtemp(join(tmpdir(), 'casare-robot-crash-'));
-    await copyFile(join(robotDir, 'invoice-robot.json'), join(workDir, 'invoice-robot.json'));
+    const robot = JSON.parse(await readFile(join(robotDir, 'invoice-robot.json'), 'utf8')) as { settings: Record<string, unknown> };
+    robot.settings['checkpoint'] = checkpoint;
+    await writeFile(join(workDir, 'invoice-robot.json'), JSON.stringify(robot));
     await writeFile(join(workDir, 'invoices.csv'), csvOf(INVOICES));
   });
   afterAll(async () => {
@@ -177,6 +180,11 @@ describe.skipIf(!hasPostgres || !hasChromium)('invoice robot survives SIGKILL (c
     expect(exit.code, exit.stderr).toBe(0);
     const nodes = exit.stdout.split('\n').flatMap((line) => /^✓ (\S+)\s+\S+\s+completed/.exec(line)?.[1] ?? []);
     expect(nodes.length).toBeGreaterThan(20);
+    // The run's steps: one per node, or about four per invoice when steps end at effects.
+    const show = await ended(casare(['runs', 'show', clean, '--json']));
+    const steps = (JSON.parse(show.stdout) as { steps: Array<{ kind: string }> }).steps.filter((step) => step.kind === 'step');
+    if (checkpoint === 'every-node') expect(steps.length).toBe(nodes.length);
+    else expect(steps.length).toBeLessThanOrEqual(6 + 5 * INVOICES.length);
 
     for (const killAfter of killPoints(nodes)) {
       const runId = `boundary-${killAfter}-${randomUUID()}`;

@@ -49,7 +49,7 @@ export const nodeOutcomeSchema = z.object({
   sleepMs: z.number().nonnegative().optional(),
 });
 
-/** What one node execution changed: never the whole state (contract rule 4). */
+/** What one node execution changed: never the whole state (docs/architecture.md, rule 4). */
 export interface NodeOutcome {
   readonly outputs: JsonObject;
   readonly variables?: JsonObject;

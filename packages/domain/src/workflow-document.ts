@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { jsonObjectSchema, jsonSchema } from './node-outcome.js';
 
-// The v1 file format as the original CasareRPA saves it (see ../shared/fixtures/casare-v1). Every
+// The v1 file format as the original CasareRPA saves it (samples in packages/nodes/test/fixtures/casare-v1). Every
 // object is loose: keys this engine does not know (editor state, newer fields) are kept, never fatal.
 // Sections a hand-written file may omit get the defaults the original used.
 

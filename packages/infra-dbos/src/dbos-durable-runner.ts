@@ -105,7 +105,7 @@ export class DbosDurableRunner implements DurableRunner {
     try {
       const handle = await DBOS.startWorkflow(workflow, { workflowID: runId })(input);
       // DBOS calls the body before startWorkflow resolves, and the body takes its flag: a flag
-      // left here means DBOS found the run id taken and executed nothing (rule 5, atomic in DBOS).
+      // left here means DBOS found the run id taken and executed nothing (docs/architecture.md, rule 5; atomic in DBOS).
       if (this.#freshRuns.has(runId)) return this.handle<O>(runId);
       this.#liveHandles.set(runId, handle);
       // Forget the handle once the run ends, whether or not anyone waits for it (long-lived workers).

@@ -454,7 +454,7 @@ class InMemoryContext implements DurableContext {
     return index;
   }
 
-  /** The recorded operation at `index`, checked against what the body asks for now (rule 6). */
+  /** The recorded operation at `index`, checked against what the body asks for now (docs/architecture.md, rule 6). */
   private recorded(index: number, kind: JournalStepKind, name: string): JournalStep | undefined {
     const recorded = this.run.steps[index];
     if (!recorded) return undefined;

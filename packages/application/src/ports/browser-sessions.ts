@@ -1,7 +1,7 @@
 import type { JsonObject } from '@casare-rpa/domain';
 
 /**
- * Live browser pages of runs. Pages are never checkpointed (rule 7): after recovery the first node
+ * Live browser pages of runs. Pages are never checkpointed (docs/architecture.md, rule 7): after recovery the first node
  * that needs a page gets a new browser opened at the URL in its hint, with the hint's page-local
  * actions applied again. `TPage` is the adapter's page type (a Playwright `Page` in `nodes`).
  */

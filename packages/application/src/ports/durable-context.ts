@@ -30,7 +30,7 @@ export interface StepAttempt {
   readonly signal: AbortSignal;
 }
 
-/** What a workflow body sees of the durable runner. Bodies must be deterministic (contract rule 6). */
+/** What a workflow body sees of the durable runner. Bodies must be deterministic (docs/architecture.md, rule 6). */
 export interface DurableContext {
   /** Id of the run this body executes. */
   readonly runId: string;

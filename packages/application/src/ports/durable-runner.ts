@@ -77,7 +77,7 @@ export interface RunFilter {
 
 /** Options of `DurableRunner.start`. */
 export interface StartOptions {
-  /** Run id to use; starting an id that exists returns that run and executes nothing (rule 5). */
+  /** Run id to use; starting an id that exists returns that run and executes nothing (docs/architecture.md, rule 5). */
   readonly runId?: string;
 }
 

@@ -1,6 +1,6 @@
 import type { NodeError } from '@casare-rpa/domain';
 
-/** Something that happened in a run. Never holds a secret value (rule 9). */
+/** Something that happened in a run. Never holds a secret value (docs/architecture.md, rule 9). */
 export type ExecutionEvent =
   | { readonly type: 'run.started'; readonly runId: string; readonly workflowName: string; readonly at: number }
   | { readonly type: 'run.recovered'; readonly runId: string; readonly workflowName: string; readonly at: number }

@@ -22,7 +22,7 @@ export interface NodeExecution {
   readonly runId: string;
   /** Index of this step in the run. */
   readonly stepIndex: number;
-  /** `<runId>:<stepIndex>`: identical on every attempt and on replay after a crash (rule 3). */
+  /** `<runId>:<stepIndex>`: identical on every attempt and on replay after a crash (docs/architecture.md, rule 3). */
   readonly idempotencyKey: string;
   /** 1 for the first attempt. */
   readonly attempt: number;

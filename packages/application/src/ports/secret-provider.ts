@@ -1,4 +1,4 @@
-/** Source of secret values, read inside steps only (rule 9). */
+/** Source of secret values, read inside steps only (docs/architecture.md, rule 9). */
 export interface SecretProvider {
   /** The secret's value, or undefined when it is not set. */
   loadSecret(name: string): Promise<string | undefined>;

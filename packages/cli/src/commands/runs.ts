@@ -186,19 +186,28 @@ function printRun(out: OutputStream, run: RunSummary, steps: readonly StepRow[])
   if (run.error !== undefined) lines.push(['Error', run.error]);
   for (const [label, value] of lines) out.write(`${label.padEnd(9)}${value}\n`);
   const replayed = steps.filter((step) => step.replayed).length;
-  out.write(`\nSteps (${steps.length}${replayed > 0 ? `, ${replayed} replayed` : ''}):\n`);
+  const nodes = steps.reduce((total, step) => total + step.nodes.length, 0);
+  out.write(`\nSteps (${steps.length}${replayed > 0 ? `, ${replayed} replayed` : ''}; ${nodes} node executions):\n`);
   if (steps.length === 0) {
     out.write('  none recorded yet\n');
     return;
   }
-  const rows = steps.map((step) => [
-    String(step.index),
-    nodeLabelOf(step),
-    step.replayed ? `${step.status} (replayed)` : step.status,
-    formatDuration(step.durationMs ?? undefined),
-    step.attempts === null ? '-' : String(step.attempts),
-    oneLine(step.error ?? '', 80),
-  ]);
+  // One row per node execution, grouped under the step that recorded it: the index names the
+  // step (what `runs fork --from-step` takes); the other nodes of the step are indented under it.
+  const rows = steps.flatMap((step) => {
+    const status = (text: string): string => (step.replayed ? `${text} (replayed)` : text);
+    if (step.nodes.length <= 1) {
+      return [[String(step.index), nodeLabelOf(step), status(step.status), formatDuration(step.durationMs ?? undefined), step.attempts === null ? '-' : String(step.attempts), oneLine(step.error ?? '', 80)]];
+    }
+    return step.nodes.map((node, position) => [
+      position === 0 ? String(step.index) : '',
+      position === 0 ? node.nodeId : `  ${position === step.nodes.length - 1 ? '└' : '├'} ${node.nodeId}`,
+      status(node.status),
+      formatDuration((position === 0 ? step.durationMs : node.durationMs) ?? undefined),
+      String(node.attempts),
+      oneLine(node.error ?? '', 80),
+    ]);
+  });
   out.write(formatTable(['index', 'node', 'status', 'duration', 'attempts', 'error'], rows));
 }
 

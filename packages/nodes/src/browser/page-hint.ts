@@ -2,7 +2,7 @@ import type { Json, JsonObject } from '@casare-rpa/domain';
 import type { SecretProvider } from '@casare-rpa/application';
 import { z } from 'zod';
 
-// What the state remembers of a live page (contract rule 7): enough to open a new page where the
+// What the state remembers of a live page (docs/architecture.md, rule 7): enough to open a new page where the
 // old one was, in the same form state, after the process that held it died. Pages themselves are
 // never checkpointed.
 
@@ -134,7 +134,7 @@ async function secretsIn(raw: Json | undefined, variables: Readonly<Record<strin
 }
 
 /**
- * Turns the resolved value of a field into what a hint may hold (rule 9). `raw` is the field's
+ * Turns the resolved value of a field into what a hint may hold (docs/architecture.md, rule 9). `raw` is the field's
  * config before template resolution: every occurrence in `resolved` of a secret it draws on is
  * replaced by a `{{$secret:NAME}}` reference, so the hint can be replayed later (`replayValue`)
  * without ever holding the value.

@@ -6,7 +6,7 @@ import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.
 import { ConfigFieldError } from '../catalog/node-config-error.js';
 
 // Random values are drawn inside the step and returned in the outcome: the journal records them,
-// so a replay after a crash sees the same values (contract rule 6).
+// so a replay after a crash sees the same values (docs/architecture.md, rule 6).
 
 /** A uniform float in [0, 1) from the cryptographic source. */
 function randomUnit(): number {
