@@ -1,7 +1,85 @@
+/**
+ * Every stable error code of casare-rpa, in one union: match errors with `hasErrorCode`, never with
+ * `instanceof` or ad-hoc casts. A runner may hand back a deserialized copy of an error it recorded
+ * (DBOS does): the copy keeps `code` and the error's data, not its class (docs/architecture.md, Errors).
+ * Codes of the domain's errors (`WORKFLOW_INVALID`, `EXPRESSION_INVALID`, `ROUTING_INVALID`) are here
+ * too; the domain cannot import this module, so its classes carry the same strings.
+ */
+export type CasareErrorCode =
+  // durable runners and the workflow body
+  | 'NONDETERMINISM'
+  | 'RUN_CANCELLED'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_FAILED'
+  | 'RUNNER_STATE'
+  | 'WORKFLOW_NOT_REGISTERED'
+  | 'STEP_TIMEOUT'
+  | 'NODE_ATTEMPT_FAILED'
+  | 'OUTCOME_INVALID'
+  | 'RECORDED_STEP_INVALID'
+  | 'SECRET_NOT_FOUND'
+  | 'DATABASE_UNAVAILABLE'
+  // workflow documents (domain)
+  | 'WORKFLOW_INVALID'
+  | 'EXPRESSION_INVALID'
+  | 'ROUTING_INVALID'
+  // node catalog and nodes
+  | 'DUPLICATE_NODE_TYPE'
+  | 'UNKNOWN_NODE_TYPE'
+  | 'CONFIG_INVALID'
+  | 'NODE_FAILED'
+  | 'ASSERTION_FAILED'
+  | 'CSV_INVALID'
+  | 'BROWSER_HINT_INVALID'
+  | 'BROWSER_PAGE_NOT_OPEN'
+  | 'CHROMIUM_NOT_FOUND'
+  | 'SECRET_MISSING'
+  | 'TEST_FAILURE'
+  // the CLI
+  | 'USAGE';
+
+/** Base class of casare-rpa's errors: a stable `code` from `CasareErrorCode` and the data a caller needs. */
+export abstract class CasareError extends Error {
+  /** Stable code, for `hasErrorCode`. */
+  abstract readonly code: CasareErrorCode;
+}
+
+/** How deep `findErrorWithCode` looks into `cause` and aggregated `errors` (guards against cycles). */
+const MAX_ERROR_DEPTH = 6;
+
+/**
+ * The first error in `error`, its `cause` chain or its aggregated `errors` (an `AggregateError`, DBOS's
+ * max-retries error keeps the attempts' errors there, the last one first looked at) whose `code` is
+ * `code`; undefined when none is. The one place that unwraps errors.
+ */
+export function findErrorWithCode(error: unknown, code: string, depth = 0): (Error & { readonly code: string }) | undefined {
+  if (typeof error !== 'object' || error === null || depth > MAX_ERROR_DEPTH) return undefined;
+  if ((error as { code?: unknown }).code === code) return error as Error & { readonly code: string };
+  const wrapped = (error as { errors?: unknown }).errors;
+  if (Array.isArray(wrapped)) {
+    for (let index = wrapped.length - 1; index >= 0; index--) {
+      const found = findErrorWithCode(wrapped[index], code, depth + 1);
+      if (found) return found;
+    }
+  }
+  return findErrorWithCode((error as { cause?: unknown }).cause, code, depth + 1);
+}
+
+/** True when `error` is, wraps or aggregates an error whose `code` is `code` (see `findErrorWithCode`). */
+export function hasErrorCode(error: unknown, code: CasareErrorCode | (string & {})): boolean {
+  return findErrorWithCode(error, code) !== undefined;
+}
+
+/** The `code` of `error` itself when it has a string one (no unwrapping): what a report shows. */
+export function errorCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** A replay met a different step than the one the journal recorded (docs/architecture.md, rule 6). */
-export class NondeterminismError extends Error {
+export class NondeterminismError extends CasareError {
   /** Stable code. */
-  readonly code = 'NONDETERMINISM';
+  readonly code = 'NONDETERMINISM' as const;
   constructor(
     /** Run whose replay diverged. */
     readonly runId: string,
@@ -20,9 +98,9 @@ export class NondeterminismError extends Error {
 }
 
 /** The run was cancelled before it finished. */
-export class RunCancelledError extends Error {
+export class RunCancelledError extends CasareError {
   /** Stable code. */
-  readonly code = 'RUN_CANCELLED';
+  readonly code = 'RUN_CANCELLED' as const;
   constructor(readonly runId: string) {
     super(`run ${runId} was cancelled`);
     this.name = 'RunCancelledError';
@@ -30,11 +108,34 @@ export class RunCancelledError extends Error {
 }
 
 /** No run has this id. */
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends CasareError {
   /** Stable code. */
-  readonly code = 'RUN_NOT_FOUND';
+  readonly code = 'RUN_NOT_FOUND' as const;
   constructor(readonly runId: string) {
     super(`no run with id ${runId}`);
     this.name = 'RunNotFoundError';
+  }
+}
+
+/** `start` named a workflow body nobody registered on the runner. */
+export class WorkflowNotRegisteredError extends CasareError {
+  /** Stable code. */
+  readonly code = 'WORKFLOW_NOT_REGISTERED' as const;
+  constructor(
+    /** The name asked for. */
+    readonly workflowName: string,
+  ) {
+    super(`no workflow is registered as "${workflowName}"; register it before launch()`);
+    this.name = 'WorkflowNotRegisteredError';
+  }
+}
+
+/** A runner was used in a state that does not allow it (registering after launch, starting before it, after shutdown). */
+export class RunnerStateError extends CasareError {
+  /** Stable code. */
+  readonly code = 'RUNNER_STATE' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunnerStateError';
   }
 }

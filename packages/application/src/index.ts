@@ -25,7 +25,18 @@ export {
 export { EXECUTION_EVENTS, type ExecutionEvents, type ExecutionEvent, type NodeLogLine } from './ports/execution-events.js';
 export { SECRET_PROVIDER, type SecretProvider } from './ports/secret-provider.js';
 export { BROWSER_SESSIONS, type BrowserSessions } from './ports/browser-sessions.js';
-export { NondeterminismError, RunCancelledError, RunNotFoundError } from './errors.js';
+export {
+  CasareError,
+  NondeterminismError,
+  RunCancelledError,
+  RunNotFoundError,
+  RunnerStateError,
+  WorkflowNotRegisteredError,
+  findErrorWithCode,
+  hasErrorCode,
+  errorCodeOf,
+  type CasareErrorCode,
+} from './errors.js';
 export {
   CASARE_WORKFLOW,
   executeWorkflowInputSchema,

@@ -1,7 +1,9 @@
+import { CasareError, hasErrorCode } from '../errors.js';
+
 /** A step attempt ran longer than its `StepPolicy.timeoutMs`: what every runner fails that attempt with. */
-export class StepTimeoutError extends Error {
+export class StepTimeoutError extends CasareError {
   /** Stable code. */
-  readonly code = 'STEP_TIMEOUT';
+  readonly code = 'STEP_TIMEOUT' as const;
   constructor(
     /** Name of the step whose attempt timed out. */
     readonly stepName: string,
@@ -96,8 +98,5 @@ export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (attempt:
  * code but not the class), thrown as is, as a `cause` or as the last of wrapped `errors`.
  */
 export function isStepTimeout(error: unknown): boolean {
-  const candidates: unknown[] = [error, (error as { cause?: unknown } | null)?.cause];
-  const wrapped = (error as { errors?: unknown } | null)?.errors;
-  if (Array.isArray(wrapped)) candidates.push(wrapped.at(-1));
-  return candidates.some((candidate) => (candidate as { code?: unknown } | null | undefined)?.code === 'STEP_TIMEOUT');
+  return hasErrorCode(error, 'STEP_TIMEOUT');
 }

@@ -1,5 +1,6 @@
 import type { DurableRunner } from '../ports/durable-runner.js';
 import type { ExecutionEvent, ExecutionEvents } from '../ports/execution-events.js';
+import { errorCodeOf } from '../errors.js';
 import { ExecuteWorkflowUseCase } from '../use-cases/execute-workflow.js';
 import { settleRun } from '../use-cases/run-result.js';
 import type { RunHandle } from '../ports/durable-runner.js';
@@ -99,6 +100,5 @@ export async function endingOf(handle: RunHandle<Json>): Promise<RunEnding> {
 /** An error a run ended with, as data (name, code, message). */
 export function endingOfError(error: unknown): RunEnding {
   const cause = error instanceof Error ? error : new Error(String(error));
-  const code = (error as { code?: unknown } | null)?.code;
-  return { kind: 'error', name: cause.name, code: typeof code === 'string' ? code : undefined, message: cause.message };
+  return { kind: 'error', name: cause.name, code: errorCodeOf(error), message: cause.message };
 }

@@ -1,9 +1,10 @@
+import { CasareError, errorCodeOf } from '../errors.js';
 import type { NodeError } from '@casare-rpa/domain';
 
 /** A node attempt failed and the runner is expected to retry it; carries the redacted node error. */
-export class NodeAttemptError extends Error {
+export class NodeAttemptError extends CasareError {
   /** Stable code. */
-  readonly code = 'NODE_ATTEMPT_FAILED';
+  readonly code = 'NODE_ATTEMPT_FAILED' as const;
   constructor(
     /** The failure, redacted, as it would be routed. */
     readonly nodeError: NodeError,
@@ -14,9 +15,9 @@ export class NodeAttemptError extends Error {
 }
 
 /** A required secret has no value in the `SecretProvider`. */
-export class SecretNotFoundError extends Error {
+export class SecretNotFoundError extends CasareError {
   /** Stable code. */
-  readonly code = 'SECRET_NOT_FOUND';
+  readonly code = 'SECRET_NOT_FOUND' as const;
   constructor(
     /** The secret's name (never its value). */
     readonly secretName: string,
@@ -27,9 +28,9 @@ export class SecretNotFoundError extends Error {
 }
 
 /** A handler returned something that is not a `NodeOutcome`. */
-export class OutcomeInvalidError extends Error {
+export class OutcomeInvalidError extends CasareError {
   /** Stable code. */
-  readonly code = 'OUTCOME_INVALID';
+  readonly code = 'OUTCOME_INVALID' as const;
   constructor(message: string) {
     super(`node returned an invalid outcome: ${message}`);
     this.name = 'OutcomeInvalidError';
@@ -42,7 +43,4 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /** The string `code` of a thrown value, if it has one. */
-export function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+export const codeOf = errorCodeOf;

@@ -4,7 +4,7 @@ import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-c
 import type { ExecutionEvent, ExecutionEvents } from '../ports/execution-events.js';
 import type { NodeCatalog, NodeEffect, NodeExecution, NodeLogger } from '../ports/node-catalog.js';
 import type { SecretProvider } from '../ports/secret-provider.js';
-import { NondeterminismError } from '../errors.js';
+import { findErrorWithCode, hasErrorCode, NondeterminismError } from '../errors.js';
 import { REDACTED, redactJson, redactText, secretReferences } from '../execution/redaction.js';
 import { stepPolicyOf } from '../execution/step-policy.js';
 import { isStepTimeout } from '../execution/step-timeout.js';
@@ -288,7 +288,7 @@ export class RunExecution {
 
   private reportAbort(error: unknown, nodeId: string | undefined): void {
     const { runId } = this.ctx;
-    if (codeOf(error) === 'RUN_CANCELLED') {
+    if (hasErrorCode(error, 'RUN_CANCELLED')) {
       this.emit({ type: 'run.cancelled', runId, at: Date.now() });
       return;
     }
@@ -365,14 +365,9 @@ function toNodeError(error: unknown, nodeId: string, attempts: number, secrets: 
  * failure: undefined, and the caller rethrows it.
  */
 function nodeErrorOfStepFailure(error: unknown, nodeId: string): NodeError | undefined {
-  const candidates: unknown[] = [error, (error as { cause?: unknown } | null)?.cause];
-  const wrapped = (error as { errors?: unknown } | null)?.errors;
-  if (Array.isArray(wrapped)) candidates.push(wrapped.at(-1));
-  for (const candidate of candidates) {
-    if (codeOf(candidate) !== 'NODE_ATTEMPT_FAILED') continue;
-    const nodeError = (candidate as { nodeError?: unknown }).nodeError;
-    if (nodeError && typeof nodeError === 'object') return { ...(nodeError as NodeError), nodeId };
-    return { nodeId, code: 'NODE_FAILED', message: (candidate as { message?: unknown }).message as string, type: 'Error', attempts: 0 };
-  }
-  return undefined;
+  const attempt = findErrorWithCode(error, 'NODE_ATTEMPT_FAILED');
+  if (!attempt) return undefined;
+  const nodeError = (attempt as { nodeError?: unknown }).nodeError;
+  if (nodeError && typeof nodeError === 'object') return { ...(nodeError as NodeError), nodeId };
+  return { nodeId, code: 'NODE_FAILED', message: attempt.message, type: 'Error', attempts: 0 };
 }

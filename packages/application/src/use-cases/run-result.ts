@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHECKPOINT_MODES, jsonSchema, nodeErrorSchema } from '@casare-rpa/domain';
 import type { Json, JsonObject, NodeError } from '@casare-rpa/domain';
 import type { RunHandle } from '../ports/durable-runner.js';
+import { CasareError } from '../errors.js';
 
 /** Name under which `ExecuteWorkflowUseCase` registers its workflow body on a `DurableRunner`. */
 export const CASARE_WORKFLOW = 'casare.workflow';
@@ -60,9 +61,9 @@ export const runResultSchema = z.object({
  * runner records the run as failed; `result` carries the whole `RunResult`. Runners may hand back a
  * deserialized copy (DBOS does) rather than this class: read it with `runFailureOf`, not `instanceof`.
  */
-export class RunFailedError extends Error {
+export class RunFailedError extends CasareError {
   /** Stable code. */
-  readonly code = 'RUN_FAILED';
+  readonly code = 'RUN_FAILED' as const;
   /** Node whose failure ended the run. */
   readonly nodeId: string;
   constructor(
