@@ -99,6 +99,15 @@ interface Waiter {
 
 const ENDED: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
 
+/** What a store threw, as an `Error` (better-sqlite3 and the in-memory store throw errors; anything else is wrapped). */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function isCancellation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'RUN_CANCELLED';
+}
+
 /** A promise that never settles: what a dead process's pending work turns into. Fresh each time so it can be collected. */
 function never(): Promise<never> {
   return new Promise<never>(() => undefined);
@@ -175,7 +184,7 @@ export class JournalDurableRunner implements DurableRunner {
         if (this.claim(run.runId, ['pending'])) this.execute(run, true);
       }
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(asError(error));
     }
     return Promise.resolve();
   }
@@ -201,7 +210,7 @@ export class JournalDurableRunner implements DurableRunner {
       };
       if (this.store.createRun(run, [])) this.execute(run, false);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(asError(error));
     }
     return Promise.resolve(this.handle<O>(runId));
   }
@@ -221,7 +230,7 @@ export class JournalDurableRunner implements DurableRunner {
     try {
       return Promise.resolve(this.store.listRuns(filter).map(runSummaryOf));
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(asError(error));
     }
   }
 
@@ -235,7 +244,7 @@ export class JournalDurableRunner implements DurableRunner {
     try {
       run = this.store.cancelRun(runId, this.clock.now());
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(asError(error));
     }
     if (!run) return Promise.reject(new RunNotFoundError(runId));
     if (run.status !== 'cancelled') return Promise.resolve();
@@ -255,7 +264,7 @@ export class JournalDurableRunner implements DurableRunner {
         if (this.claim(runId, ['cancelled', 'pending', 'enqueued'])) this.execute(run, true);
       }
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(asError(error));
     }
     return Promise.resolve(this.handle<O>(runId));
   }
@@ -284,7 +293,7 @@ export class JournalDurableRunner implements DurableRunner {
       const copied = this.store.steps(runId).filter((step) => step.index < fromStep);
       if (this.store.createRun(run, copied)) this.execute(run, true);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(asError(error));
     }
     return Promise.resolve(this.handle<O>(forkId));
   }
@@ -321,6 +330,12 @@ export class JournalDurableRunner implements DurableRunner {
       }
       if (this.dead || !this.executing.has(run.runId)) return;
       this.executing.delete(run.runId);
+      // Resumed while this execution was still stopping after a cancel: run it again instead of
+      // recording the cancel over the resume.
+      if ('error' in ending && isCancellation(ending.error) && this.store.statusOf(run.runId) === 'pending') {
+        this.execute(run, true);
+        return;
+      }
       this.finish(run.runId, ending);
     })();
   }
@@ -328,7 +343,7 @@ export class JournalDurableRunner implements DurableRunner {
   private finish(runId: string, ending: { readonly output: Json } | { readonly error: unknown }): void {
     let recorded: JournalEnding;
     if ('output' in ending) recorded = { status: 'succeeded', output: cloneJson(ending.output) };
-    else if ((ending.error as { code?: unknown } | null)?.code === 'RUN_CANCELLED') recorded = { status: 'cancelled' };
+    else if (isCancellation(ending.error)) recorded = { status: 'cancelled' };
     else recorded = { status: 'failed', error: toJournalError(ending.error) };
     try {
       this.store.finishRun(runId, this.owner, recorded, this.clock.now());
