@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -138,7 +138,7 @@ describe('SqliteJournalStore: several processes on one file', { timeout: 60_000 
     const exits = await Promise.all(Array.from({ length: 6 }, () => runNodeScript(script, ['open', path, String(at)], {})));
     for (const exit of exits) expect(exit.code, exit.stderr).toBe(0);
     const db = new Database(path, { readonly: true });
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual(['runs', 'steps']);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual(['runs', 'steps', 'wal_reserve']);
     expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
     db.close();
   });
@@ -191,11 +191,11 @@ function mountSmallDisk(sizeKb: number): string | undefined {
   return mountPoint;
 }
 
-const smallDisk = mountSmallDisk(512);
+const smallDisk = mountSmallDisk(4096);
 const canMount = requireExternalService('a small tmpfs disk', smallDisk !== undefined, 'mounting a tmpfs needs root on Linux');
 afterAll(() => {
   if (smallDisk === undefined) return;
-  spawnSync('umount', [smallDisk]);
+  spawnSync('umount', ['-l', smallDisk]);
   rmSync(smallDisk, { recursive: true, force: true });
 });
 
@@ -208,16 +208,17 @@ describe.skipIf(!canMount)('SqliteDurableRunner on a full disk', { timeout: 60_0
     const register = (runner: SqliteDurableRunner): SqliteDurableRunner => {
       runner.register('big', async (ctx: DurableContext) => {
         await ctx.step('small', () => Promise.resolve('fits'));
-        // About 200 KB of output: more than the disk has left once the filler is written.
-        const big = await ctx.step('big', () => (bodies++, Promise.resolve('x'.repeat(200_000))));
+        // 1.5 MB of output: more than the WAL reserve and the disk's free space hold once the filler is written.
+        const big = await ctx.step('big', () => (bodies++, Promise.resolve('x'.repeat(1_500_000))));
         return big.length;
       });
       return runner;
     };
     const first = register(new SqliteDurableRunner({ path, pollIntervalMs: 20 }));
     await first.launch();
-    // Leave about 150 KB free: the first step fits, the big one does not.
-    writeFileSync(filler, Buffer.alloc(512 * 1024 - 150 * 1024));
+    // Leave about 100 KB free: the first step fits, the big one does not.
+    const free = statfsSync(disk);
+    writeFileSync(filler, Buffer.alloc(Math.max(0, free.bavail * free.bsize - 100 * 1024)));
     const handle = await first.start('big', {}, { runId: 'full' });
     const error = await handle.result().then(
       () => undefined,
@@ -237,7 +238,7 @@ describe.skipIf(!canMount)('SqliteDurableRunner on a full disk', { timeout: 60_0
     rmSync(filler);
     const second = register(new SqliteDurableRunner({ path, pollIntervalMs: 20 }));
     await second.launch();
-    expect(await second.handle('full').result()).toBe(200_000);
+    expect(await second.handle('full').result()).toBe(1_500_000);
     expect(bodies).toBe(2);
     expect((await second.steps('full')).map((step) => step.name)).toEqual(['small', 'big']);
     await second.shutdown();
