@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: the invoice robot against the demo site. Starts `casare demo-site` in the
-# background, runs examples/invoice-robot (durable on PostgreSQL when one answers, else in memory),
+# background, runs examples/invoice-robot (durable on SQLite in .casare/casare.db, or on DBOS when
+# CASARE_DATABASE_URL is set),
 # then stops the site. Needs `npm run build` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."

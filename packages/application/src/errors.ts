@@ -19,6 +19,14 @@ export type CasareErrorCode =
   | 'RECORDED_STEP_INVALID'
   | 'SECRET_NOT_FOUND'
   | 'DATABASE_UNAVAILABLE'
+  | 'JOURNAL_WRITE_FAILED'
+  // the SQLite journal file
+  | 'SQLITE_UNWRITABLE'
+  | 'SQLITE_LOCKED'
+  | 'SQLITE_NOT_CASARE'
+  | 'SQLITE_CORRUPT'
+  | 'SQLITE_NEWER_SCHEMA'
+  | 'SQLITE_IO'
   // workflow documents (domain)
   | 'WORKFLOW_INVALID'
   | 'EXPRESSION_INVALID'

@@ -67,3 +67,23 @@ export {
   DEFAULT_BACKOFF_RATE,
 } from './execution/step-policy.js';
 export { StepTimeoutError, runBoundedAttempt, isStepTimeout, type AttemptBounds } from './execution/step-timeout.js';
+export type { RunInspector } from './ports/run-inspector.js';
+export { systemClock, type Clock } from './journal/clock.js';
+export type {
+  JournalStore,
+  JournalRunRecord,
+  NewJournalRun,
+  JournalStep,
+  JournalStepKind,
+  JournalError,
+  JournalEnding,
+  JournalClaim,
+} from './journal/journal-store.js';
+export { cloneJson, toJournalError, fromJournalError, runSummaryOf, stepRecordOf } from './journal/journal-records.js';
+export {
+  JournalDurableRunner,
+  JournalWriteError,
+  type JournalDurableRunnerOptions,
+  type StepPhase,
+  type StepPoint,
+} from './journal/journal-durable-runner.js';

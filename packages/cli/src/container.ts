@@ -10,10 +10,12 @@ import {
   type DurableRunner,
   type ExecutionEvents,
   type NodeCatalog,
+  type RunInspector,
   type SecretProvider,
 } from '@casare-rpa/application';
 import { DbosRunInspector, dbosContainerModule, dbosRunnerConfigFromEnv, type DbosRunnerConfig } from '@casare-rpa/infra-dbos';
 import { inMemoryModule } from '@casare-rpa/infra-memory';
+import { SqliteRunInspector, sqliteContainerModule, sqliteRunnerConfigFromEnv, type SqliteRunnerConfig } from '@casare-rpa/infra-sqlite';
 import { browserContainerModule, nodesContainerModule } from '@casare-rpa/nodes';
 import { Container } from 'inversify';
 import type { Durability } from './durability.js';
@@ -25,19 +27,26 @@ export interface CompositionOptions {
   readonly durability: Durability;
   /** Where execution events go (the CLI's progress reporter). */
   readonly events: ExecutionEvents;
-  /** The process environment: DBOS configuration (`CASARE_DATABASE_URL`, ...) and `CASARE_SECRET_*`. */
+  /** The process environment: DBOS and SQLite configuration (`CASARE_DATABASE_URL`, `CASARE_SQLITE_PATH`, ...) and `CASARE_SECRET_*`. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory a relative `CASARE_SQLITE_PATH` and the default `.casare/casare.db` resolve against (default: the process's). */
+  readonly cwd?: string;
 }
 
 /**
  * The one composition root of casare-rpa: an inversify container with the chosen durability
- * adapter (infra-memory or infra-dbos), the node catalog (nodes), the CLI's event sink and secret
+ * adapter (infra-sqlite, infra-dbos or infra-memory), the node catalog (nodes), the CLI's event sink and secret
  * provider, and the use cases of application (plain classes, built here by factories). Nothing else
  * in the repository builds the object graph.
  */
 export async function createContainer(options: CompositionOptions): Promise<Container> {
   const container = new Container();
-  const durabilityModule = options.durability === 'dbos' ? dbosContainerModule(dbosConfigOf(options.env)) : inMemoryModule;
+  const durabilityModule =
+    options.durability === 'dbos'
+      ? dbosContainerModule(dbosConfigOf(options.env))
+      : options.durability === 'sqlite'
+        ? sqliteContainerModule(sqliteConfigOf(options.env, options.cwd ?? process.cwd()))
+        : inMemoryModule;
   await container.loadAsync(durabilityModule, nodesContainerModule, browserContainerModule());
   container.bind<ExecutionEvents>(EXECUTION_EVENTS).toConstantValue(options.events);
   container.bind<SecretProvider>(SECRET_PROVIDER).toConstantValue(new EnvSecretProvider(options.env));
@@ -62,6 +71,11 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
 /** DBOS configuration from the environment the CLI was given (not necessarily `process.env`). */
 export function dbosConfigOf(env: Readonly<Record<string, string | undefined>>): DbosRunnerConfig {
   return dbosRunnerConfigFromEnv(env);
+}
+
+/** SQLite configuration from the environment the CLI was given, relative paths against `cwd`. */
+export function sqliteConfigOf(env: Readonly<Record<string, string | undefined>>, cwd: string): SqliteRunnerConfig {
+  return sqliteRunnerConfigFromEnv(env, cwd);
 }
 
 /** The services a command works with, resolved from the container. */
@@ -103,6 +117,10 @@ export async function openServices(options: CompositionOptions): Promise<CasareS
  * Read-only access to recorded runs (list, show, cancel) that does not make this process an
  * executor: nothing is recovered or dispatched, so inspecting never touches a run in flight.
  */
-export function openRunInspector(env: Readonly<Record<string, string | undefined>>): Promise<DbosRunInspector> {
+export function openRunInspector(env: Readonly<Record<string, string | undefined>>, durability: Durability = 'dbos', cwd = process.cwd()): Promise<RunInspector> {
+  if (durability === 'sqlite') {
+    const config = sqliteConfigOf(env, cwd);
+    return SqliteRunInspector.open(config.path, { busyTimeoutMs: config.busyTimeoutMs });
+  }
   return DbosRunInspector.open(dbosConfigOf(env));
 }

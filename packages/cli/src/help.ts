@@ -23,8 +23,12 @@ Options:
   --version                       print the version
 
 Environment:
-  CASARE_DATABASE_URL   PostgreSQL database that records durable runs (created if missing);
-                        unset: postgres://postgres@127.0.0.1:5432/casare when a PostgreSQL answers there
+  CASARE_DATABASE_URL   PostgreSQL database that records durable runs with DBOS (created if missing);
+                        unset: runs are recorded in a SQLite file, no server needed
+                        (--durability dbos without it: postgres://postgres@127.0.0.1:5432/casare)
+  CASARE_SQLITE_PATH    the SQLite file (default: .casare/casare.db under the current directory)
+  CASARE_SQLITE_SYNCHRONOUS  FULL (default: every step on disk before the next) or NORMAL (survives
+                        a process kill, not a power cut)
   CASARE_EXECUTOR_ID    id of this executor; recover picks up the runs it started (default: casare-local)
   CASARE_APP_VERSION    version runs are recorded under (default: casare-1); recovery resumes only runs
                         of the same version
@@ -33,16 +37,19 @@ Environment:
 Example:
   casare run examples/data-processing/data-processing.json
 `,
-  run: `Usage: casare run <file> [--durability dbos|memory] [--run-id ID] [--var name=value]... [--json]
+  run: `Usage: casare run <file> [--durability sqlite|dbos|memory] [--run-id ID] [--var name=value]... [--json]
 
 Runs a workflow file and waits for it to end. File nodes resolve relative paths against the
 current directory.
 
 Options:
-  --durability dbos|memory  dbos: every node is a checkpointed step in PostgreSQL, the run survives
-                            kill -9 (casare recover resumes it). memory: in this process only.
-                            Default: dbos when CASARE_DATABASE_URL is set or a PostgreSQL answers
-                            at the default URL, else memory (and a line says it is not crash-safe).
+  --durability sqlite|dbos|memory
+                            sqlite: every node is a checkpointed step in a local SQLite file
+                            (CASARE_SQLITE_PATH, default .casare/casare.db), no server needed.
+                            dbos: the same in PostgreSQL (CASARE_DATABASE_URL, default
+                            postgres://postgres@127.0.0.1:5432/casare). Both survive kill -9
+                            (casare recover resumes the run). memory: in this process only.
+                            Default: dbos when CASARE_DATABASE_URL is set, else sqlite.
   --run-id ID               id of the run. A run with this id that exists is not executed again:
                             its result is returned.
   --var name=value          sets a workflow variable; repeatable. JSON values keep their type
@@ -74,7 +81,8 @@ Example:
 `,
   runs: `Usage: casare runs <list|show|cancel|resume|fork> ...
 
-Inspect and steer runs recorded in PostgreSQL (CASARE_DATABASE_URL).
+Inspect and steer recorded runs: in PostgreSQL when CASARE_DATABASE_URL is set, else in the
+SQLite file (CASARE_SQLITE_PATH, default .casare/casare.db under the current directory).
 
 Commands:
   runs list [--status S] [--json]
@@ -153,6 +161,8 @@ Example:
 Starts this executor (CASARE_EXECUTOR_ID, default casare-local), which resumes every run it left
 pending (killed, crashed, machine lost) from its last completed step, waits for them all and
 reports how each ended. Completed steps are replayed from their checkpoints, never re-run.
+Runs are looked for where "casare run" records them by default: in PostgreSQL when
+CASARE_DATABASE_URL is set, else in the SQLite file (CASARE_SQLITE_PATH, default .casare/casare.db).
 
 Options:
   --json      print { recovered: [{ runId, status, error }] } on stdout

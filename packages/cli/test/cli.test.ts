@@ -112,7 +112,7 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
       expect((await ws.run(['run', 'greeting.json', ...memory, '--var', 'oops'], env)).stderr).toContain('--var "oops" is not name=value');
       const durability = await ws.run(['run', 'greeting.json', '--durability', 'disk'], env);
       expect(durability.code).toBe(2);
-      expect(durability.stderr).toContain('--durability must be "dbos" or "memory"');
+      expect(durability.stderr).toContain('--durability must be "sqlite", "dbos" or "memory"');
       const missing = await ws.run(['run'], env);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('"casare run" needs <file>');

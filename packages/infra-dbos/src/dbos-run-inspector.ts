@@ -1,5 +1,5 @@
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
-import { RunNotFoundError, type DurableRunner, type RunFilter, type RunSummary, type StepRecord } from '@casare-rpa/application';
+import { RunNotFoundError, type RunFilter, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
 import pg from 'pg';
 import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
@@ -16,7 +16,7 @@ const UNDEFINED_TABLE = '42P01';
  * inspector recovers and dispatches nothing, and any number may be open in a process. A system
  * database that does not exist yet simply holds no runs (nothing is created).
  */
-export class DbosRunInspector implements Pick<DurableRunner, 'list' | 'steps' | 'cancel'> {
+export class DbosRunInspector implements RunInspector {
   private constructor(
     private readonly client: DBOSClient | undefined,
     /** The configuration it was opened with. */

@@ -1,17 +1,6 @@
-/** The time source of the in-memory runner: durable sleeps, retry waits and `now()` read it. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves once `ms` have passed on this clock. */
-  sleep(ms: number): Promise<void>;
-}
+import type { Clock } from '@casare-rpa/application';
 
-/** Wall-clock time with `setTimeout`. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-};
-
+export { systemClock, type Clock } from '@casare-rpa/application';
 interface Sleeper {
   readonly wakeAt: number;
   readonly wake: () => void;

@@ -6,7 +6,7 @@ import type {
   RunnerSession,
   StoreSnapshot,
 } from '@casare-rpa/application/testkit';
-import type { DurableRunner } from '@casare-rpa/application';
+import { stepRecordOf, type DurableRunner } from '@casare-rpa/application';
 import { VirtualClock } from './clock.js';
 import { InMemoryDurableRunner } from './in-memory-durable-runner.js';
 import { InMemoryJournal } from './in-memory-journal.js';
@@ -39,9 +39,9 @@ export class InMemoryHarness implements DurableRunnerHarness {
     });
   }
 
-  async inspect(storeId: string, runId: string): Promise<StoreSnapshot> {
+  inspect(storeId: string, runId: string): Promise<StoreSnapshot> {
     const { journal } = this.storeOf(storeId);
-    return { steps: await new InMemoryDurableRunner({ journal }).steps(runId), persistedText: journal.dump(runId) };
+    return Promise.resolve({ steps: journal.steps(runId).map(stepRecordOf), persistedText: journal.dump(runId) });
   }
 
   disposeStore(storeId: string): Promise<void> {

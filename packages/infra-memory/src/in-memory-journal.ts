@@ -1,113 +1,147 @@
-import type { Json, JsonObject } from '@casare-rpa/domain';
-import type { RunStatus, StepKind } from '@casare-rpa/application';
+import type {
+  JournalClaim,
+  JournalEnding,
+  JournalRunRecord,
+  JournalStep,
+  JournalStore,
+  NewJournalRun,
+  RunFilter,
+  RunStatus,
+} from '@casare-rpa/application';
 
-/** An error as the journal keeps it: plain JSON, like a database row would. */
-export interface JournalError {
-  readonly name: string;
-  readonly message: string;
-  /** Enumerable own properties of the error (`code`, data), JSON-cloned. */
-  readonly data: JsonObject;
-}
+export type { JournalError, JournalStep, JournalStepKind } from '@casare-rpa/application';
 
-/** Kind of durable operation a journal step records: the port's `StepKind`, kept as is. */
-export type JournalStepKind = StepKind;
-
-/** One recorded durable operation. */
-export interface JournalStep {
-  readonly index: number;
-  readonly name: string;
-  readonly kind: JournalStepKind;
-  readonly status: 'completed' | 'failed';
-  /** Result of a completed step; the wake time of a sleep; the time read by `now`. */
-  readonly output?: Json;
-  readonly error?: JournalError;
-  readonly startedAt: number;
-  readonly completedAt: number;
-  /** Attempts the recording execution made (1 without retries). */
-  readonly attempts: number;
-}
-
-/** One run as the journal keeps it. */
-export interface JournalRun {
-  readonly runId: string;
-  readonly workflowName: string;
-  /** The workflow argument, JSON-cloned at start. */
-  readonly input: Json;
-  status: RunStatus;
-  readonly createdAt: number;
-  updatedAt: number;
-  readonly executorId: string;
+/** One run as the in-memory journal keeps it: the record, its steps, and its creation order. */
+export interface JournalRun extends JournalRunRecord {
   /** Recorded operations; position == index. */
-  readonly steps: JournalStep[];
-  /** Result of a succeeded run. */
-  output?: Json;
-  /** Error of a failed run. */
-  error?: JournalError;
-  /** Run and step a fork was taken from. */
-  readonly forkedFrom?: { readonly runId: string; readonly fromStep: number };
+  readonly steps: readonly JournalStep[];
   /** Creation order, to sort runs created in the same millisecond. */
   readonly sequence: number;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface StoredRun {
+  record: Mutable<JournalRunRecord>;
+  readonly steps: JournalStep[];
+  readonly sequence: number;
+}
+
+const ENDED: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
 /**
- * The in-memory runner's durable store: what a database would keep. It outlives any runner built on
- * it, so a test can drop a runner dead (a simulated crash) and recover with a new one.
+ * The in-memory `JournalStore`: what a database would keep, in maps. It outlives any runner built on
+ * it, so a test can drop a runner dead (a simulated crash) and recover with a new one. Owner tokens
+ * live as long as their runner: a crashed runner's token dies with it, as a killed process's would.
  */
-export class InMemoryJournal {
-  private readonly runs = new Map<string, JournalRun>();
+export class InMemoryJournal implements JournalStore {
+  private readonly runs = new Map<string, StoredRun>();
+  private readonly liveOwners = new Set<string>();
   private sequence = 0;
+  private owners = 0;
 
-  /** The run with this id, if any. */
+  acquireOwner(): string {
+    const owner = `memory-${++this.owners}`;
+    this.liveOwners.add(owner);
+    return owner;
+  }
+
+  releaseOwner(owner: string): void {
+    this.liveOwners.delete(owner);
+  }
+
+  isOwnerAlive(owner: string): boolean {
+    return this.liveOwners.has(owner);
+  }
+
+  /** The run with this id and its steps, if any. */
   get(runId: string): JournalRun | undefined {
-    return this.runs.get(runId);
+    const stored = this.runs.get(runId);
+    return stored && viewOf(stored);
   }
 
-  /** Every run, in creation order. */
+  /** Every run with its steps, in creation order. */
   all(): readonly JournalRun[] {
-    return [...this.runs.values()];
+    return [...this.runs.values()].map(viewOf);
   }
 
-  /** Adds a run; the id must be new. */
-  create(run: Omit<JournalRun, 'sequence'>): JournalRun {
-    if (this.runs.has(run.runId)) throw new Error(`journal already has run ${run.runId}`);
-    const created: JournalRun = { ...run, sequence: this.sequence++ };
-    this.runs.set(run.runId, created);
-    return created;
+  getRun(runId: string): JournalRunRecord | undefined {
+    return this.runs.get(runId)?.record;
+  }
+
+  statusOf(runId: string): RunStatus | undefined {
+    return this.runs.get(runId)?.record.status;
+  }
+
+  listRuns(filter: RunFilter): readonly JournalRunRecord[] {
+    const runs = [...this.runs.values()]
+      .filter(({ record }) => (filter.status === undefined || record.status === filter.status) && (filter.workflowName === undefined || record.workflowName === filter.workflowName))
+      .sort((a, b) => b.record.createdAt - a.record.createdAt || b.sequence - a.sequence)
+      .map(({ record }) => record);
+    return filter.limit === undefined ? runs : runs.slice(0, Math.max(0, filter.limit));
+  }
+
+  pendingRuns(executorId: string): readonly JournalRunRecord[] {
+    return [...this.runs.values()].map(({ record }) => record).filter((run) => run.status === 'pending' && run.executorId === executorId);
+  }
+
+  steps(runId: string): readonly JournalStep[] {
+    return this.runs.get(runId)?.steps ?? [];
+  }
+
+  createRun(run: NewJournalRun, steps: readonly JournalStep[]): boolean {
+    if (this.runs.has(run.runId)) return false;
+    this.runs.set(run.runId, { record: { ...run }, steps: [...steps], sequence: this.sequence++ });
+    return true;
+  }
+
+  claimRun(runId: string, claim: JournalClaim): boolean {
+    const stored = this.runs.get(runId);
+    if (!stored || !claim.from.includes(stored.record.status)) return false;
+    const { owner } = stored.record;
+    if (owner !== undefined && owner !== claim.owner && this.isOwnerAlive(owner)) return false;
+    stored.record = { ...stored.record, status: 'pending', owner: claim.owner, executorId: claim.executorId, updatedAt: claim.now, resumedAt: claim.now };
+    return true;
+  }
+
+  appendStep(runId: string, owner: string, step: JournalStep): boolean {
+    const stored = this.runs.get(runId);
+    if (!stored || stored.record.owner !== owner) return false;
+    if (stored.steps.length !== step.index) throw new Error(`journal of run ${runId} has ${stored.steps.length} steps, cannot record step ${step.index}`);
+    stored.steps.push(step);
+    stored.record.updatedAt = step.completedAt;
+    return true;
+  }
+
+  finishRun(runId: string, owner: string, ending: JournalEnding, now: number): boolean {
+    const stored = this.runs.get(runId);
+    if (!stored || stored.record.owner !== owner) return false;
+    stored.record.owner = undefined;
+    if (stored.record.status !== 'pending' && stored.record.status !== 'enqueued') return false;
+    stored.record.status = ending.status;
+    if (ending.status === 'succeeded') stored.record.output = ending.output;
+    if (ending.status === 'failed') stored.record.error = ending.error;
+    stored.record.updatedAt = now;
+    return true;
+  }
+
+  cancelRun(runId: string, now: number): JournalRunRecord | undefined {
+    const stored = this.runs.get(runId);
+    if (!stored) return undefined;
+    if (!ENDED.includes(stored.record.status)) {
+      stored.record.status = 'cancelled';
+      stored.record.updatedAt = now;
+    }
+    return stored.record;
   }
 
   /** Everything persisted, as JSON text (what a leak check searches). */
   dump(runId?: string): string {
-    const runs = runId === undefined ? this.all() : [this.runs.get(runId)].filter((run) => run !== undefined);
+    const runs = runId === undefined ? this.all() : [this.get(runId)].filter((run) => run !== undefined);
     return JSON.stringify(runs);
   }
 }
 
-/** A JSON deep copy of a value, so the journal never shares objects with a running body. */
-export function cloneJson<T extends Json>(value: T): T {
-  if (value === undefined) return null as T;
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
-/** The journal form of a thrown value: name, message and enumerable data. */
-export function toJournalError(error: unknown): JournalError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error), data: {} };
-  const data: Record<string, Json> = {};
-  for (const [key, value] of Object.entries(error)) {
-    if (key === 'name' || key === 'message' || key === 'stack') continue;
-    try {
-      const json = JSON.stringify(value);
-      if (json !== undefined) data[key] = JSON.parse(json) as Json;
-    } catch {
-      // Cyclic or otherwise unserialisable data is dropped, as a database serializer would.
-    }
-  }
-  return { name: error.name, message: error.message, data };
-}
-
-/** An `Error` rebuilt from its journal form: same name, message and data (`code`...), not the same class. */
-export function fromJournalError(error: JournalError): Error {
-  const rebuilt = new Error(error.message);
-  Object.assign(rebuilt, cloneJson(error.data));
-  rebuilt.name = error.name;
-  return rebuilt;
+function viewOf(stored: StoredRun): JournalRun {
+  return { ...stored.record, steps: stored.steps, sequence: stored.sequence };
 }

@@ -1,17 +1,5 @@
-export {
-  InMemoryDurableRunner,
-  WorkflowNotRegisteredError,
-  RunnerStateError,
-  type InMemoryDurableRunnerOptions,
-  type StepPhase,
-  type StepPoint,
-} from './in-memory-durable-runner.js';
-export {
-  InMemoryJournal,
-  type JournalRun,
-  type JournalStep,
-  type JournalStepKind,
-  type JournalError,
-} from './in-memory-journal.js';
+export { InMemoryDurableRunner, type InMemoryDurableRunnerOptions } from './in-memory-durable-runner.js';
+export { WorkflowNotRegisteredError, RunnerStateError, type StepPhase, type StepPoint } from '@casare-rpa/application';
+export { InMemoryJournal, type JournalRun, type JournalStep, type JournalStepKind, type JournalError } from './in-memory-journal.js';
 export { VirtualClock, systemClock, type Clock, type VirtualClockOptions } from './clock.js';
 export { inMemoryModule } from './in-memory-module.js';

@@ -1,6 +1,7 @@
 import { CASARE_WORKFLOW, type RunSummary } from '@casare-rpa/application';
 import { parseCommandArgs } from '../cli-args.js';
-import { dbosConfigOf, openServices } from '../container.js';
+import { dbosConfigOf, openServices, sqliteConfigOf } from '../container.js';
+import { chooseDurability } from '../durability.js';
 import { ExitCode } from '../errors.js';
 import { formatTable, oneLine, writeJson } from '../format.js';
 import { HELP } from '../help.js';
@@ -22,8 +23,10 @@ export async function recoverCommand(argv: readonly string[], cli: CliEnvironmen
   }
   const json = args.flag('json');
   const progressOut = json ? cli.stderr : cli.stdout;
-  const config = dbosConfigOf(cli.env);
-  const services = await openServices({ durability: 'dbos', events: progressReporterFor(progressOut, cli.env, true), env: cli.env });
+  // Recovery looks where runs are recorded by default: DBOS when CASARE_DATABASE_URL is set, else the SQLite file.
+  const { durability } = chooseDurability(undefined, cli.env, 'recover');
+  const config = durability === 'dbos' ? dbosConfigOf(cli.env) : { ...sqliteConfigOf(cli.env, cli.cwd), applicationVersion: undefined };
+  const services = await openServices({ durability, events: progressReporterFor(progressOut, cli.env, true), env: cli.env, cwd: cli.cwd });
   let interrupted = false;
   try {
     await services.runner.launch();
@@ -59,7 +62,7 @@ export async function recoverCommand(argv: readonly string[], cli: CliEnvironmen
 async function recoverableRuns(
   list: (filter: { status: 'pending' | 'enqueued' }) => Promise<readonly RunSummary[]>,
   executorId: string,
-  applicationVersion: string,
+  applicationVersion: string | undefined,
 ): Promise<{ runs: RunSummary[]; otherVersions: RunSummary[] }> {
   const candidates = [...(await list({ status: 'pending' })), ...(await list({ status: 'enqueued' }))];
   const seen = new Set<string>();
@@ -68,7 +71,7 @@ async function recoverableRuns(
     seen.add(run.runId);
     return run.workflowName === CASARE_WORKFLOW && (run.executorId === undefined || run.executorId === executorId);
   });
-  const sameVersion = (run: RunSummary): boolean => run.applicationVersion === undefined || run.applicationVersion === applicationVersion;
+  const sameVersion = (run: RunSummary): boolean => run.applicationVersion === undefined || applicationVersion === undefined || run.applicationVersion === applicationVersion;
   return { runs: ours.filter(sameVersion), otherVersions: ours.filter((run) => !sameVersion(run)) };
 }
 

@@ -3,8 +3,8 @@ import type { DurableRunner, RunSummary } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import { redactDatabaseUrl } from '@casare-rpa/infra-dbos';
 import { parseCommandArgs } from '../cli-args.js';
-import { dbosConfigOf, openServices } from '../container.js';
-import { chooseDurability } from '../durability.js';
+import { dbosConfigOf, openServices, sqliteConfigOf } from '../container.js';
+import { chooseDurability, type Durability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
 import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
@@ -34,24 +34,18 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
   const inputs = parseVariableAssignments(args.strings('var'));
   const file = await loadWorkflowFile(args.positionals[0] ?? '', cli.cwd, 'run');
 
-  const dbos = dbosConfigOf(cli.env);
-  const choice = await chooseDurability(args.string('durability'), cli.env, dbos.databaseUrl);
-  if (choice.durability === 'memory' && !choice.explicit) {
-    cli.stderr.write(
-      `casare: no PostgreSQL at ${redactDatabaseUrl(dbos.databaseUrl)} and CASARE_DATABASE_URL is not set: running in memory, this run is not crash-safe\n`,
-    );
-  }
+  const choice = chooseDurability(args.string('durability'), cli.env);
   // With --json, stdout carries the one result object and nothing else.
   const progressOut = json ? cli.stderr : cli.stdout;
   const reporter = progressReporterFor(progressOut, cli.env);
-  const services = await openServices({ durability: choice.durability, events: reporter, env: cli.env });
+  const services = await openServices({ durability: choice.durability, events: reporter, env: cli.env, cwd: cli.cwd });
   let interrupted = false;
   try {
     // Invalid files stop here, before any database is touched: WorkflowValidationError, exit 2.
     services.validateWorkflow.validate(file.document, file.label);
     await services.runner.launch();
     const runId = requestedRunId ?? randomUUID();
-    const where = choice.durability === 'dbos' ? `durable in ${redactDatabaseUrl(dbos.databaseUrl)}, executor ${dbos.executorId}` : 'in memory';
+    const where = whereDurable(choice.durability, cli);
     const existing = requestedRunId === undefined ? undefined : await existingRun(services.runner, requestedRunId);
     if (existing !== undefined) {
       progressOut.write(
@@ -72,7 +66,7 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
     if (report === INTERRUPTED) {
       interrupted = true;
       cli.stderr.write(
-        choice.durability === 'dbos'
+        choice.durability !== 'memory'
           ? `\ncasare: interrupted; run ${runId} stays pending: "casare recover" resumes it after its last completed step\n`
           : `\ncasare: interrupted; in-memory run ${runId} is lost\n`,
       );
@@ -87,6 +81,19 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
     // half-finished steps as failures.
     if (!interrupted) await services.close();
   }
+}
+
+/** Where a run is durable, for the line that names the run. */
+function whereDurable(durability: Durability, cli: CliEnvironment): string {
+  if (durability === 'dbos') {
+    const dbos = dbosConfigOf(cli.env);
+    return `durable in ${redactDatabaseUrl(dbos.databaseUrl)}, executor ${dbos.executorId}`;
+  }
+  if (durability === 'sqlite') {
+    const sqlite = sqliteConfigOf(cli.env, cli.cwd);
+    return `durable in ${sqlite.path}, executor ${sqlite.executorId}`;
+  }
+  return 'in memory, not crash-safe';
 }
 
 /** The run with this id, or undefined when the runner has none. */

@@ -1,7 +1,7 @@
-import type { RunStatus, RunSummary } from '@casare-rpa/application';
+import type { RunInspector, RunStatus, RunSummary } from '@casare-rpa/application';
 import { parseCommandArgs } from '../cli-args.js';
 import { openRunInspector, openServices, type CasareServices } from '../container.js';
-import type { DbosRunInspector } from '@casare-rpa/infra-dbos';
+import { chooseDurability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatDuration, formatTable, formatTimestamp, oneLine, writeJson, type OutputStream } from '../format.js';
 import { HELP } from '../help.js';
@@ -13,7 +13,7 @@ import { nodeLabelOf, stepRowsOf, type StepRow } from '../run-steps.js';
 
 const RUN_STATUSES: readonly RunStatus[] = ['pending', 'enqueued', 'succeeded', 'failed', 'cancelled'];
 
-/** `casare runs <list|show|cancel|resume|fork>`: runs recorded in PostgreSQL. */
+/** `casare runs <list|show|cancel|resume|fork>`: runs recorded in PostgreSQL (CASARE_DATABASE_URL set) or in the SQLite file. */
 export async function runsCommand(argv: readonly string[], cli: CliEnvironment): Promise<ExitCode> {
   const [subcommand, ...rest] = argv;
   switch (subcommand) {
@@ -38,12 +38,12 @@ export async function runsCommand(argv: readonly string[], cli: CliEnvironment):
 }
 
 /**
- * Runs are recorded by DBOS in PostgreSQL (an in-memory run ends with its process and is never
- * listed). Inspecting goes through a client that does not launch an executor, so it never resumes
- * or claims a run another process is executing.
+ * Runs are recorded by DBOS in PostgreSQL when CASARE_DATABASE_URL is set, else in the SQLite file
+ * (an in-memory run ends with its process and is never listed). Inspecting goes through a reader
+ * that is no executor, so it never resumes or claims a run another process is executing.
  */
-async function withInspector<T>(cli: CliEnvironment, work: (inspector: DbosRunInspector) => Promise<T>): Promise<T> {
-  const inspector = await openRunInspector(cli.env);
+async function withInspector<T>(cli: CliEnvironment, work: (inspector: RunInspector) => Promise<T>): Promise<T> {
+  const inspector = await openRunInspector(cli.env, chooseDurability(undefined, cli.env, 'runs').durability, cli.cwd);
   try {
     return await work(inspector);
   } finally {
@@ -139,7 +139,8 @@ async function followRun(
   begin: (services: CasareServices) => Promise<{ handle: Parameters<typeof settleReport>[0]; line: string }>,
 ): Promise<ExitCode> {
   const progressOut = json ? cli.stderr : cli.stdout;
-  const services = await openServices({ durability: 'dbos', events: progressReporterFor(progressOut, cli.env), env: cli.env });
+  const { durability } = chooseDurability(undefined, cli.env, command);
+  const services = await openServices({ durability, events: progressReporterFor(progressOut, cli.env), env: cli.env, cwd: cli.cwd });
   let interrupted = false;
   try {
     await services.runner.launch();

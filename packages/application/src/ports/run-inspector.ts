@@ -1,0 +1,19 @@
+import type { RunFilter, RunSummary, StepRecord } from './durable-runner.js';
+
+/**
+ * A read-only view of recorded runs (plus cancel) for tools such as `casare runs`: opening one never
+ * makes the process an executor, so it never recovers, claims or runs anything. Adapters:
+ * `DbosRunInspector` (infra-dbos), `SqliteRunInspector` (infra-sqlite).
+ */
+export interface RunInspector {
+  /** Runs matching the filter, most recent first. */
+  list(filter?: RunFilter): Promise<readonly RunSummary[]>;
+  /** What the store knows about one run; `RunNotFoundError` when it has none. */
+  status(runId: string): Promise<RunSummary>;
+  /** Recorded steps of a run, by index; `RunNotFoundError` for an unknown run. */
+  steps(runId: string): Promise<readonly StepRecord[]>;
+  /** Cancels a run: it stops before its next step, wherever it executes. */
+  cancel(runId: string): Promise<void>;
+  /** Releases what the inspector holds (connections, file handles). */
+  close(): Promise<void>;
+}
