@@ -9,8 +9,11 @@ export interface StepRow {
   readonly kind: StepKind;
   /** Node id for node steps; `sleep` or `now` for the others (`kind` tells a sleep from a node named `sleep`). */
   readonly nodeId: string;
-  /** `failed` when the node failed after its last attempt (recorded as an outcome with an error). */
-  readonly status: 'completed' | 'failed';
+  /**
+   * `failed` when the node failed after its last attempt (recorded as an outcome with an error);
+   * `sleeping` for a durable sleep of a run that has not ended, whose wake time is still ahead.
+   */
+  readonly status: 'completed' | 'failed' | 'sleeping';
   /** True when the step completed before the run was resumed: its result was replayed, not re-run. */
   readonly replayed: boolean;
   readonly startedAt: number | null;
@@ -20,6 +23,8 @@ export interface StepRow {
   readonly attempts: number | null;
   /** Why the step failed. */
   readonly error: string | null;
+  /** When a durable sleep ends (or ended), ms since the epoch; null for other steps. */
+  readonly wakesAt: number | null;
 }
 
 /**
@@ -27,23 +32,29 @@ export interface StepRow {
  * use case as a completed step whose outcome holds `error` (so replay routes it the same way): it
  * shows as failed here, with its attempts.
  */
-export function stepRowsOf(run: RunSummary, steps: readonly StepRecord[]): StepRow[] {
+export function stepRowsOf(run: RunSummary, steps: readonly StepRecord[], now = Date.now()): StepRow[] {
+  const ended = run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled';
   return steps.map((step) => {
     // Only node steps record a node outcome; a sleep's output is its wake time, a clock read's the time.
     const nodeError = step.kind === 'step' ? errorOfOutcome(step.output) : undefined;
     const startedAt = step.startedAt ?? null;
-    const completedAt = step.completedAt ?? null;
+    const wakesAt = step.kind === 'sleep' ? (typeof step.output === 'number' ? step.output : (step.completedAt ?? null)) : null;
+    // Runners record a sleep when it begins (DBOS with its planned end as completion, the in-memory
+    // runner at its start): the planned end is the sleep's end, whether it is over or not.
+    const completedAt = wakesAt ?? step.completedAt ?? null;
+    const sleeping = wakesAt !== null && !ended && wakesAt > now;
     return {
       index: step.index,
       kind: step.kind,
       nodeId: step.name,
-      status: step.status === 'failed' || nodeError ? 'failed' : 'completed',
+      status: step.status === 'failed' || nodeError ? 'failed' : sleeping ? 'sleeping' : 'completed',
       replayed: isBefore(startedAt ?? completedAt, run.resumedAt),
       startedAt,
       completedAt,
       durationMs: startedAt !== null && completedAt !== null ? completedAt - startedAt : null,
       attempts: step.kind === 'step' ? (nodeError?.attempts ?? attemptsOfOutcome(step.output)) : null,
       error: step.error ?? nodeError?.message ?? null,
+      wakesAt,
     };
   });
 }
