@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { DurableRunner } from '@casare-rpa/application';
 import type { SleepLookup } from './progress-reporter.js';
 
@@ -9,9 +10,12 @@ const LOOKUP_INTERVAL_MS = 100;
  * Finds a durable sleep in a runner's step records: its planned wake time (a recovered run wakes
  * then, not a full sleep later) and length. Polls briefly, since the record is written as the sleep
  * begins, just after the node that asked for it; undefined when no sleep follows that node.
+ * The lookup is bound to the caller's async context: events are emitted from inside the workflow
+ * body, and a runner call made in the body's context (DBOS keeps it in AsyncLocalStorage) would be
+ * recorded as a step of the run and shift every step index after it.
  */
 export function sleepLookupOf(runner: Pick<DurableRunner, 'steps'>): SleepLookup {
-  return async (runId, stepIndex) => {
+  return AsyncResource.bind(async (runId: string, stepIndex: number) => {
     for (let attempt = 0; attempt < LOOKUP_TRIES; attempt += 1) {
       const steps = await runner.steps(runId);
       const sleep = steps.find((step) => step.index === stepIndex && step.kind === 'sleep');
@@ -25,5 +29,5 @@ export function sleepLookupOf(runner: Pick<DurableRunner, 'steps'>): SleepLookup
       await new Promise((resolve) => setTimeout(resolve, LOOKUP_INTERVAL_MS).unref());
     }
     return undefined;
-  };
+  });
 }
