@@ -64,4 +64,9 @@ describe('stepRowsOf', () => {
     const memory = stepRowsOf(summary({ status: 'pending' }), [step(0, 'sleep', 9_000, 1_000, 1_000, 'sleep')], 2_000)[0];
     expect(memory).toMatchObject({ status: 'sleeping', wakesAt: 9_000, durationMs: 8_000 });
   });
+
+  it('keeps terminal colour codes out of recorded errors', () => {
+    const [row] = stepRowsOf(summary(), [{ index: 0, kind: 'step', name: 'open', status: 'failed', error: 'page.goto: timeout\n\x1b[2m  - navigating to "http://x"\x1b[22m' }]);
+    expect(row?.error).toBe('page.goto: timeout\n  - navigating to "http://x"');
+  });
 });

@@ -1,5 +1,6 @@
 import type { RunSummary, StepKind, StepRecord } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
+import { plainText } from './run-output.js';
 
 /** One row of `casare runs show`: a recorded durable step, read for people. */
 export interface StepRow {
@@ -53,10 +54,14 @@ export function stepRowsOf(run: RunSummary, steps: readonly StepRecord[], now = 
       completedAt,
       durationMs: startedAt !== null && completedAt !== null ? completedAt - startedAt : null,
       attempts: step.kind === 'step' ? (nodeError?.attempts ?? attemptsOfOutcome(step.output)) : null,
-      error: step.error ?? nodeError?.message ?? null,
+      error: nullablePlainText(step.error ?? nodeError?.message ?? null),
       wakesAt,
     };
   });
+}
+
+function nullablePlainText(text: string | null): string | null {
+  return text === null ? null : plainText(text);
 }
 
 /**

@@ -26,6 +26,8 @@ describe('parseVariableAssignments', () => {
   it('refuses an assignment without a name', () => {
     expect(() => parseVariableAssignments(['novalue'])).toThrow(UsageError);
     expect(() => parseVariableAssignments(['=5'])).toThrow(/is not name=value/);
+    // The example names the shipped example's real variable.
+    expect(() => parseVariableAssignments(['novalue'])).toThrow('(e.g. --var wait_seconds=2)');
   });
 
   it('stores __proto__ as a plain key, never as a prototype', () => {
