@@ -51,18 +51,21 @@ Options:
                             (casare recover resumes the run). memory: in this process only.
                             Default: dbos when CASARE_DATABASE_URL is set, else sqlite.
   --run-id ID               id of the run. A run with this id that exists is not executed again:
-                            its result is returned.
-  --var name=value          sets a workflow variable; repeatable. JSON values keep their type
-                            (--var count=3, --var 'tags=["a","b"]'), anything else is a string.
+                            its recorded result is printed; when it was started from another file
+                            or other --var values, the command says so and exits 2.
+  --var name=value          sets a variable the workflow declares; repeatable. The value is read as
+                            the declared type (--var wait_seconds=2.5 for a Float, --var name=007
+                            stays text for a String, --var 'tags=["a","b"]' for a List); a wrong
+                            value or an undeclared name stops the command before anything runs.
   --json                    print one JSON object { runId, status, variables, logs, error } on
-                            stdout; progress goes to stderr.
+                            stdout (status: succeeded, failed or cancelled); progress goes to stderr.
   -h, --help                this help
 
 Exit status: 0 the run succeeded, 1 it failed, was cancelled or could not start (e.g. PostgreSQL
-unreachable), 2 bad usage, a missing file or an invalid workflow (nothing ran).
+unreachable), 2 bad usage, a missing file, an invalid workflow or --var (nothing ran).
 
 Examples:
-  casare run examples/wait-between-steps/wait-between-steps.json --var wait_ms=5000
+  casare run examples/wait-between-steps/wait-between-steps.json --var wait_seconds=2
   casare run flow.json --durability memory --json
 `,
   validate: `Usage: casare validate <file> [--json]
@@ -85,7 +88,7 @@ Inspect and steer recorded runs: in PostgreSQL when CASARE_DATABASE_URL is set, 
 SQLite file (CASARE_SQLITE_PATH, default .casare/casare.db under the current directory).
 
 Commands:
-  runs list [--status S] [--json]
+  runs list [--status S] [--workflows] [--json]
   runs show <runId> [--json]
   runs cancel <runId>
   runs resume <runId> [--json]
@@ -94,13 +97,15 @@ Commands:
 Example:
   casare runs list --status failed
 `,
-  'runs list': `Usage: casare runs list [--status S] [--limit N] [--json]
+  'runs list': `Usage: casare runs list [--status S] [--limit N] [--workflows] [--json]
 
 Lists recorded runs, most recent first.
 
 Options:
   --status S   only runs with this status: pending, enqueued, succeeded, failed, cancelled
   --limit N    at most N runs (default 50)
+  --workflows  also show each run's workflow name and file: reads every listed run's input
+               (its whole workflow document), one query per run; "runs show" always shows them
   --json       print a JSON array of runs on stdout
   -h, --help   this help
 
@@ -109,13 +114,14 @@ Example:
 `,
   'runs show': `Usage: casare runs show <runId> [--json]
 
-Shows a run: status, timings, and one row per recorded step: index, node id ("(durable sleep)"
-for a Wait node's sleep, "(clock read)" for a recorded clock read), status, duration, attempts
-and error. Steps completed before a crash and returned from their checkpoint on recovery are
+Shows a run: status, its workflow's name and file, timings, and one row per recorded step:
+index, node id ("(durable sleep)" for a Wait node's sleep, "(clock read)" for a recorded clock
+read), status (completed, failed, or sleeping with its wake time), duration, attempts and error. Steps completed before a crash and returned from their checkpoint on recovery are
 marked "replayed"; steps that ran in the recovering process are not.
 
 Options:
-  --json      print { run, steps } on stdout; each step's kind is step, sleep or now
+  --json      print { run, steps } on stdout; run.workflow is { name, source }; each step's
+              kind is step, sleep or now
   -h, --help  this help
 
 Example:
@@ -123,20 +129,23 @@ Example:
 `,
   'runs cancel': `Usage: casare runs cancel <runId>
 
-Cancels a run: it stops before its next step. "casare runs resume" continues it later.
+Cancels a run that has not ended: it stops before its next step. "casare runs resume"
+continues it later. A run that has ended is left as it is (exit 2).
 
 Example:
   casare runs cancel 3f2a9c6e-0d5b-4d8e-9a57-1b2c3d4e5f60
 `,
   'runs resume': `Usage: casare runs resume <runId> [--json]
 
-Resumes a cancelled or interrupted run from its last completed step and waits for it.
+Resumes a cancelled or interrupted run from its last completed step and waits for it. A run
+that succeeded or failed is not resumed (exit 2): "casare runs fork" runs its steps again.
 
 Options:
   --json      print { runId, status, variables, logs, error } on stdout
   -h, --help  this help
 
-Exit status: 0 the run succeeded, 1 it failed or was cancelled, 2 bad usage or unknown run.
+Exit status: 0 the run succeeded, 1 it failed or was cancelled, 2 bad usage, an unknown run or
+one that has ended.
 
 Example:
   casare runs resume 3f2a9c6e-0d5b-4d8e-9a57-1b2c3d4e5f60
@@ -148,10 +157,13 @@ Starts a new run of the same workflow and inputs that reuses the recorded result
 Waits for the new run.
 
 Options:
-  --from-step N  first step index to execute again
-  --run-id NEW   id of the new run (default: a new UUID)
+  --from-step N  first step index to execute again: one of the run's recorded steps
+  --run-id NEW   id of the new run, not used by any run (default: a new UUID)
   --json         print { runId, status, variables, logs, error } of the new run on stdout
   -h, --help     this help
+
+Exit status: 0 the new run succeeded, 1 it failed or was cancelled, 2 bad usage, an unknown run,
+a step it does not have, or a --run-id that exists.
 
 Example:
   casare runs fork 3f2a9c6e-0d5b-4d8e-9a57-1b2c3d4e5f60 --from-step 4
@@ -165,7 +177,8 @@ Runs are looked for where "casare run" records them by default: in PostgreSQL wh
 CASARE_DATABASE_URL is set, else in the SQLite file (CASARE_SQLITE_PATH, default .casare/casare.db).
 
 Options:
-  --json      print { recovered: [{ runId, status, error }] } on stdout
+  --json      print { recovered: [{ runId, status, error }] } on stdout (status: succeeded,
+              failed or cancelled)
   -h, --help  this help
 
 Exit status: 0 every recovered run succeeded (or none was pending), 1 otherwise.

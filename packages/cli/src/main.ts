@@ -1,4 +1,5 @@
 import { WorkflowValidationError } from '@casare-rpa/domain';
+import { checkDatabaseUrlEnv } from './database-url-check.js';
 import { ExitCode, UsageError } from './errors.js';
 import type { OutputStream } from './format.js';
 import { HELP, type HelpTopic } from './help.js';
@@ -47,12 +48,15 @@ export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
         return ExitCode.success;
       // Commands load on demand: `casare --help` must not pay for DBOS and Playwright.
       case 'run':
+        checkDatabaseUrlEnv(cli.env, 'run');
         return await (await import('./commands/run.js')).runCommand(rest, cli);
       case 'validate':
         return await (await import('./commands/validate.js')).validateCommand(rest, cli);
       case 'runs':
+        checkDatabaseUrlEnv(cli.env);
         return await (await import('./commands/runs.js')).runsCommand(rest, cli);
       case 'recover':
+        checkDatabaseUrlEnv(cli.env, 'recover');
         return await (await import('./commands/recover.js')).recoverCommand(rest, cli);
       case 'demo-site':
         return await (await import('./commands/demo-site.js')).demoSiteCommand(rest, cli);

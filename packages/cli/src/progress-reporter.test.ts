@@ -60,4 +60,44 @@ describe('ProgressReporter', () => {
     );
     expect(() => reporter.emit({ type: 'run.started', runId: 'r1', workflowName: 'flow', at: 0 })).not.toThrow();
   });
+
+  it('prints node log lines as they come, with the node that wrote them', () => {
+    let text = '';
+    const reporter = new ProgressReporter({ write: (chunk: string) => (text += chunk) }, { live: false, color: false, showRunId: false });
+    reporter.emit({ ...base, type: 'node.started', nodeId: 'greet', stepIndex: 0, attempt: 1 });
+    reporter.log({ runId: 'r1', nodeId: 'greet', stepIndex: 0, level: 'debug', message: 'Hello Ada', at: 0 });
+    reporter.log({ runId: 'r1', nodeId: 'greet', stepIndex: 0, level: 'warn', message: 'careful', at: 0 });
+    reporter.emit({ ...base, type: 'node.completed', nodeId: 'greet', stepIndex: 0, durationMs: 3, replayed: false });
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toBe('  greet: Hello Ada');
+    expect(lines[1]).toBe('  ⚠ greet: careful');
+    expect(lines[2]).toMatch(/^✓ greet\s+LogNode\s+completed/);
+  });
+
+  it('says when a durable sleep wakes, once its record is found', async () => {
+    let text = '';
+    const reporter = new ProgressReporter({ write: (chunk: string) => (text += chunk) }, { live: false, color: false, showRunId: false });
+    const wakesAt = new Date(2099, 0, 2, 3, 4, 5).getTime();
+    const asked: [string, number][] = [];
+    reporter.watchSleeps((runId, stepIndex) => {
+      asked.push([runId, stepIndex]);
+      return Promise.resolve({ wakesAt, durationMs: 30_000 });
+    });
+    reporter.emit({ ...base, nodeType: 'WaitNode', type: 'node.completed', nodeId: 'wait', stepIndex: 3, durationMs: 2, replayed: false });
+    await reporter.idle();
+    expect(asked).toEqual([['r1', 4]]);
+    expect(text).toMatch(/^⏾ wait\s+WaitNode\s+durable sleep of 30\.0 s: wakes at 2099-01-02 03:04:05$/m);
+  });
+
+  it('counts a durable sleep down in place on a terminal', async () => {
+    let text = '';
+    const reporter = new ProgressReporter({ write: (chunk: string) => (text += chunk) }, { live: true, color: false, showRunId: false });
+    reporter.watchSleeps(() => Promise.resolve({ wakesAt: Date.now() + 30_000, durationMs: 30_000 }));
+    reporter.emit({ ...base, nodeType: 'WaitNode', type: 'node.completed', nodeId: 'wait', stepIndex: 3, durationMs: 2, replayed: false });
+    await reporter.idle();
+    expect(text).toMatch(/\r\x1b\[2K⏾ wait\s+WaitNode\s+sleeping, wakes at \S+ \S+ \((30|29) s left\)$/);
+    reporter.emit({ ...base, type: 'node.started', nodeId: 'after', stepIndex: 5, attempt: 1 });
+    reporter.emit({ type: 'run.completed', runId: 'r1', at: 0 });
+    expect(reporter.sleepingRuns()).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
-import type { ExecutionEvent, ExecutionEvents } from '@casare-rpa/application';
-import { formatDuration, oneLine, type OutputStream } from './format.js';
+import type { ExecutionEvent, ExecutionEvents, NodeLogLine } from '@casare-rpa/application';
+import { formatDuration, formatTimestamp, oneLine, type OutputStream } from './format.js';
+import { plainText } from './run-output.js';
 
 /** How the progress of runs is shown. */
 export interface ProgressOptions {
@@ -10,6 +11,24 @@ export interface ProgressOptions {
   /** Prefix every line with the run id: several runs are reported at once (`casare recover`). */
   readonly showRunId: boolean;
 }
+
+/** A durable sleep as the runner recorded it. */
+export interface RecordedSleep {
+  /** When it ends, ms since the epoch (the planned time: a recovered run wakes then, not later). */
+  readonly wakesAt: number;
+  /** How long it was set to last. */
+  readonly durationMs: number;
+}
+
+/** Finds the durable sleep recorded at `stepIndex` of a run; undefined when there is none. */
+export type SleepLookup = (runId: string, stepIndex: number) => Promise<RecordedSleep | undefined>;
+
+/**
+ * Node types whose outcome may ask the runner for a durable sleep right after them. The events do
+ * not say when a sleep begins, so the reporter looks for the sleep's record after these nodes.
+ */
+const SLEEPING_NODE_TYPES: ReadonlySet<string> = new Set(['WaitNode']);
+const COUNTDOWN_MS = 1_000;
 
 const CLEAR_LINE = '\r\x1b[2K';
 const COLORS = { green: 32, red: 31, yellow: 33, dim: 2, cyan: 36 } as const;
@@ -25,18 +44,52 @@ export class ProgressReporter implements ExecutionEvents {
   private liveLineOpen = false;
   /** Runs this process resumed after an interruption (their bodies reported `run.recovered`). */
   readonly recoveredRuns = new Set<string>();
+  private sleepLookup: SleepLookup | undefined;
+  /** Sleep lookups in flight, so tests (and a command about to print) can wait for them. */
+  private readonly lookups = new Set<Promise<void>>();
+  /** Countdown timers of runs in a durable sleep, by run id. */
+  private readonly countdowns = new Map<string, ReturnType<typeof setInterval>>();
+  /** Bumped by every event of a run: a lookup answering after the run moved on is stale. */
+  private readonly generations = new Map<string, number>();
 
   constructor(
     private readonly out: OutputStream,
     private readonly options: ProgressOptions,
   ) {}
 
+  /** Lets the reporter say when durable sleeps wake, reading their records through `lookup`. */
+  watchSleeps(lookup: SleepLookup): void {
+    this.sleepLookup = lookup;
+  }
+
+  /** Resolves once every sleep lookup started so far has answered. */
+  async idle(): Promise<void> {
+    while (this.lookups.size > 0) await Promise.all([...this.lookups]);
+  }
+
+  /** Runs whose durable sleep is being counted down. */
+  sleepingRuns(): string[] {
+    return [...this.countdowns.keys()];
+  }
+
   /** Renders one event; never throws, as the port requires. */
   emit(event: ExecutionEvent): void {
     try {
+      this.generations.set(event.runId, (this.generations.get(event.runId) ?? 0) + 1);
+      this.stopCountdown(event.runId);
       this.render(event);
     } catch {
       // A broken terminal must not fail a run: progress is informative only.
+    }
+  }
+
+  /** Prints a node's log line (a Log node's message, an operator warning) as it is written. */
+  log(line: NodeLogLine): void {
+    try {
+      const mark = line.level === 'warn' ? `${this.paint('yellow', '⚠')} ` : '';
+      this.line(line.runId, `  ${mark}${line.nodeId}: ${plainText(line.message)}`);
+    } catch {
+      // As for events: never fail a run over a progress line.
     }
   }
 
@@ -56,7 +109,7 @@ export class ProgressReporter implements ExecutionEvents {
         const key = `${event.runId}:${event.stepIndex}`;
         this.retries.set(key, (this.retries.get(key) ?? 0) + 1);
         // `attempt` is the attempt about to start; the error is the previous one's.
-        const status = `retrying, attempt ${event.attempt} (last error: ${oneLine(event.error, 60)})`;
+        const status = `retrying, attempt ${event.attempt} (last error: ${oneLine(plainText(event.error), 60)})`;
         const text = this.nodeLine(this.paint('yellow', '↻'), event.nodeId, event.nodeType, status);
         if (this.options.live) this.live(event.runId, text);
         else this.line(event.runId, text);
@@ -68,11 +121,12 @@ export class ProgressReporter implements ExecutionEvents {
           ? this.nodeLine(this.paint('dim', '↺'), event.nodeId, event.nodeType, 'replayed from checkpoint')
           : this.nodeLine(this.paint('green', '✓'), event.nodeId, event.nodeType, 'completed', formatDuration(event.durationMs), retries);
         this.line(event.runId, text);
+        if (SLEEPING_NODE_TYPES.has(event.nodeType)) this.lookUpSleep(event.runId, event.nodeId, event.nodeType, event.stepIndex + 1);
         return;
       }
       case 'node.failed': {
         const retries = this.takeRetries(`${event.runId}:${event.stepIndex}`);
-        const status = `${event.replayed ? 'failed (replayed)' : 'failed'}: ${oneLine(event.error.message, 100)}`;
+        const status = `${event.replayed ? 'failed (replayed)' : 'failed'}: ${oneLine(plainText(event.error.message), 100)}`;
         this.line(event.runId, this.nodeLine(this.paint('red', '✗'), event.nodeId, event.nodeType, status, undefined, retries));
         return;
       }
@@ -83,6 +137,46 @@ export class ProgressReporter implements ExecutionEvents {
         this.closeLiveLine();
         return;
     }
+  }
+
+  /** Finds the sleep recorded after a node and says when it wakes: once, or counting down on a terminal. */
+  private lookUpSleep(runId: string, nodeId: string, nodeType: string, stepIndex: number): void {
+    const lookup = this.sleepLookup;
+    if (lookup === undefined) return;
+    const generation = this.generations.get(runId);
+    const pending = lookup(runId, stepIndex)
+      .then((sleep) => {
+        if (sleep === undefined || this.generations.get(runId) !== generation || sleep.wakesAt <= Date.now()) return;
+        const mark = this.paint('cyan', '⏾');
+        if (!this.options.live) {
+          this.line(runId, this.nodeLine(mark, nodeId, nodeType, `durable sleep of ${formatDuration(sleep.durationMs)}: wakes at ${formatTimestamp(sleep.wakesAt)}`));
+          return;
+        }
+        const tick = (): void => {
+          const left = Math.max(0, Math.ceil((sleep.wakesAt - Date.now()) / 1000));
+          this.live(runId, this.nodeLine(mark, nodeId, nodeType, `sleeping, wakes at ${formatTimestamp(sleep.wakesAt)} (${left} s left)`));
+        };
+        tick();
+        const timer = setInterval(() => {
+          try {
+            tick();
+          } catch {
+            this.stopCountdown(runId);
+          }
+        }, COUNTDOWN_MS);
+        timer.unref?.();
+        this.countdowns.set(runId, timer);
+      })
+      .catch(() => undefined)
+      .finally(() => this.lookups.delete(pending));
+    this.lookups.add(pending);
+  }
+
+  private stopCountdown(runId: string): void {
+    const timer = this.countdowns.get(runId);
+    if (timer === undefined) return;
+    clearInterval(timer);
+    this.countdowns.delete(runId);
   }
 
   private takeRetries(key: string): number {

@@ -70,4 +70,21 @@ describe('stepRowsOf', () => {
       { nodeId: 'submit', status: 'failed', durationMs: 40, attempts: 2, error: 'refused [NODE_FAILED]' },
     ]);
   });
+
+  it('says a durable sleep of a run that has not ended is still sleeping, with its wake time, not completed', () => {
+    const killedDuringSleep = [step(0, 'wait', { outputs: {} }, 1000, 1010), step(1, 'sleep', 31_010, 1010, 31_010, 'sleep')];
+    const [, asleep] = stepRowsOf(summary({ status: 'pending' }), killedDuringSleep, 2_500);
+    expect(asleep).toMatchObject({ kind: 'sleep', status: 'sleeping', wakesAt: 31_010, durationMs: 30_000 });
+    // Once its wake time has passed, or the run ended, the sleep is over.
+    expect(stepRowsOf(summary({ status: 'pending' }), killedDuringSleep, 40_000)[1]?.status).toBe('completed');
+    expect(stepRowsOf(summary({ status: 'cancelled' }), killedDuringSleep, 2_500)[1]?.status).toBe('completed');
+    // The in-memory runner records the sleep at its start with the wake time as its output.
+    const memory = stepRowsOf(summary({ status: 'pending' }), [step(0, 'sleep', 9_000, 1_000, 1_000, 'sleep')], 2_000)[0];
+    expect(memory).toMatchObject({ status: 'sleeping', wakesAt: 9_000, durationMs: 8_000 });
+  });
+
+  it('keeps terminal colour codes out of recorded errors', () => {
+    const [row] = stepRowsOf(summary(), [{ index: 0, kind: 'step', name: 'open', status: 'failed', error: 'page.goto: timeout\n\x1b[2m  - navigating to "http://x"\x1b[22m' }]);
+    expect(row?.error).toBe('page.goto: timeout\n  - navigating to "http://x"');
+  });
 });

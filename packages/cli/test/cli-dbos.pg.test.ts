@@ -51,7 +51,7 @@ interface Step {
   error: string | null;
 }
 interface Shown {
-  run: { runId: string; status: string; resumedAt?: number };
+  run: { runId: string; status: string; resumedAt?: number; workflow: { name: string | null; source: string | null } };
   steps: Step[];
 }
 interface Report {
@@ -93,6 +93,7 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
     ws = await Workspace.create('dbos');
     await ws.write('ledger.json', ledgerFlow());
     await ws.write('retried-failure.json', retriedFailure());
+    await ws.write('other.json', workflowDoc().name('other').variable('wait_seconds', 0.1).start().chain('start').build());
   });
   afterAll(async () => {
     await ws?.dispose();
@@ -127,7 +128,7 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
     const again = await ws.run(['run', 'ledger.json', '--durability', 'dbos', '--run-id', 'once-1', '--json'], env);
     expect(again.code, again.stderr).toBe(0);
     expect(jsonOf<Report>(again)).toEqual(jsonOf<Report>(first));
-    expect(again.stderr).toContain('Run once-1 exists: its recorded result follows, nothing is executed.');
+    expect(again.stderr).toContain('Run once-1 exists (succeeded): its recorded result follows, nothing is executed.');
     expect(again.stderr).not.toMatch(/✓|started/);
     expect(await ledger('once-1')).toEqual(['before', 'after']);
   });
@@ -144,7 +145,7 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
 
     const recovered = await ws.run(['recover', '--json'], env);
     expect(recovered.code, recovered.stderr).toBe(0);
-    expect(jsonOf(recovered)).toEqual({ recovered: [{ runId: 'killed-1', status: 'completed', error: null }] });
+    expect(jsonOf(recovered)).toEqual({ recovered: [{ runId: 'killed-1', status: 'succeeded', error: null }] });
     expect(recovered.stderr).toMatch(/^\[killed-1\] ↺ append_before\s+FileSystemSuperNode\s+replayed from checkpoint$/m);
     expect(recovered.stderr).toMatch(/^\[killed-1\] ✓ append_after\s+FileSystemSuperNode\s+completed/m);
 
@@ -189,12 +190,12 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
 
     const resumed = await ws.run(['runs', 'resume', 'cancel-1', '--json'], env);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(jsonOf<Report>(resumed)).toMatchObject({ runId: 'cancel-1', status: 'completed' });
+    expect(jsonOf<Report>(resumed)).toMatchObject({ runId: 'cancel-1', status: 'succeeded' });
     expect(await ledger('cancel-1')).toEqual(['before', 'after']);
 
     const forked = await ws.run(['runs', 'fork', 'cancel-1', '--from-step', '4', '--run-id', 'fork-1', '--json'], env);
     expect(forked.code, forked.stderr).toBe(0);
-    expect(jsonOf<Report>(forked)).toMatchObject({ runId: 'fork-1', status: 'completed' });
+    expect(jsonOf<Report>(forked)).toMatchObject({ runId: 'fork-1', status: 'succeeded' });
     const shown = await show('fork-1');
     expect(shown.steps.map((step) => [step.nodeId, step.replayed])).toEqual(LEDGER_STEPS.map((name, index) => [name, index < 4]));
     // Steps from 4 on ran again under the fork's own run id; the ones before were copied.
@@ -208,5 +209,81 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
     const fork = await ws.run(['runs', 'fork', 'plain-1'], env);
     expect(fork.code).toBe(2);
     expect(fork.stderr).toContain('needs --from-step N');
+  });
+
+  it('runs show names the workflow and its file; runs list does when asked; --status speaks one vocabulary', async () => {
+    const shown = await show('plain-1');
+    expect(shown.run.workflow).toEqual({ name: 'ledger', source: 'ledger.json' });
+    const human = await ws.run(['runs', 'show', 'plain-1'], env);
+    expect(human.stdout).toMatch(/^Workflow\s+"ledger" \(ledger\.json\)$/m);
+    expect(human.stdout).not.toContain('casare.workflow');
+
+    const listed = await ws.run(['runs', 'list', '--workflows', '--json'], env);
+    expect(jsonOf<Array<{ runId: string; workflow: unknown }>>(listed).find((run) => run.runId === 'plain-1')?.workflow).toEqual({ name: 'ledger', source: 'ledger.json' });
+    const table = await ws.run(['runs', 'list', '--workflows'], env);
+    expect(table.stdout).toMatch(/^plain-1\s+succeeded\s+"ledger" \(ledger\.json\)\s/m);
+
+    const completed = await ws.run(['runs', 'list', '--status', 'completed'], env);
+    expect(completed.code).toBe(2);
+    expect(completed.stderr).toContain('(a run that completed has "succeeded")');
+  });
+
+  it('run --run-id of an existing run started from another file or other --var values says so, with the recorded length (exit 2)', async () => {
+    const first = await ws.run(['run', 'ledger.json', '--run-id', 'taken-1', '--var', 'wait_seconds=1'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const other = await ws.run(['run', 'other.json', '--run-id', 'taken-1', '--var', 'wait_seconds=2'], env);
+    expect(other.code).toBe(2);
+    expect(other.stdout).toContain('Run taken-1 exists (succeeded): its recorded result follows, nothing is executed.');
+    expect(other.stderr).toContain('casare: run taken-1 was not started from what you gave: it ran ledger.json ("ledger"), not the other.json given now');
+    expect(other.stderr).toContain('its --var values differ from the ones given now for: wait_seconds');
+    // The recorded run took over a second (its sleep); this command's own few milliseconds are not its length.
+    expect(other.stdout).toMatch(/^Run taken-1 succeeded \(recorded: ended \S+ \S+, 1\.\d s after it was created\)\.$/m);
+    expect(other.stdout).toMatch(/^Variables:\n {2}wait_seconds = 1$/m);
+    expect(other.stderr).not.toMatch(/already exists|\n\s+at /);
+    expect(await ledger('taken-1')).toEqual(['before', 'after']);
+  });
+
+  it('refuses to cancel or resume a run that has ended, to fork past its last step or into an existing id (exit 2)', async () => {
+    const cancel = await ws.run(['runs', 'cancel', 'plain-1'], env);
+    expect(cancel.code).toBe(2);
+    expect(cancel.stderr).toContain('run plain-1 has already ended (succeeded): there is nothing to cancel');
+    expect(cancel.stdout).not.toContain('cancelled');
+    const resume = await ws.run(['runs', 'resume', 'plain-1'], env);
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toContain('run plain-1 has already succeeded: there is nothing to resume');
+    expect((await show('plain-1')).run.status).toBe('succeeded');
+
+    const past = await ws.run(['runs', 'fork', 'plain-1', '--from-step', '99'], env);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toContain('--from-step 99 is past the end of run plain-1: its steps are 0..5');
+
+    const stepsOfTaken = (await show('plain-1')).steps.length;
+    const into = await ws.run(['runs', 'fork', 'plain-1', '--from-step', '1', '--run-id', 'once-1'], env);
+    expect(into.code).toBe(2);
+    expect(into.stderr).toContain('--run-id once-1 is the id of an existing run (succeeded): a fork needs a new id');
+    expect(into.stdout).not.toContain('forked');
+    expect(await ledger('plain-1')).toEqual(['before', 'after']);
+    expect((await show('plain-1')).steps).toHaveLength(stepsOfTaken);
+  });
+
+  it('shows when a durable sleep wakes; runs show of a run killed in it says sleeping; recover prints logs and variables', async () => {
+    await ws.write('sleepy.json', workflowDoc().name('sleepy').variable('wait_seconds', 0.1).start().node('say', 'LogNode', { message: 'going to sleep' }).node('wait', 'WaitNode', { seconds: '{{wait_seconds}}' }).node('set', 'SetVariableNode', { variable_name: 'woke', value: true }).end().chain('start', 'say', 'wait', 'set', 'end').build());
+    const child = ws.start(['run', 'sleepy.json', '--run-id', 'sleepy-1', '--var', 'wait_seconds=6'], env);
+    await child.waitForLine('stdout', /^ {2}say: going to sleep$/);
+    const asleep = await child.waitForLine('stdout', /^⏾ wait\s+WaitNode\s+durable sleep of 6\.0 s: wakes at /);
+    expect(asleep).toMatch(/wakes at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect((await child.kill()).signal).toBe('SIGKILL');
+
+    const human = await ws.run(['runs', 'show', 'sleepy-1'], env);
+    expect(human.stdout).toMatch(/^3\s+\(durable sleep\)\s+sleeping, wakes \S+ \S+\s+6\.0 s planned\s+-$/m);
+    expect(human.stdout).not.toMatch(/\(durable sleep\)\s+completed/);
+    expect((await show('sleepy-1')).steps[3]).toMatchObject({ kind: 'sleep', status: 'sleeping', wakesAt: expect.any(Number) as number });
+
+    const recovered = await ws.run(['recover'], env);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect(recovered.stdout).toMatch(/^\[sleepy-1\] ⏾ wait\s+WaitNode\s+durable sleep of 6\.0 s: wakes at /m);
+    expect(recovered.stdout).toContain('Logs:\n  going to sleep\n');
+    expect(recovered.stdout).toMatch(/^Variables:\n(?: {2}.*\n)*? {2}woke\s+= true$/m);
+    expect(recovered.stdout).toContain('Run sleepy-1 succeeded.');
   });
 });

@@ -22,6 +22,30 @@ const greeting = () =>
     .chain('start', 'set_greeting', 'log_greeting', 'end')
     .build();
 
+/** Declares a Float, an Integer and a Dict, and waits `wait_seconds` (a durable sleep) between two Log nodes. */
+const typed = () =>
+  workflowDoc()
+    .name('typed')
+    .variable('wait_seconds', 0.1, { type: 'Float' })
+    .variable('count', 1, { type: 'Integer' })
+    .variable('options', {}, { type: 'Dict' })
+    .start()
+    .node('before', 'LogNode', { message: 'waiting {{wait_seconds}} s' })
+    .node('wait', 'WaitNode', { seconds: '{{wait_seconds}}' })
+    .node('after', 'LogNode', { message: 'count is {{count}}' })
+    .end()
+    .chain('start', 'before', 'wait', 'after', 'end')
+    .build();
+
+/** A Wait node that says not how long, and a Log node with nothing to log. */
+const unsaid = () =>
+  workflowDoc()
+    .start()
+    .node('wait', 'WaitNode', {})
+    .node('log', 'LogNode', {})
+    .chain('start', 'wait', 'log')
+    .build();
+
 /** Fails at `check` (an Assert outside any Try) before its last node. */
 const failing = () =>
   workflowDoc()
@@ -62,6 +86,8 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
     await ws.write('invalid.json', invalid());
     await ws.write('writes-file.json', writesFile());
     await ws.write('not-json.json', '{ "nodes": ');
+    await ws.write('typed.json', typed());
+    await ws.write('unsaid.json', unsaid());
   });
   afterAll(async () => {
     await ws?.dispose();
@@ -118,6 +144,15 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
       expect(missing.stderr).toContain('"casare run" needs <file>');
     });
 
+    it('refuses a CASARE_DATABASE_URL that is no URL, naming the variable (exit 2)', async () => {
+      for (const args of [['runs', 'list'], ['run', 'greeting.json'], ['recover']]) {
+        const ended = await ws.run(args, childEnv({ CASARE_DATABASE_URL: 'not-a-url' }));
+        expect(ended.code, args.join(' ')).toBe(2);
+        expect(ended.stderr).toContain('CASARE_DATABASE_URL is not a PostgreSQL URL (it does not parse as a URL): expected postgres://user:password@host:5432/database');
+        expect(ended.stderr).not.toContain('ENOTFOUND');
+      }
+    });
+
     it('names an unreachable PostgreSQL without its password (exit 1)', async () => {
       const unreachable = childEnv({ CASARE_DATABASE_URL: 'postgres://casare:s3cret-pw@127.0.0.1:1/casare' });
       for (const args of [['runs', 'list'], ['run', 'greeting.json'], ['recover']]) {
@@ -139,6 +174,13 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
         expect(checked.code, `${example}: ${checked.stdout}`).toBe(0);
         expect(jsonOf(checked)).toMatchObject({ valid: true, issues: [] });
       }
+    });
+
+    it('refuses a WaitNode that says not how long and a LogNode with no message', async () => {
+      const ended = await ws.run(['validate', 'unsaid.json'], env);
+      expect(ended.code).toBe(2);
+      expect(ended.stdout).toContain('nodes.wait.config (node wait): needs seconds, duration or milliseconds: how long to wait [CONFIG_INVALID]');
+      expect(ended.stdout).toContain('nodes.log.config.message (node log): required [CONFIG_INVALID]');
     });
 
     it('lists every problem of a bad file with its JSON path and node id (exit 2)', async () => {
@@ -172,22 +214,52 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
       expect(ended.code, ended.stderr).toBe(0);
       const result = jsonOf(ended);
       expect(Object.keys(result)).toEqual(['runId', 'status', 'variables', 'logs', 'error']);
-      expect(result).toMatchObject({ status: 'completed', variables: { name: 'Alice', greeting: 'Hello Alice' }, logs: ['Hello Alice'], error: null });
+      expect(result).toMatchObject({ status: 'succeeded', variables: { name: 'Alice', greeting: 'Hello Alice' }, logs: ['Hello Alice'], error: null });
       expect(ended.stderr).toMatch(/^✓ set_greeting\s+SetVariableNode\s+completed/m);
       expect(ended.stderr).toMatch(/^✓ log_greeting\s+LogNode\s+completed/m);
     });
 
-    it('takes JSON values of --var with their type and a given --run-id', async () => {
-      const ended = await ws.run(['run', 'greeting.json', ...memory, '--var', 'name={"first":"Ada"}', '--run-id', 'my-run-1', '--json'], env);
-      expect(jsonOf(ended)).toMatchObject({ runId: 'my-run-1', variables: { name: { first: 'Ada' } } });
+    it('reads --var values as their declared types, and takes a given --run-id', async () => {
+      const ended = await ws.run(['run', 'typed.json', ...memory, '--var', 'count=3', '--var', 'options={"k":1}', '--var', 'wait_seconds=0.1', '--run-id', 'my-run-1', '--json'], env);
+      expect(jsonOf(ended)).toMatchObject({ runId: 'my-run-1', status: 'succeeded', variables: { count: 3, options: { k: 1 }, wait_seconds: 0.1 } });
+      const text = await ws.run(['run', 'greeting.json', ...memory, '--var', 'name=007', '--json'], env);
+      expect(jsonOf(text)).toMatchObject({ variables: { name: '007' } });
+    });
+
+    it('refuses --var values of the wrong type and undeclared names before any node runs (exit 2)', async () => {
+      for (const value of ['wait_seconds=abc', 'wait_seconds=']) {
+        const ended = await ws.run(['run', 'typed.json', ...memory, '--var', value], env);
+        expect(ended.code, value).toBe(2);
+        expect(ended.stderr).toContain(`--var ${value}: wait_seconds is declared Float: expected a number`);
+        expect(ended.stdout).not.toMatch(/✓|started/);
+      }
+      const undeclared = await ws.run(['run', 'typed.json', ...memory, '--var', 'wait_ms=5000', '--var', 'colour=red'], env);
+      expect(undeclared.code).toBe(2);
+      expect(undeclared.stderr).toContain('--var wait_ms, --var colour: the workflow declares no such variable (declared: wait_seconds, count, options)');
+      expect(undeclared.stdout).not.toMatch(/✓/);
+    });
+
+    it('prints Log messages live with their node, and when a durable sleep wakes', async () => {
+      const ended = await ws.run(['run', 'typed.json', ...memory, '--var', 'wait_seconds=1.5'], env);
+      expect(ended.code, ended.stderr).toBe(0);
+      const lines = ended.stdout.split('\n');
+      const logged = lines.findIndex((line) => line === '  before: waiting 1.5 s');
+      expect(logged, ended.stdout).toBeGreaterThan(0);
+      // A node's line says completed once its durable step is recorded: after the nodes of its
+      // stretch ran (effects mode), so the log line comes first.
+      expect(lines.slice(logged + 1).some((line) => /^✓ before\s+LogNode\s+completed/.test(line)), ended.stdout).toBe(true);
+      expect(ended.stdout).toMatch(/^⏾ wait\s+WaitNode\s+durable sleep of 1\.5 s: wakes at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+      expect(ended.stdout).toMatch(/^ {2}after: count is 1$/m);
+      // Printed as they came, not again at the end.
+      expect(ended.stdout).not.toContain('Logs:');
     });
 
     it('prints progress and the result for people without --json, and warns nothing when memory was asked for', async () => {
       const ended = await ws.run(['run', 'greeting.json', ...memory], env);
       expect(ended.code).toBe(0);
       expect(ended.stdout).toMatch(/^✓ start\s+StartNode\s+completed {2}\d+ ms$/m);
-      expect(ended.stdout).toContain('Logs:\n  Hello world\n');
-      expect(ended.stdout).toMatch(/Run \S+ completed in/);
+      expect(ended.stdout).toContain('  log_greeting: Hello world\n');
+      expect(ended.stdout).toMatch(/Run \S+ succeeded in/);
       expect(ended.stderr).not.toContain('not crash-safe');
     });
 
@@ -229,13 +301,13 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
         env,
       );
       expect(data.code, data.stderr).toBe(0);
-      expect(jsonOf(data)).toMatchObject({ status: 'completed', variables: { accepted: 4, rejected: 2, total: 316.98 } });
+      expect(jsonOf(data)).toMatchObject({ status: 'succeeded', variables: { accepted: 4, rejected: 2, total: 316.98 } });
       expect(JSON.parse(await readFile(join(ws.dir, 'report.json'), 'utf8'))).toEqual({ orders: 6, accepted: 4, rejected: 2, total: 316.98 });
       expect(data.stderr).toMatch(/^✓ reject_order\s+CatchNode\s+completed/m);
 
       const wait = await ws.run(['run', join(REPO_ROOT, 'examples', 'wait-between-steps', 'wait-between-steps.json'), ...memory, '--var', 'wait_seconds=0.2', '--json'], env);
       expect(wait.code, wait.stderr).toBe(0);
-      expect(jsonOf(wait)).toMatchObject({ status: 'completed', logs: [expect.stringContaining('waiting 0.2 s') as string, 'Step two done after the wait'] });
+      expect(jsonOf(wait)).toMatchObject({ status: 'succeeded', logs: [expect.stringContaining('waiting 0.2 s') as string, 'Step two done after the wait'] });
     });
   });
 });

@@ -170,7 +170,7 @@ describe.skipIf(!hasPostgres || !hasChromium).each(['effects', 'every-node'] as 
     const runId = `clean-${randomUUID()}`;
     const exit = await ended(casare(['run', 'invoice-robot.json', '--durability', 'dbos', '--run-id', runId, '--var', `base_url=${site.url}`, '--json']));
     expect(exit.code, exit.stderr).toBe(0);
-    expect(JSON.parse(exit.stdout)).toMatchObject({ runId, status: 'completed' });
+    expect(JSON.parse(exit.stdout)).toMatchObject({ runId, status: 'succeeded' });
     expectSubmittedOnce(runId, new Set());
   });
 

@@ -1,5 +1,6 @@
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { RunNotFoundError, type RunFilter, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
+import type { Json } from '@casare-rpa/domain';
 import pg from 'pg';
 import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
@@ -44,6 +45,17 @@ export class DbosRunInspector implements RunInspector {
     const status = await this.#read(undefined, (client) => client.getWorkflow(runId));
     if (status === undefined) throw new RunNotFoundError(runId);
     return summaryOf(status);
+  }
+
+  /**
+   * The input a run was started with (for casare runs, its `ExecuteWorkflowInput`: the workflow
+   * document, variables, source file). One read per run, of the whole document: callers read it for
+   * one run, not for every run of a list.
+   */
+  async input(runId: string): Promise<Json | undefined> {
+    const status = await this.#read(undefined, (client) => client.getWorkflow(runId));
+    if (status === undefined) throw new RunNotFoundError(runId);
+    return (status.input?.[0] ?? undefined) as Json | undefined;
   }
 
   /** Recorded steps of a run, by index (DBOS function id). */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RunNotFoundError, runSummaryOf, stepRecordOf, type RunFilter, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
+import { cloneJson, RunNotFoundError, runSummaryOf, stepRecordOf, type RunFilter, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
+import type { Json } from '@casare-rpa/domain';
 import { SqliteJournalStore, type SqliteJournalStoreOptions } from './sqlite-journal-store.js';
 
 /**
@@ -25,6 +26,11 @@ export class SqliteRunInspector implements RunInspector {
   status(runId: string): Promise<RunSummary> {
     const run = this.store?.getRun(runId);
     return run ? Promise.resolve(runSummaryOf(run)) : Promise.reject(new RunNotFoundError(runId));
+  }
+
+  input(runId: string): Promise<Json | undefined> {
+    const run = this.store?.getRun(runId);
+    return run ? Promise.resolve(cloneJson(run.input)) : Promise.reject(new RunNotFoundError(runId));
   }
 
   async steps(runId: string): Promise<readonly StepRecord[]> {

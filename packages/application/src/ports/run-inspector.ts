@@ -1,3 +1,4 @@
+import type { Json } from '@casare-rpa/domain';
 import type { RunFilter, RunSummary, StepRecord } from './durable-runner.js';
 
 /**
@@ -10,6 +11,12 @@ export interface RunInspector {
   list(filter?: RunFilter): Promise<readonly RunSummary[]>;
   /** What the store knows about one run; `RunNotFoundError` when it has none. */
   status(runId: string): Promise<RunSummary>;
+  /**
+   * The input a run was started with (for casare runs, its `ExecuteWorkflowInput`: the workflow
+   * document, its variables and source file); `RunNotFoundError` for an unknown run. Reads the whole
+   * document: call it for one run, not for every run of a list.
+   */
+  input(runId: string): Promise<Json | undefined>;
   /** Recorded steps of a run, by index; `RunNotFoundError` for an unknown run. */
   steps(runId: string): Promise<readonly StepRecord[]>;
   /** Cancels a run: it stops before its next step, wherever it executes. */

@@ -8,7 +8,8 @@ import { HELP } from '../help.js';
 import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
 import type { CliEnvironment } from '../main.js';
 import { progressReporterFor } from '../progress.js';
-import { settleReport, type RunReport } from '../run-output.js';
+import { printReport, settleReport, type RunReport } from '../run-output.js';
+import { sleepLookupOf } from '../sleep-lookup.js';
 
 /**
  * `casare recover`: launches this executor, which makes DBOS resume every run the executor left
@@ -26,10 +27,12 @@ export async function recoverCommand(argv: readonly string[], cli: CliEnvironmen
   // Recovery looks where runs are recorded by default: DBOS when CASARE_DATABASE_URL is set, else the SQLite file.
   const { durability } = chooseDurability(undefined, cli.env, 'recover');
   const config = durability === 'dbos' ? dbosConfigOf(cli.env) : { ...sqliteConfigOf(cli.env, cli.cwd), applicationVersion: undefined };
-  const services = await openServices({ durability, events: progressReporterFor(progressOut, cli.env, true), env: cli.env, cwd: cli.cwd });
+  const reporter = progressReporterFor(progressOut, cli.env, true);
+  const services = await openServices({ durability, events: reporter, env: cli.env, cwd: cli.cwd });
   let interrupted = false;
   try {
     await services.runner.launch();
+    reporter.watchSleeps(sleepLookupOf(services.runner));
     const { runs, otherVersions } = await recoverableRuns(services.runner.list.bind(services.runner), config.executorId, config.applicationVersion);
     if (otherVersions.length > 0) {
       cli.stderr.write(
@@ -47,8 +50,9 @@ export async function recoverCommand(argv: readonly string[], cli: CliEnvironmen
       cli.stderr.write('\ncasare: interrupted; the runs stay pending: run "casare recover" again to finish them\n');
       return ExitCode.interrupted;
     }
+    await reporter.idle();
     printRecovered(cli, json, settled);
-    return settled.every((report) => report.status === 'completed') ? ExitCode.success : ExitCode.runFailed;
+    return settled.every((report) => report.status === 'succeeded') ? ExitCode.success : ExitCode.runFailed;
   } finally {
     if (!interrupted) await services.close();
   }
@@ -82,6 +86,9 @@ function printRecovered(cli: CliEnvironment, json: boolean, reports: readonly Ru
     return;
   }
   if (reports.length === 0) return;
+  // What `casare run` prints of a run (logs, variables, how it ended), for each recovered run.
+  for (const report of reports) printReport(cli.stdout, report);
+  if (reports.length === 1) return;
   const rows = recovered.map((run) => [run.runId, run.status, run.error ? oneLine(`${run.error.nodeId ? `${run.error.nodeId}: ` : ''}${run.error.message}`, 80) : '']);
   cli.stdout.write(formatTable(['run id', 'status', 'error'], rows));
 }

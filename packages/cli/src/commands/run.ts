@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { DurableRunner, RunSummary } from '@casare-rpa/application';
-import type { Json } from '@casare-rpa/domain';
+import type { Json, JsonObject } from '@casare-rpa/domain';
 import { redactDatabaseUrl } from '@casare-rpa/infra-dbos';
 import { parseCommandArgs } from '../cli-args.js';
-import { dbosConfigOf, openServices, sqliteConfigOf } from '../container.js';
+import { dbosConfigOf, openRunInspector, openServices, sqliteConfigOf } from '../container.js';
 import { chooseDurability, type Durability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
 import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
 import type { CliEnvironment } from '../main.js';
 import { progressReporterFor } from '../progress.js';
+import { differencesOf, recordedInputOf } from '../recorded-input.js';
 import { exitCodeOf, printReport, printReportJson, settleReport } from '../run-output.js';
-import { parseVariableAssignments } from '../run-variables.js';
+import { sleepLookupOf } from '../sleep-lookup.js';
+import { parseVariableAssignments, typedRunInputs } from '../run-variables.js';
 import { loadWorkflowFile } from '../workflow-file.js';
 
 const OPTIONS = {
@@ -31,7 +33,8 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
   const json = args.flag('json');
   const requestedRunId = args.string('run-id');
   if (requestedRunId !== undefined && requestedRunId.trim() === '') throw new UsageError('--run-id needs a non-empty id', 'run');
-  const inputs = parseVariableAssignments(args.strings('var'));
+  // Syntax first (no name, no =), before anything is opened; types once the workflow is read.
+  parseVariableAssignments(args.strings('var'));
   const file = await loadWorkflowFile(args.positionals[0] ?? '', cli.cwd, 'run');
 
   const choice = chooseDurability(args.string('durability'), cli.env);
@@ -42,26 +45,33 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
   let interrupted = false;
   try {
     // Invalid files stop here, before any database is touched: WorkflowValidationError, exit 2.
-    services.validateWorkflow.validate(file.document, file.label);
+    const workflow = services.validateWorkflow.validate(file.document, file.label);
+    // Values of the wrong type, and names the workflow does not declare, stop here: nothing has run.
+    const inputs = typedRunInputs(args.strings('var'), workflow.variables);
     await services.runner.launch();
+    reporter.watchSleeps(sleepLookupOf(services.runner));
     const runId = requestedRunId ?? randomUUID();
     const where = whereDurable(choice.durability, cli);
     const existing = requestedRunId === undefined ? undefined : await existingRun(services.runner, requestedRunId);
+    let differences: string[] = [];
     if (existing !== undefined) {
+      const ended = existing.status !== 'pending' && existing.status !== 'enqueued';
       progressOut.write(
-        existing.status === 'pending' || existing.status === 'enqueued'
-          ? `Run ${runId} exists and has not ended: waiting for it, nothing new is started.\n`
-          : `Run ${runId} exists: its recorded result follows, nothing is executed.\n`,
+        ended
+          ? `Run ${runId} exists (${existing.status}): its recorded result follows, nothing is executed.\n`
+          : `Run ${runId} exists and has not ended (${existing.status}): waiting for it, nothing new is started.\n`,
       );
+      differences = choice.durability === 'dbos' ? await differencesFromRecord(cli.env, runId, { document: file.document as Json, source: file.label, inputs }) : [];
+      for (const difference of differences) cli.stderr.write(`casare: run ${runId} was not started from what you gave: ${difference}; use another --run-id to run it\n`);
     } else {
       progressOut.write(`Run ${runId} (${where})\n`);
     }
     const startedAt = Date.now();
-    const handle = await services.executeWorkflow.start(
-      services.runner,
-      { document: file.document as Json, inputs, workingDirectory: cli.cwd, source: file.label },
-      { runId },
-    );
+    // An id that exists is never started again (the runner would only hand the run back): read it.
+    const handle =
+      existing !== undefined
+        ? services.runner.handle(runId)
+        : await services.executeWorkflow.start(services.runner, { document: file.document as Json, inputs, workingDirectory: cli.cwd, source: file.label }, { runId });
     const report = await untilInterrupted(settleReport(handle), cli.interrupted);
     if (report === INTERRUPTED) {
       interrupted = true;
@@ -72,10 +82,13 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
       );
       return ExitCode.interrupted;
     }
+    await reporter.idle();
     if (json) printReportJson(cli.stdout, report);
-    else printReport(cli.stdout, report, Date.now() - startedAt);
+    else if (existing !== undefined) printReport(cli.stdout, report, { recorded: await services.runner.handle(runId).status() });
+    else printReport(cli.stdout, report, { elapsedMs: Date.now() - startedAt, logsShown: true });
     noteOtherRecoveredRuns(cli, reporter.recoveredRuns, runId);
-    return exitCodeOf(report);
+    // A recorded run of another file or other variables is not what was asked for: nothing of it ran now.
+    return differences.length > 0 ? ExitCode.usage : exitCodeOf(report);
   } finally {
     // An interrupted run is left exactly as a crash would leave it; a clean shutdown could record
     // half-finished steps as failures.
@@ -103,6 +116,20 @@ async function existingRun(runner: DurableRunner, runId: string): Promise<RunSum
   } catch (error) {
     if ((error as { code?: unknown }).code === 'RUN_NOT_FOUND') return undefined;
     throw error;
+  }
+}
+
+/** How the start request differs from what the run with this id was recorded with (DBOS keeps its input). */
+async function differencesFromRecord(
+  env: CliEnvironment['env'],
+  runId: string,
+  given: { readonly document: Json; readonly source: string; readonly inputs: JsonObject },
+): Promise<string[]> {
+  const inspector = await openRunInspector(env);
+  try {
+    return differencesOf(recordedInputOf(await inspector.input(runId)), given);
+  } finally {
+    await inspector.close();
   }
 }
 

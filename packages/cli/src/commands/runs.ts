@@ -8,7 +8,9 @@ import { HELP } from '../help.js';
 import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
 import type { CliEnvironment } from '../main.js';
 import { progressReporterFor } from '../progress.js';
-import { exitCodeOf, printReport, printReportJson, settleReport } from '../run-output.js';
+import { recordedInputOf, workflowLabelOf, type RecordedInput } from '../recorded-input.js';
+import { exitCodeOf, plainText, printReport, printReportJson, settleReport } from '../run-output.js';
+import { sleepLookupOf } from '../sleep-lookup.js';
 import { nodeLabelOf, stepRowsOf, type StepRow } from '../run-steps.js';
 
 const RUN_STATUSES: readonly RunStatus[] = ['pending', 'enqueued', 'succeeded', 'failed', 'cancelled'];
@@ -52,31 +54,48 @@ async function withInspector<T>(cli: CliEnvironment, work: (inspector: RunInspec
 }
 
 async function listRuns(argv: readonly string[], cli: CliEnvironment): Promise<ExitCode> {
-  const args = parseCommandArgs('runs list', argv, { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } }, { names: [], required: 0 });
+  const args = parseCommandArgs(
+    'runs list',
+    argv,
+    { status: { type: 'string' }, limit: { type: 'string' }, workflows: { type: 'boolean' }, json: { type: 'boolean' } },
+    { names: [], required: 0 },
+  );
   if (args.help) return help(cli, 'runs list');
   const status = args.string('status');
   if (status !== undefined && !RUN_STATUSES.includes(status as RunStatus)) {
-    throw new UsageError(`--status must be one of ${RUN_STATUSES.join(', ')}, not "${status}"`, 'runs list');
+    const hint = status === 'completed' ? ' (a run that completed has "succeeded")' : '';
+    throw new UsageError(`--status must be one of ${RUN_STATUSES.join(', ')}, not "${status}"${hint}`, 'runs list');
   }
   const limit = positiveInteger(args.string('limit') ?? '50', '--limit', 'runs list');
-  const runs = await withInspector(cli, (inspector) => inspector.list({ ...(status === undefined ? {} : { status: status as RunStatus }), limit }));
+  // The workflow's own name and file are in each run's input, which DBOS keeps whole (the document
+  // travels in it): reading it costs one query and one document per listed run, so only on request.
+  const withWorkflows = args.flag('workflows');
+  const { runs, inputs } = await withInspector(cli, async (inspector) => {
+    const listed = await inspector.list({ ...(status === undefined ? {} : { status: status as RunStatus }), limit });
+    const read = withWorkflows ? await Promise.all(listed.map(async (run) => recordedInputOf(await inspector.input(run.runId)))) : [];
+    return { runs: listed, inputs: read };
+  });
   if (args.flag('json')) {
-    writeJson(cli.stdout, runs);
+    writeJson(
+      cli.stdout,
+      runs.map((run, index) => ({ ...publicSummaryOf(run), ...(withWorkflows ? { workflow: workflowJsonOf(inputs[index]) } : {}) })),
+    );
     return ExitCode.success;
   }
   if (runs.length === 0) {
     cli.stdout.write(status === undefined ? 'No runs recorded yet.\n' : `No ${status} runs.\n`);
     return ExitCode.success;
   }
-  const rows = runs.map((run) => [
+  const rows = runs.map((run, index) => [
     run.runId,
     run.status,
+    ...(withWorkflows ? [oneLine(workflowLabelOf(inputs[index] ?? { inputs: {} }) ?? '-', 50)] : []),
     formatTimestamp(run.createdAt),
     run.status === 'pending' || run.status === 'enqueued' ? '-' : formatDuration(run.updatedAt - run.createdAt),
     run.executorId ?? '-',
-    oneLine(run.error ?? '', 60),
+    oneLine(plainText(run.error ?? ''), 60),
   ]);
-  cli.stdout.write(formatTable(['run id', 'status', 'created', 'took', 'executor', 'error'], rows));
+  cli.stdout.write(formatTable(['run id', 'status', ...(withWorkflows ? ['workflow'] : []), 'created', 'took', 'executor', 'error'], rows));
   return ExitCode.success;
 }
 
@@ -84,12 +103,12 @@ async function showRun(argv: readonly string[], cli: CliEnvironment): Promise<Ex
   const args = parseCommandArgs('runs show', argv, { json: { type: 'boolean' } }, { names: ['runId'], required: 1 });
   if (args.help) return help(cli, 'runs show');
   const runId = args.positionals[0] ?? '';
-  const { run, steps } = await withInspector(cli, async (inspector) => {
+  const { run, steps, input } = await withInspector(cli, async (inspector) => {
     const summary = await knownRun(() => inspector.status(runId), runId, 'runs show');
-    return { run: summary, steps: stepRowsOf(summary, await inspector.steps(runId)) };
+    return { run: summary, steps: stepRowsOf(summary, await inspector.steps(runId)), input: recordedInputOf(await inspector.input(runId)) };
   });
-  if (args.flag('json')) writeJson(cli.stdout, { run, steps });
-  else printRun(cli.stdout, run, steps);
+  if (args.flag('json')) writeJson(cli.stdout, { run: { ...publicSummaryOf(run), workflow: workflowJsonOf(input) }, steps });
+  else printRun(cli.stdout, run, steps, input);
   return ExitCode.success;
 }
 
@@ -97,7 +116,11 @@ async function cancelRun(argv: readonly string[], cli: CliEnvironment): Promise<
   const args = parseCommandArgs('runs cancel', argv, {}, { names: ['runId'], required: 1 });
   if (args.help) return help(cli, 'runs cancel');
   const runId = args.positionals[0] ?? '';
-  await withInspector(cli, (inspector) => knownRun(() => inspector.cancel(runId), runId, 'runs cancel'));
+  await withInspector(cli, async (inspector) => {
+    const run = await knownRun(() => inspector.status(runId), runId, 'runs cancel');
+    if (hasEnded(run)) throw new UsageError(`run ${runId} has already ended (${run.status}): there is nothing to cancel`, 'runs cancel');
+    await knownRun(() => inspector.cancel(runId), runId, 'runs cancel');
+  });
   cli.stdout.write(`Run ${runId} cancelled: it stops before its next step. "casare runs resume ${runId}" continues it.\n`);
   return ExitCode.success;
 }
@@ -107,8 +130,15 @@ async function resumeRun(argv: readonly string[], cli: CliEnvironment): Promise<
   if (args.help) return help(cli, 'runs resume');
   const runId = args.positionals[0] ?? '';
   return followRun(cli, args.flag('json'), 'runs resume', async ({ runner }) => {
+    const run = await knownRun(() => runner.handle(runId).status(), runId, 'runs resume');
+    if (run.status === 'succeeded' || run.status === 'failed') {
+      throw new UsageError(
+        `run ${runId} has already ${run.status}: there is nothing to resume ("casare runs fork ${runId} --from-step N" runs its steps from N again)`,
+        'runs resume',
+      );
+    }
     const handle = await knownRun(() => runner.resume(runId), runId, 'runs resume');
-    return { handle, line: `Run ${runId} resumed after its last completed step.` };
+    return { handle, line: `Run ${runId} (${run.status}) resumed after its last completed step.` };
   });
 }
 
@@ -126,8 +156,27 @@ async function forkRun(argv: readonly string[], cli: CliEnvironment): Promise<Ex
   const fromStep = nonNegativeInteger(fromStepText, '--from-step', 'runs fork');
   const newRunId = args.string('run-id');
   return followRun(cli, args.flag('json'), 'runs fork', async ({ runner }) => {
+    await knownRun(() => runner.handle(runId).status(), runId, 'runs fork');
+    const steps = await runner.steps(runId);
+    if (fromStep >= steps.length) {
+      const range = steps.length === 0 ? 'it has recorded no step yet' : `its steps are 0..${steps.length - 1} ("casare runs show ${runId}")`;
+      throw new UsageError(`--from-step ${fromStep} is past the end of run ${runId}: ${range}`, 'runs fork');
+    }
+    if (newRunId !== undefined) {
+      const taken = await runner
+        .handle(newRunId)
+        .status()
+        .catch((error: unknown) => {
+          if ((error as { code?: unknown }).code === 'RUN_NOT_FOUND') return undefined;
+          throw error;
+        });
+      if (taken !== undefined) {
+        throw new UsageError(`--run-id ${newRunId} is the id of an existing run (${taken.status}): a fork needs a new id; leave --run-id out for a fresh one`, 'runs fork');
+      }
+    }
     const handle = await knownRun(() => runner.fork(runId, fromStep, newRunId === undefined ? {} : { runId: newRunId }), runId, 'runs fork');
-    return { handle, line: `Run ${handle.runId} forked from ${runId}: steps 0..${fromStep - 1} replayed, the rest executed again.` };
+    const replayed = fromStep === 0 ? 'no step replayed, every step executed again' : `steps 0..${fromStep - 1} replayed, ${fromStep}..${steps.length - 1} and any after executed again`;
+    return { handle, line: `Run ${handle.runId} forked from ${runId}: ${replayed}.` };
   });
 }
 
@@ -140,10 +189,12 @@ async function followRun(
 ): Promise<ExitCode> {
   const progressOut = json ? cli.stderr : cli.stdout;
   const { durability } = chooseDurability(undefined, cli.env, command);
-  const services = await openServices({ durability, events: progressReporterFor(progressOut, cli.env), env: cli.env, cwd: cli.cwd });
+  const reporter = progressReporterFor(progressOut, cli.env);
+  const services = await openServices({ durability, events: reporter, env: cli.env, cwd: cli.cwd });
   let interrupted = false;
   try {
     await services.runner.launch();
+    reporter.watchSleeps(sleepLookupOf(services.runner));
     const { handle, line } = await begin(services);
     progressOut.write(`${line}\n`);
     const startedAt = Date.now();
@@ -153,12 +204,28 @@ async function followRun(
       cli.stderr.write(`\ncasare: interrupted; run ${handle.runId} stays pending: "casare recover" resumes it (${command})\n`);
       return ExitCode.interrupted;
     }
+    await reporter.idle();
     if (json) printReportJson(cli.stdout, report);
-    else printReport(cli.stdout, report, Date.now() - startedAt);
+    // Replayed Log nodes printed nothing live: the summary lists every message of the run.
+    else printReport(cli.stdout, report, { elapsedMs: Date.now() - startedAt });
     return exitCodeOf(report);
   } finally {
     if (!interrupted) await services.close();
   }
+}
+
+function hasEnded(run: RunSummary): boolean {
+  return run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled';
+}
+
+/** A run summary as `--json` prints it: recorded errors without terminal colour codes. */
+function publicSummaryOf(run: RunSummary): RunSummary {
+  return run.error === undefined ? run : { ...run, error: plainText(run.error) };
+}
+
+/** The workflow of a run for `--json`: its own name and the file it was started from (null when unknown). */
+function workflowJsonOf(input: RecordedInput | undefined): { name: string | null; source: string | null } {
+  return { name: input?.workflowName ?? null, source: input?.source ?? null };
 }
 
 /** Runs `action`; a run id the runner does not know becomes a usage error naming the id. */
@@ -173,18 +240,18 @@ async function knownRun<T>(action: () => Promise<T>, runId: string, command: str
   }
 }
 
-function printRun(out: OutputStream, run: RunSummary, steps: readonly StepRow[]): void {
-  const finished = run.status !== 'pending' && run.status !== 'enqueued';
+function printRun(out: OutputStream, run: RunSummary, steps: readonly StepRow[], input: RecordedInput): void {
+  const finished = hasEnded(run);
   const lines: [string, string][] = [
     ['Run', run.runId],
     ['Status', run.status],
-    ['Workflow', run.workflowName],
+    ['Workflow', workflowLabelOf(input) ?? run.workflowName],
     ['Executor', `${run.executorId ?? '-'}${run.applicationVersion ? `  (version ${run.applicationVersion})` : ''}`],
     ['Created', formatTimestamp(run.createdAt)],
     [finished ? 'Ended' : 'Updated', `${formatTimestamp(run.updatedAt)}  (${formatDuration(run.updatedAt - run.createdAt)} after creation)`],
   ];
   if (run.resumedAt !== undefined) lines.push(['Resumed', `${formatTimestamp(run.resumedAt)}  (steps completed before this were replayed from their checkpoints)`]);
-  if (run.error !== undefined) lines.push(['Error', run.error]);
+  if (run.error !== undefined) lines.push(['Error', plainText(run.error)]);
   for (const [label, value] of lines) out.write(`${label.padEnd(9)}${value}\n`);
   const replayed = steps.filter((step) => step.replayed).length;
   const nodes = steps.reduce((total, step) => total + step.nodes.length, 0);
@@ -198,7 +265,16 @@ function printRun(out: OutputStream, run: RunSummary, steps: readonly StepRow[])
   const rows = steps.flatMap((step) => {
     const status = (text: string): string => (step.replayed ? `${text} (replayed)` : text);
     if (step.nodes.length <= 1) {
-      return [[String(step.index), nodeLabelOf(step), status(step.status), formatDuration(step.durationMs ?? undefined), step.attempts === null ? '-' : String(step.attempts), oneLine(step.error ?? '', 80)]];
+      return [
+        [
+          String(step.index),
+          nodeLabelOf(step),
+          step.status === 'sleeping' && step.wakesAt !== null ? `sleeping, wakes ${formatTimestamp(step.wakesAt)}` : status(step.status),
+          step.status === 'sleeping' ? `${formatDuration(step.durationMs ?? undefined)} planned` : formatDuration(step.durationMs ?? undefined),
+          step.attempts === null ? '-' : String(step.attempts),
+          oneLine(plainText(step.error ?? ''), 80),
+        ],
+      ];
     }
     return step.nodes.map((node, position) => [
       position === 0 ? String(step.index) : '',
@@ -206,7 +282,7 @@ function printRun(out: OutputStream, run: RunSummary, steps: readonly StepRow[])
       status(node.status),
       formatDuration((position === 0 ? step.durationMs : node.durationMs) ?? undefined),
       String(node.attempts),
-      oneLine(node.error ?? '', 80),
+      oneLine(plainText(node.error ?? ''), 80),
     ]);
   });
   out.write(formatTable(['index', 'node', 'status', 'duration', 'attempts', 'error'], rows));

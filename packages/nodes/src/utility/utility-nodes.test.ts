@@ -1,15 +1,32 @@
-import type { JsonObject } from '@casare-rpa/domain';
+import type { JsonObject, WorkflowNode } from '@casare-rpa/domain';
 import { describe, expect, it } from 'vitest';
 import { createNodeCatalog } from '../nodes-container-module.js';
 import { aNodeExecution } from '../testing/node-execution-builder.js';
 import { strftime } from './datetime-nodes.js';
 
 const catalog = createNodeCatalog();
+/** Static issues of one node of `type`, with the given data inputs connected. */
+const issuesOf = (type: string, config: JsonObject, connected: readonly string[] = []) =>
+  catalog.validate([{ id: 'n', type, config } satisfies WorkflowNode], () => connected);
 const run = (type: string, config: JsonObject = {}) => catalog.execute(aNodeExecution(type).withId('u').withConfig(config).build());
 
 describe('LogNode', () => {
   it('puts the message in the run log', async () => {
     expect(await run('LogNode', { message: 'All tests passed!' })).toEqual({ outputs: { message: 'All tests passed!' }, logs: ['All tests passed!'] });
+  });
+
+  it('is invalid without a message, unless a data connection brings one', () => {
+    expect(issuesOf('LogNode', {})).toEqual([expect.objectContaining({ path: 'nodes.n.config.message', message: 'required', nodeId: 'n' })]);
+    expect(issuesOf('LogNode', {}, ['message'])).toEqual([]);
+    expect(issuesOf('LogNode', { message: '{{greeting}}' })).toEqual([]);
+  });
+
+  it('writes its message to the run log as it runs, warnings as warnings', async () => {
+    const info = aNodeExecution('LogNode').withConfig({ message: 'hello' });
+    await catalog.execute(info.build());
+    const warning = aNodeExecution('LogNode').withConfig({ message: 'look out', level: 'warning' });
+    await catalog.execute(warning.build());
+    expect([...info.logger.lines, ...warning.logger.lines]).toEqual(['debug: hello', 'warn: look out']);
   });
 
   it('renders a non-text message', async () => {
@@ -22,7 +39,17 @@ describe('WaitNode', () => {
     expect(await run('WaitNode', { seconds: 0.1 })).toEqual({ outputs: { waited_ms: 100 }, sleepMs: 100 });
     expect((await run('WaitNode', { duration: 2 })).sleepMs).toBe(2000);
     expect((await run('WaitNode', { milliseconds: 5 })).sleepMs).toBe(5);
-    expect((await run('WaitNode', {})).sleepMs).toBe(1000);
+  });
+
+  it('is invalid without seconds, duration or milliseconds, instead of waiting a second nobody asked for', async () => {
+    expect(issuesOf('WaitNode', {})).toEqual([
+      expect.objectContaining({ path: 'nodes.n.config', message: 'needs seconds, duration or milliseconds: how long to wait', nodeId: 'n' }),
+    ]);
+    expect(issuesOf('WaitNode', { seconds: '{{wait_seconds}}' })).toEqual([]);
+    expect(issuesOf('WaitNode', { duration: 2 })).toEqual([]);
+    // A template that resolves to nothing is caught when the node runs.
+    await expect(run('WaitNode', { seconds: '' })).rejects.toThrow('nodes.u.config: needs seconds, duration or milliseconds');
+    await expect(run('WaitNode', {})).rejects.toThrow('nodes.u.config: needs seconds, duration or milliseconds');
   });
 
   it('names node and field for a negative or non-numeric wait', async () => {
