@@ -7,6 +7,7 @@ import { randomNodeHandlers } from './data/random-nodes.js';
 import { textNodeHandlers } from './data/text-nodes.js';
 import { variableNodeHandlers } from './data/variable-nodes.js';
 import { fileNodeHandlers } from './files/file-nodes.js';
+import { emailNodeHandlers } from './email/email-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 import { utilityNodeHandlers } from './utility/utility-nodes.js';
@@ -29,5 +30,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...dateTimeNodeHandlers,
     ...fileNodeHandlers,
     ...httpNodeHandlers,
+    ...emailNodeHandlers,
   ];
 }
