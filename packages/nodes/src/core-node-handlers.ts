@@ -9,6 +9,7 @@ import { variableNodeHandlers } from './data/variable-nodes.js';
 import { fileNodeHandlers } from './files/file-nodes.js';
 import { emailNodeHandlers } from './email/email-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
+import { httpExtraNodeHandlers } from './http/http-extra-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 import { utilityNodeHandlers } from './utility/utility-nodes.js';
 
@@ -30,6 +31,7 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...dateTimeNodeHandlers,
     ...fileNodeHandlers,
     ...httpNodeHandlers,
+    ...httpExtraNodeHandlers,
     ...emailNodeHandlers,
   ];
 }
