@@ -244,6 +244,7 @@ class DocumentChecker {
         stopOnError: settings.stop_on_error,
         timeoutSeconds: settings.timeout ? settings.timeout : undefined,
         retryCount: settings.retry_count,
+        allowScripts: settings.allow_scripts,
       },
     );
   }

@@ -51,6 +51,8 @@ export const workflowSettingsDocumentSchema = z.looseObject({
   /** Seconds per node attempt; null or 0 means no timeout. */
   timeout: z.number().nonnegative().nullable().optional(),
   retry_count: z.number().int().nonnegative().default(0),
+  /** False forbids script, shell and system nodes; absent means allowed. */
+  allow_scripts: z.boolean().optional(),
 });
 
 /** Zod schema of a whole v1 workflow file. */

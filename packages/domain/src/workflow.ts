@@ -44,6 +44,8 @@ export interface WorkflowSettings {
   readonly timeoutSeconds: number | undefined;
   /** Default number of retries after a failed attempt (0 = one attempt only). */
   readonly retryCount: number;
+  /** False forbids script, shell and system nodes (`settings.allow_scripts`); undefined means allowed. */
+  readonly allowScripts?: boolean;
 }
 
 /** Workflow-level descriptive data from the file. */

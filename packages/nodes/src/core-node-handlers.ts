@@ -10,6 +10,8 @@ import { fileNodeHandlers } from './files/file-nodes.js';
 import { emailNodeHandlers } from './email/email-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
 import { httpExtraNodeHandlers } from './http/http-extra-nodes.js';
+import { scriptNodeHandlers } from './system/script-nodes.js';
+import { systemNodeHandlers } from './system/system-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 import { utilityNodeHandlers } from './utility/utility-nodes.js';
 
@@ -33,5 +35,7 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...httpNodeHandlers,
     ...httpExtraNodeHandlers,
     ...emailNodeHandlers,
+    ...scriptNodeHandlers,
+    ...systemNodeHandlers,
   ];
 }

@@ -275,6 +275,7 @@ class RunExecution {
         return attempt.signal;
       },
       scope,
+      settings: workflow.settings,
     };
     const raw = await this.catalog.execute(execution);
     const parsed = nodeOutcomeSchema.safeParse(raw);
