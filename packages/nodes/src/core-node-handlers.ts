@@ -10,6 +10,7 @@ import { fileNodeHandlers } from './files/file-nodes.js';
 import { emailNodeHandlers } from './email/email-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
 import { httpExtraNodeHandlers } from './http/http-extra-nodes.js';
+import { ftpNodeHandlers } from './ftp/ftp-nodes.js';
 import { scriptNodeHandlers } from './system/script-nodes.js';
 import { systemNodeHandlers } from './system/system-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
@@ -35,6 +36,7 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...httpNodeHandlers,
     ...httpExtraNodeHandlers,
     ...emailNodeHandlers,
+    ...ftpNodeHandlers,
     ...scriptNodeHandlers,
     ...systemNodeHandlers,
   ];
