@@ -10,6 +10,7 @@ import { fileNodeHandlers } from './files/file-nodes.js';
 import { emailNodeHandlers } from './email/email-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
 import { httpExtraNodeHandlers } from './http/http-extra-nodes.js';
+import { connectorNodeHandlers } from './connectors/connector-nodes.js';
 import { ftpNodeHandlers } from './ftp/ftp-nodes.js';
 import { scriptNodeHandlers } from './system/script-nodes.js';
 import { systemNodeHandlers } from './system/system-nodes.js';
@@ -39,5 +40,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...ftpNodeHandlers,
     ...scriptNodeHandlers,
     ...systemNodeHandlers,
+    ...connectorNodeHandlers,
   ];
 }
