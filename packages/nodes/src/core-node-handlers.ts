@@ -11,6 +11,7 @@ import { emailNodeHandlers } from './email/email-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
 import { httpExtraNodeHandlers } from './http/http-extra-nodes.js';
 import { connectorNodeHandlers } from './connectors/connector-nodes.js';
+import { googleNodeHandlers } from './connectors/google-nodes.js';
 import { ftpNodeHandlers } from './ftp/ftp-nodes.js';
 import { scriptNodeHandlers } from './system/script-nodes.js';
 import { systemNodeHandlers } from './system/system-nodes.js';
@@ -41,5 +42,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...scriptNodeHandlers,
     ...systemNodeHandlers,
     ...connectorNodeHandlers,
+    ...googleNodeHandlers,
   ];
 }
