@@ -71,7 +71,7 @@ function valuesPath(spreadsheetId: string, range: string, suffix = ''): string {
 /** Rows of cell values: a 2D list, or one row given as a flat list. */
 function rowsOf(values: readonly Json[], field: string): Json[][] {
   if (values.length === 0) throw new ConfigFieldError(field, 'must not be empty');
-  if (values.every((row) => isJsonArray(row))) return values.map((row) => [...(row as readonly Json[])]);
+  if (values.every((row) => isJsonArray(row))) return values.map((row) => [...(row)]);
   if (values.some((cell) => isJsonArray(cell) || isJsonObject(cell))) throw new ConfigFieldError(field, 'expected a list of rows (lists) or one row of cell values');
   return [[...values]];
 }
