@@ -1,5 +1,5 @@
 import type { JsonObject } from '@casare-rpa/domain';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,6 +52,7 @@ function answer(request: Received): { status: number; body: JsonObject } {
     if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A1:B2' && request.method === 'GET') return { status: 200, body: { range: 'Sheet1!A1:B2', values: [['a', 'b'], ['1']] } };
     if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A1:B2' && request.method === 'PUT') return { status: 200, body: { updatedRange: 'Sheet1!A1:B2', updatedRows: 2, updatedColumns: 2, updatedCells: 4 } };
     if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A:B:append') return { status: 200, body: { updates: { updatedRange: 'Sheet1!A3:B3', updatedRows: 1 } } };
+    if (path === '/google/drive/v3/files/drv-1') return { status: 200, body: { note: 'the file bytes' } };
     if (path === '/google/upload/drive/v3/files') return { status: 200, body: { id: 'drv-1', name: 'report.pdf', webViewLink: 'https://drive.example/drv-1' } };
   }
   return { status: 404, body: { error: { message: 'no such endpoint' } } };
@@ -200,6 +201,14 @@ describe('Google Workspace nodes (local Gmail, Sheets and Drive stand-ins)', () 
     expect(received[0]?.body).toContain('"parents":["folder-9"]');
     expect(received[0]?.body).toContain('%PDF-drive');
     await expect(run('DriveUploadFileNode', google({ file_path: '/etc/passwd' }), 'du')).rejects.toThrow('nodes.du.config.file_path');
+  });
+
+  it('DriveDownloadFileNode downloads into the working directory with the token in a header', async () => {
+    const { outputs } = await run('DriveDownloadFileNode', google({ file_id: 'drv-1', destination_path: 'in/drive.json' }));
+    expect(outputs).toEqual({ file_path: 'in/drive.json', success: true, error: '' });
+    expect(JSON.parse(await readFile(join(workdir, 'in/drive.json'), 'utf8'))).toEqual({ note: 'the file bytes' });
+    expect(received[0]?.url).toBe('/google/drive/v3/files/drv-1?alt=media');
+    await expect(run('DriveDownloadFileNode', google({ file_id: 'drv-1', destination_path: '../out.bin' }), 'dd')).rejects.toThrow('nodes.dd.config.destination_path');
   });
 
   it('a refused token fails with CONNECTOR_AUTH_FAILED and the API message, without the token', async () => {

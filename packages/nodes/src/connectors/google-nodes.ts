@@ -12,6 +12,7 @@ import { textOf } from '../data/values.js';
 import { commaList, messageIdFor } from '../email/smtp-nodes.js';
 import { FileOperationError } from '../files/file-actions.js';
 import { resolveInside } from '../files/working-directory.js';
+import { downloadToFile, httpUrl } from '../http/http-transfer.js';
 import { callConnector, requiredToken } from './connector-api.js';
 
 // Google Workspace REST APIs (Gmail, Sheets, Drive) with an OAuth access token from a secret.
@@ -148,5 +149,23 @@ const driveUploadFileNode = defineNode({
   },
 });
 
-/** Google Workspace nodes: GmailSendEmailNode, SheetsGetRangeNode, SheetsWriteRangeNode, SheetsAppendRowNode, DriveUploadFileNode. */
-export const googleNodeHandlers: readonly CatalogNodeHandler[] = [gmailSendEmailNode, sheetsGetRangeNode, sheetsWriteRangeNode, sheetsAppendRowNode, driveUploadFileNode];
+const driveDownloadFileNode = defineNode({
+  types: ['DriveDownloadFileNode'],
+  config: z.looseObject({ ...googleFields, file_id: nonEmptyText(), destination_path: nonEmptyText(), allow_outside_working_dir: boolean(false) }),
+  ports: { inputs: ['file_id', 'destination_path'], outputs: ['file_path', 'success', 'error'] },
+  run: async (config, execution) => {
+    const token = requiredToken(config.access_token, 'access_token');
+    const url = httpUrl(`${(config.api_base_url ?? 'https://www.googleapis.com').replace(/\/+$/, '')}/drive/v3/files/${encodeURIComponent(config.file_id)}?alt=media`, 'api_base_url');
+    const { file_path } = await downloadToFile(execution, url, new Headers({ authorization: `Bearer ${token}` }), config.timeout, {
+      savePath: config.destination_path,
+      overwrite: true,
+      createDirs: true,
+      allowOutside: config.allow_outside_working_dir,
+      field: 'destination_path',
+    });
+    return { outputs: { file_path, success: true, error: '' } };
+  },
+});
+
+/** Google Workspace nodes: GmailSendEmailNode, SheetsGetRange/WriteRange/AppendRow, DriveUploadFileNode, DriveDownloadFileNode. */
+export const googleNodeHandlers: readonly CatalogNodeHandler[] = [gmailSendEmailNode, sheetsGetRangeNode, sheetsWriteRangeNode, sheetsAppendRowNode, driveUploadFileNode, driveDownloadFileNode];

@@ -91,6 +91,8 @@ export interface DownloadTarget {
   readonly overwrite: boolean;
   readonly createDirs: boolean;
   readonly allowOutside: boolean;
+  /** Config field named when the path is refused (default `save_path`). */
+  readonly field?: string;
 }
 
 /**
@@ -104,7 +106,7 @@ export async function downloadToFile(
   timeoutSeconds: number,
   target: DownloadTarget,
 ): Promise<{ file_path: string; file_size: number; status_code: number }> {
-  const full = await resolveInside(execution.workingDirectory, target.savePath, 'save_path', target.allowOutside);
+  const full = await resolveInside(execution.workingDirectory, target.savePath, target.field ?? 'save_path', target.allowOutside);
   const exists = await stat(full).then(() => true, () => false);
   if (exists && !target.overwrite) {
     throw new FileOperationError(execution.node.id, 'Download File', target.savePath, 'EEXIST', 'the file exists and overwrite is false');
