@@ -158,5 +158,25 @@ const runCommandNode = defineNode({
   },
 });
 
-/** Script nodes: RunPythonScriptNode, RunPythonFileNode, RunCommandNode. */
-export const scriptNodeHandlers: readonly CatalogNodeHandler[] = [runPythonScriptNode, runPythonFileNode, runCommandNode];
+const runBatchScriptNode = defineNode({
+  types: ['RunBatchScriptNode'],
+  config: z.looseObject({ script: nonEmptyText(), working_dir: optionalText(), ...limits }),
+  ports: { inputs: ['script', 'working_dir'], outputs: ['stdout', 'stderr', 'return_code', 'success'] },
+  run: async (config, execution) => {
+    assertScriptsAllowed(execution);
+    checkLimits(config);
+    // v1 wrote the script to a temporary .sh file run by bash; bash reading it from stdin is the same without the file.
+    const run = await runProcess(execution, {
+      command: '/bin/bash',
+      args: ['-s'],
+      stdin: config.script,
+      cwd: await runDirectory(execution, config.working_dir, config.allow_outside_working_dir),
+      timeoutSeconds: config.timeout,
+      outputLimitBytes: config.max_output_bytes,
+    });
+    return { outputs: { stdout: run.stdout, stderr: run.stderr, return_code: run.returnCode, success: run.returnCode === 0, truncated: run.truncated } };
+  },
+});
+
+/** Script nodes: RunPythonScriptNode, RunPythonFileNode, RunCommandNode, RunBatchScriptNode. */
+export const scriptNodeHandlers: readonly CatalogNodeHandler[] = [runPythonScriptNode, runPythonFileNode, runCommandNode, runBatchScriptNode];
