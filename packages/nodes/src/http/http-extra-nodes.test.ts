@@ -41,6 +41,13 @@ beforeAll(async () => {
         response.write(PAYLOAD.subarray(0, 1000));
         return void setTimeout(() => response.socket?.destroy(), 20);
       }
+      if (path === '/introspect') {
+        const form = new URLSearchParams(body.toString());
+        const authorised = request.headers.authorization === `Basic ${Buffer.from('rs:rs-secret').toString('base64')}`;
+        return void response
+          .writeHead(authorised ? 200 : 401, { 'content-type': 'application/json' })
+          .end(JSON.stringify(authorised ? { active: form.get('token') === 'good', client_id: 'robot', scope: 'read', exp: 1900000000, token_type: 'Bearer' } : { error: 'invalid_client' }));
+      }
       if (path === '/token') {
         const form = new URLSearchParams(body.toString());
         if (form.get('client_secret') !== 'shh') return void response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client', error_description: 'bad secret' }));
@@ -74,8 +81,8 @@ const run = (type: string, config: JsonObject, id = 'h', rawConfig?: JsonObject)
 describe('HttpAuthNode, SetHttpHeadersNode, BuildUrlNode, ParseJsonResponseNode (pure)', () => {
   it('declares them pure and the transfer and OAuth nodes world', () => {
     expect(['HttpAuthNode', 'SetHttpHeadersNode', 'BuildUrlNode', 'ParseJsonResponseNode'].map((t) => catalog.effectOf(t))).toEqual(['pure', 'pure', 'pure', 'pure']);
-    expect(['HttpDownloadFileNode', 'HttpUploadFileNode', 'OAuth2AuthorizeNode', 'OAuth2TokenExchangeNode', 'HttpSuperNode'].map((t) => catalog.effectOf(t))).toEqual([
-      'world', 'world', 'world', 'world', 'world',
+    expect(['HttpDownloadFileNode', 'HttpUploadFileNode', 'OAuth2AuthorizeNode', 'OAuth2TokenExchangeNode', 'OAuth2TokenValidateNode', 'HttpSuperNode'].map((t) => catalog.effectOf(t))).toEqual([
+      'world', 'world', 'world', 'world', 'world', 'world',
     ]);
   });
 
@@ -183,6 +190,13 @@ describe('OAuth 2.0 nodes', () => {
     expect(failure).toMatchObject({ oauthError: 'invalid_client' });
     await expect(run('OAuth2TokenExchangeNode', { grant_type: 'refresh_token', client_id: 'c', token_url: `${base}/token` }, 'ox')).rejects.toThrow(NodeConfigError);
     await expect(run('OAuth2TokenExchangeNode', { grant_type: 'refresh_token', client_id: 'c', token_url: `${base}/token` }, 'ox')).rejects.toThrow('nodes.ox.config.refresh_token');
+  });
+
+  it('validates a token by introspection (RFC 7662) with Basic client authentication', async () => {
+    const good = await run('OAuth2TokenValidateNode', { introspection_url: `${base}/introspect`, client_id: 'rs', client_secret: 'rs-secret', token: 'good' });
+    expect(good.outputs).toMatchObject({ active: true, client_id: 'robot', scope: 'read', expires_at: 1900000000, token_type: 'Bearer' });
+    expect((await run('OAuth2TokenValidateNode', { introspection_url: `${base}/introspect`, client_id: 'rs', client_secret: 'rs-secret', token: 'stale' })).outputs['active']).toBe(false);
+    await expect(run('OAuth2TokenValidateNode', { introspection_url: `${base}/introspect`, client_id: 'rs', client_secret: 'nope', token: 'good' })).rejects.toBeInstanceOf(OAuth2Error);
   });
 
   it('authorize builds the URL with state and an S256 PKCE challenge', async () => {

@@ -341,6 +341,34 @@ const oauth2TokenExchangeNode = defineNode({
   },
 });
 
+const oauth2TokenValidateNode = defineNode({
+  types: ['OAuth2TokenValidateNode'],
+  config: z.looseObject({ introspection_url: nonEmptyText(), client_id: text(''), client_secret: optionalText(), token: nonEmptyText(), timeout: number(30) }),
+  ports: { inputs: ['token'], outputs: ['active', 'client_id', 'username', 'scope', 'expires_at', 'token_type', 'full_response'] },
+  run: async (config, execution) => {
+    const url = httpUrl(config.introspection_url, 'introspection_url');
+    const form = new URLSearchParams({ token: config.token });
+    const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+    // RFC 7662: a confidential client authenticates with Basic; a public one names itself in the form.
+    if (config.client_id && config.client_secret) headers.set('authorization', `Basic ${Buffer.from(`${config.client_id}:${config.client_secret}`).toString('base64')}`);
+    else if (config.client_id) form.set('client_id', config.client_id);
+    const response = await fetchWithin(execution, url, { method: 'POST', headers, body: form }, config.timeout);
+    const body = jsonOrNull(await response.text());
+    if (!response.ok || !isJsonObject(body)) throw new OAuth2Error(execution.node.id, `http_${response.status}`, `token introspection at ${url.origin}${url.pathname} failed (${response.status})`);
+    return {
+      outputs: {
+        active: body['active'] === true,
+        client_id: body['client_id'] ?? '',
+        username: body['username'] ?? '',
+        scope: body['scope'] ?? '',
+        expires_at: body['exp'] ?? 0,
+        token_type: body['token_type'] ?? '',
+        full_response: body,
+      },
+    };
+  },
+});
+
 // ---------------------------------------------------------------------------------------------
 // HttpSuperNode (v1's action-based node; HTTPSuperNode with GET/POST... lives in http-nodes.ts)
 
@@ -431,7 +459,7 @@ const httpSuperNode = defineNode({
   },
 });
 
-/** HTTP nodes beyond the plain request: auth and headers, URLs, JSON paths, files, OAuth 2.0, HttpSuperNode. */
+/** HTTP nodes beyond the plain request: auth and headers, URLs, JSON paths, files, OAuth 2.0 (authorize, token exchange, introspection), HttpSuperNode. */
 export const httpExtraNodeHandlers: readonly CatalogNodeHandler[] = [
   httpAuthNode,
   setHttpHeadersNode,
@@ -441,5 +469,6 @@ export const httpExtraNodeHandlers: readonly CatalogNodeHandler[] = [
   httpUploadFileNode,
   oauth2AuthorizeNode,
   oauth2TokenExchangeNode,
+  oauth2TokenValidateNode,
   httpSuperNode,
 ];
