@@ -23,6 +23,8 @@ if ! find_chromium >/dev/null; then
   fi
 fi
 
+if [ ! -x /usr/sbin/dovecot ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then echo "setup: installing Debian's dovecot-imapd (the IMAP node tests start it)"; DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd >/dev/null; fi
+
 if command -v pg_isready >/dev/null && ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
     echo "setup: starting PostgreSQL"

@@ -208,6 +208,14 @@ const EXPECTED: readonly Expectation[] = [
     },
   },
   {
+    file: 'batch_2_3_system.json',
+    check: (result) => {
+      expect(result.logs).toEqual([expect.stringMatching(/^All System, DateTime & Command tests passed! Days diff: \d+/)]);
+      expect(outputs(result, 'system_info')['os_name']).toMatch(/^Linux /);
+      expect(outputs(result, 'run_command')).toMatchObject({ stdout: 'Hello from RunCommandNode\n', return_code: 0, success: true });
+    },
+  },
+  {
     file: 'batch_4_1_http.json',
     prepare: (text) => text.replaceAll('https://httpbin.org', httpbinUrl),
     check: (result, { httpbin }) => {
@@ -245,10 +253,6 @@ const EXPECTED: readonly Expectation[] = [
 
 /** Every node type, with its node ids, that each unsupported sample uses and the catalog does not know. */
 const UNSUPPORTED: Readonly<Record<string, ReadonlyArray<[string, string]>>> = {
-  'batch_2_3_system.json': [
-    ['system_info', 'SystemInfoNode'],
-    ['run_command', 'RunCommandNode'],
-  ],
   'batch_7_2_error_handling.json': [
     ['retry_node', 'RetryNode'],
     ['validate_node', 'ValidateNode'],

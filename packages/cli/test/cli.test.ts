@@ -60,7 +60,7 @@ const failing = () =>
 const invalid = () =>
   workflowDoc()
     .start()
-    .node('shell', 'RunCommandNode', { command: 'echo hi' })
+    .node('shell', 'DesktopClickNode', { selector: 'OK' })
     .node('set', 'SetVariableNode', { variable_name: 'x', value: 1 })
     .chain('start', 'shell', 'set')
     .exec('set', 'ghost')
@@ -192,12 +192,12 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
         { code: 'UNKNOWN_NODE_TYPE', path: 'nodes.shell.node_type', nodeId: 'shell' },
         { code: 'DANGLING_CONNECTION', path: 'connections[2].target_node', nodeId: 'set' },
       ]);
-      expect(report.issues[0]?.message).toContain('RunCommandNode');
+      expect(report.issues[0]?.message).toContain('DesktopClickNode');
 
       const human = await ws.run(['validate', 'invalid.json'], env);
       expect(human.code).toBe(2);
       expect(human.stdout).toContain('invalid.json: invalid, 2 problems:');
-      expect(human.stdout).toMatch(/^ {2}nodes\.shell\.node_type \(node shell\): .*RunCommandNode.* \[UNKNOWN_NODE_TYPE\]$/m);
+      expect(human.stdout).toMatch(/^ {2}nodes\.shell\.node_type \(node shell\): .*DesktopClickNode.* \[UNKNOWN_NODE_TYPE\]$/m);
       expect(human.stdout).toMatch(/^ {2}connections\[2\]\.target_node \(node set\): .*ghost.* \[DANGLING_CONNECTION\]$/m);
     });
 

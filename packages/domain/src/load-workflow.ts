@@ -245,6 +245,7 @@ class DocumentChecker {
         timeoutSeconds: settings.timeout ? settings.timeout : undefined,
         retryCount: settings.retry_count,
         checkpoint: settings.checkpoint,
+        allowScripts: settings.allow_scripts,
       },
     );
   }

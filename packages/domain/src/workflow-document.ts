@@ -65,6 +65,8 @@ export const workflowSettingsDocumentSchema = z.looseObject({
    * node) or `every-node` (a step per node). A run keeps the mode it started with.
    */
   checkpoint: z.enum(CHECKPOINT_MODES).default('effects'),
+  /** False forbids script, shell and system nodes; absent means allowed. */
+  allow_scripts: z.boolean().optional(),
 });
 
 /** Zod schema of a whole v1 workflow file. */

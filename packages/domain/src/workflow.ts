@@ -47,6 +47,8 @@ export interface WorkflowSettings {
   readonly retryCount: number;
   /** Where durable steps end for runs started from this document. */
   readonly checkpoint: CheckpointMode;
+  /** False forbids script, shell and system nodes (`settings.allow_scripts`); undefined means allowed. */
+  readonly allowScripts?: boolean;
 }
 
 /** Workflow-level descriptive data from the file. */

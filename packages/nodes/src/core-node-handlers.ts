@@ -7,7 +7,14 @@ import { randomNodeHandlers } from './data/random-nodes.js';
 import { textNodeHandlers } from './data/text-nodes.js';
 import { variableNodeHandlers } from './data/variable-nodes.js';
 import { fileNodeHandlers } from './files/file-nodes.js';
+import { emailNodeHandlers } from './email/email-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
+import { httpExtraNodeHandlers } from './http/http-extra-nodes.js';
+import { connectorNodeHandlers } from './connectors/connector-nodes.js';
+import { googleNodeHandlers } from './connectors/google-nodes.js';
+import { ftpNodeHandlers } from './ftp/ftp-nodes.js';
+import { scriptNodeHandlers } from './system/script-nodes.js';
+import { systemNodeHandlers } from './system/system-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 import { utilityNodeHandlers } from './utility/utility-nodes.js';
 
@@ -29,5 +36,12 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...dateTimeNodeHandlers,
     ...fileNodeHandlers,
     ...httpNodeHandlers,
+    ...httpExtraNodeHandlers,
+    ...emailNodeHandlers,
+    ...ftpNodeHandlers,
+    ...scriptNodeHandlers,
+    ...systemNodeHandlers,
+    ...connectorNodeHandlers,
+    ...googleNodeHandlers,
   ];
 }

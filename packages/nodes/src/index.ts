@@ -14,6 +14,15 @@ export { fileNodeHandlers } from './files/file-nodes.js';
 export { FileOperationError, FILE_ACTIONS, type FileActionName } from './files/file-actions.js';
 export { resolveInside, writeFileAtomic } from './files/working-directory.js';
 export { httpNodeHandlers, HttpRequestError, IDEMPOTENCY_KEY_HEADER } from './http/http-nodes.js';
+export { httpExtraNodeHandlers, JsonPathError, OAuth2Error } from './http/http-extra-nodes.js';
+export { emailNodeHandlers } from './email/email-nodes.js';
+export { EmailError, messageIdFor } from './email/smtp-nodes.js';
+export { ftpNodeHandlers, FtpError, FTP_CONNECTION_HINT } from './ftp/ftp-nodes.js';
+export { scriptNodeHandlers } from './system/script-nodes.js';
+export { systemNodeHandlers } from './system/system-nodes.js';
+export { ScriptRunError, DEFAULT_OUTPUT_LIMIT_BYTES } from './system/process-runner.js';
+export { connectorNodeHandlers, conversationHintKey } from './connectors/connector-nodes.js';
+export { ConnectorApiError } from './connectors/connector-api.js';
 export { coreNodeHandlers } from './core-node-handlers.js';
 export { nodesContainerModule, createNodeCatalog } from './nodes-container-module.js';
 export {

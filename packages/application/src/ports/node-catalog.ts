@@ -1,4 +1,4 @@
-import type { Json, JsonObject, NodeError, NodeOutcome, TemplateScope, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
+import type { Json, JsonObject, NodeError, NodeOutcome, TemplateScope, ValidationIssue, WorkflowNode, WorkflowSettings } from '@casare-rpa/domain';
 
 /** Where a node writes its log lines; lines are redacted before they reach any sink. */
 export interface NodeLogger {
@@ -46,6 +46,8 @@ export interface NodeExecution {
    * instead of its text-rendered form. Always set by `ExecuteWorkflowUseCase`.
    */
   readonly scope?: TemplateScope;
+  /** The workflow's settings (script nodes read `allowScripts`); set by `ExecuteWorkflowUseCase`. */
+  readonly settings?: WorkflowSettings;
 }
 
 /**

@@ -250,6 +250,7 @@ export class RunExecution {
       iteration: control.iteration,
       handlingError: control.handlingError,
       workingDirectory: this.input.workingDirectory ?? '.',
+      settings: workflow.settings,
       logger: this.loggerFor(node, attempt.index, used),
       // Read on demand: a runner may only start watching for a cancel when someone looks.
       get signal() {

@@ -1,1 +1,1 @@
-export { aNodeExecution, NodeExecutionBuilder, MemoryNodeLogger } from './node-execution-builder.js';
+export { aNodeExecution, aWorkflowNode, NodeExecutionBuilder, MemoryNodeLogger } from './node-execution-builder.js';

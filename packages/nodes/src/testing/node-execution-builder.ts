@@ -1,5 +1,5 @@
 import type { NodeExecution, NodeLogger } from '@casare-rpa/application';
-import type { Json, JsonObject, NodeError } from '@casare-rpa/domain';
+import type { Json, JsonObject, NodeError, WorkflowNode, WorkflowSettings } from '@casare-rpa/domain';
 
 /** Logger that keeps lines in memory, for assertions. */
 export class MemoryNodeLogger implements NodeLogger {
@@ -35,6 +35,7 @@ export class NodeExecutionBuilder {
   private handlingError: NodeError | undefined;
   private workingDirectory = process.cwd();
   private signal: AbortSignal = new AbortController().signal;
+  private settings: WorkflowSettings | undefined;
   /** The logger the built execution writes to. */
   readonly logger = new MemoryNodeLogger();
 
@@ -119,6 +120,12 @@ export class NodeExecutionBuilder {
     return this;
   }
 
+  /** Sets the workflow settings the node sees (e.g. `allowScripts: false`). */
+  withSettings(settings: Partial<WorkflowSettings>): this {
+    this.settings = { stopOnError: true, timeoutSeconds: undefined, retryCount: 0, checkpoint: 'effects', ...settings };
+    return this;
+  }
+
   /** The execution. */
   build(): NodeExecution {
     return {
@@ -137,6 +144,7 @@ export class NodeExecutionBuilder {
       workingDirectory: this.workingDirectory,
       logger: this.logger,
       signal: this.signal,
+      settings: this.settings,
     };
   }
 }
@@ -144,4 +152,9 @@ export class NodeExecutionBuilder {
 /** Starts a `NodeExecution` builder for a node of `type`. */
 export function aNodeExecution(type: string): NodeExecutionBuilder {
   return new NodeExecutionBuilder(type);
+}
+
+/** A node of `type` as a workflow declares it (raw config), e.g. to ask a catalog what it touches. */
+export function aWorkflowNode(type: string, config: JsonObject = {}, id = 'node'): WorkflowNode {
+  return { id, type, config };
 }
