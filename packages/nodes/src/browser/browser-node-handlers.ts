@@ -5,7 +5,7 @@ import { checkNode, clickNode, selectNode, typeNode } from './interaction-nodes.
 import { closeNode, launchNode } from './lifecycle-nodes.js';
 import { currentUrlNode, navigateNode, pageSourceNode, waitNode } from './navigation-nodes.js';
 import { alertHandleNode, cookieManagementNode, goBackNode, goForwardNode, newTabNode, pressKeyNode, refreshPageNode, runScriptNode } from './page-control-nodes.js';
-import { detectFormsNode, downloadFileNode, formFieldNode, getAllImagesNode, tableScraperNode } from './page-data-nodes.js';
+import { detectFormsNode, downloadFileNode, formFieldNode, formFillerNode, getAllImagesNode, tableScraperNode } from './page-data-nodes.js';
 
 /** Builders of the browser node handlers, one per node type family (v1 names and aliases). */
 export const browserNodeFactories: ReadonlyArray<(deps: BrowserNodeDependencies) => CatalogNodeHandler> = [
@@ -36,6 +36,7 @@ export const browserNodeFactories: ReadonlyArray<(deps: BrowserNodeDependencies)
   getAllImagesNode,
   detectFormsNode,
   formFieldNode,
+  formFillerNode,
 ];
 
 /**

@@ -32,7 +32,7 @@ export interface PageStepResult {
   readonly outputs?: JsonObject;
   readonly variables?: JsonObject;
   readonly logs?: readonly string[];
-  readonly record?: PageAction;
+  readonly record?: PageAction | readonly PageAction[];
 }
 
 /** Builds the hint of a page as it is now: URL, the given actions, and the cookies its URL sends. */
@@ -81,7 +81,8 @@ export async function runOnPage(
     page.off('domcontentloaded', onLoad);
     release();
   }
-  const actions = loaded ? [] : [...(hint?.actions ?? []), ...(result.record ? [result.record] : [])];
+  const recorded = result.record === undefined ? [] : Array.isArray(result.record) ? result.record : [result.record];
+  const actions = loaded ? [] : [...(hint?.actions ?? []), ...recorded];
   return {
     outputs: result.outputs ?? {},
     ...(result.variables ? { variables: result.variables } : {}),

@@ -4,14 +4,14 @@ import { mkdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { z } from 'zod';
-import { boolean, integer, nonEmptyText, oneOf, optionalText, text } from '../catalog/config-schema.js';
+import { anyValue, boolean, integer, isJsonObject, nonEmptyText, oneOf, optionalText, text } from '../catalog/config-schema.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
 import { resolveInside, writeFileAtomic } from '../files/working-directory.js';
-import { milliseconds, pageFields, pageOf, selector } from './browser-config.js';
+import { milliseconds, pageFields, pageOf } from './browser-config.js';
 import { recordField, runOnPage, type BrowserNodeDependencies } from './browser-step.js';
 import { performPageAction } from './page-actions.js';
-import type { PageAction } from './page-hint.js';
+import { recordValue, replayValue, type PageAction } from './page-hint.js';
 
 // Reading the page (tables, images, forms) and downloading: `world` nodes. FormFieldNode changes
 // only the field's value and records it as a page action, so recovery fills it again.
@@ -228,46 +228,128 @@ export function detectFormsNode(deps: BrowserNodeDependencies): CatalogNodeHandl
   });
 }
 
-/** FormFieldNode: sets one form field (text, select or checkbox, detected unless `field_type` says); recorded as a page action. */
+const FIELD_TYPES = ['text', 'select', 'checkbox', 'radio'] as const;
+
+/** One field definition as FormFieldNode chains them and FormFillerNode fills them. */
+const fieldDefinition = z.looseObject({
+  selector: z.string(),
+  value: z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]).default(''),
+  type: z.enum(FIELD_TYPES).default('text'),
+  clear_first: z.boolean().default(true),
+  secret: z.boolean().optional(),
+});
+
+/**
+ * FormFieldNode: adds one field definition to the chain (`fields_in` -> `fields_out`) for a
+ * FormFillerNode; it touches no page. A value that came from a secret is chained as its
+ * `{{$secret:NAME}}` reference, so the secret never appears in an output.
+ */
 export function formFieldNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
   return defineNode({
     types: ['FormFieldNode'],
-    effect: 'page',
+    effect: 'pure',
     config: z.looseObject({
-      selector: selector(),
+      selector: text(''),
       value: text(''),
-      field_type: oneOf(['auto', 'text', 'select', 'checkbox', 'radio'], 'auto'),
-      timeout: milliseconds(30_000),
+      field_type: oneOf(FIELD_TYPES, 'text'),
+      clear_first: boolean(true),
+      fields_in: anyValue(),
+    }),
+    ports: { inputs: ['fields_in', 'selector', 'value'], outputs: ['fields_out', 'field'] },
+    run: async (config, execution) => {
+      const previous: Json[] = config.fields_in === null ? [] : Array.isArray(config.fields_in) ? config.fields_in : [config.fields_in];
+      const selector = config.selector.trim();
+      // v1 skipped a field without a selector and kept the chain going.
+      if (selector === '') return { outputs: { fields_out: previous, field: null } };
+      const recorded = await recordField(execution, deps, 'value', config.value);
+      const field: JsonObject = { selector, value: recorded.value, type: config.field_type, clear_first: config.clear_first, ...(recorded.secret ? { secret: true } : {}) };
+      return { outputs: { fields_out: [...previous, field], field } };
+    },
+  });
+}
+
+const TRUTHY = new Set(['true', '1', 'yes', 'on', 'checked']);
+
+/** FormFillerNode: fills the fields of `field_mapping` (selector -> value) or of a FormFieldNode chain (`fields_in`), then submits if asked; every field is recorded for recovery. */
+export function formFillerNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
+  return defineNode({
+    types: ['FormFillerNode'],
+    config: z.looseObject({
+      form_selector: text('form'),
+      field_mapping: anyValue(),
+      fields_in: anyValue(),
+      fast_mode: boolean(false),
+      auto_submit: boolean(false),
+      clear_first: boolean(true),
+      wait_between_fields: integer(0).pipe(z.number().min(0).max(5000)),
+      timeout: milliseconds(5000),
       ...pageFields,
     }),
-    ports: { inputs: ['selector', 'value'], outputs: ['selector', 'field_type', 'success'] },
-    run: (config, execution) =>
-      runOnPage(execution, deps, pageOf(config), async (page) => {
-        const field = page.locator(config.selector).first();
-        await field.waitFor({ state: 'attached', timeout: config.timeout });
-        let kind = config.field_type;
-        if (kind === 'auto') {
-          const shape = await field.evaluate((element) => [element.tagName.toLowerCase(), ((element as HTMLInputElement).type ?? '').toLowerCase()]);
-          kind = shape[0] === 'select' ? 'select' : shape[1] === 'checkbox' ? 'checkbox' : shape[1] === 'radio' ? 'radio' : 'text';
+    ports: { inputs: ['field_mapping', 'fields_in'], outputs: ['fields_filled', 'form_data'] },
+    run: async (config, execution) => {
+      const fields = await fieldsToFill(config.fields_in, config.field_mapping, config.clear_first, execution, deps);
+      return runOnPage(execution, deps, pageOf(config), async (page) => {
+        const record: PageAction[] = [];
+        const formData: Record<string, Json> = {};
+        for (const [index, field] of fields.entries()) {
+          if (index > 0 && config.wait_between_fields > 0) await page.waitForTimeout(config.wait_between_fields);
+          const value = await replayValue(field.value, field.secret, deps.secrets);
+          let action: PageAction;
+          if (field.type === 'select') action = { kind: 'select', selector: field.selector, value, by: 'value' };
+          else if (field.type === 'checkbox' || field.type === 'radio') action = { kind: 'check', selector: field.selector, checked: TRUTHY.has(value.trim().toLowerCase()) };
+          else action = { kind: 'type', selector: field.selector, value, mode: field.clear_first ? 'fill' : 'append' };
+          await performPageAction(page, action, config.timeout);
+          // What is recorded (hint, outputs) keeps secret references, never the value.
+          record.push(action.kind === 'check' ? action : { ...action, value: field.value, ...(field.secret ? { secret: true } : {}) });
+          formData[field.selector] = field.secret ? field.value : value;
         }
-        let action: PageAction;
-        if (kind === 'select') {
-          const recorded = await recordField(execution, deps, 'value', config.value);
-          action = { kind: 'select', selector: config.selector, value: config.value, by: 'value' };
-          await performPageAction(page, action, config.timeout);
-          action = { ...action, value: recorded.value, ...(recorded.secret ? { secret: true } : {}) };
-        } else if (kind === 'checkbox' || kind === 'radio') {
-          const checked = !['', 'false', '0', 'no', 'off', 'unchecked'].includes(config.value.trim().toLowerCase());
-          if (kind === 'radio' && !checked) throw new ConfigFieldError('value', 'a radio button can only be checked');
-          action = { kind: 'check', selector: config.selector, checked };
-          await performPageAction(page, action, config.timeout);
-        } else {
-          const recorded = await recordField(execution, deps, 'value', config.value);
-          action = { kind: 'type', selector: config.selector, value: config.value, mode: 'fill' };
-          await performPageAction(page, action, config.timeout);
-          action = { ...action, value: recorded.value, ...(recorded.secret ? { secret: true } : {}) };
+        if (config.auto_submit && fields.length > 0) {
+          const form = page.locator(config.form_selector).first();
+          const submit = form.locator('[type=submit], button:not([type])').first();
+          if ((await submit.count()) > 0) await submit.click({ timeout: config.timeout });
+          else await form.evaluate((element) => (element as HTMLFormElement).requestSubmit());
         }
-        return { outputs: { selector: config.selector, field_type: kind, success: true }, record: action };
-      }),
+        return { outputs: { fields_filled: fields.length, form_data: formData }, record };
+      });
+    },
   });
+}
+
+interface FieldToFill {
+  readonly selector: string;
+  readonly value: string;
+  readonly type: (typeof FIELD_TYPES)[number];
+  readonly clear_first: boolean;
+  readonly secret?: boolean | undefined;
+}
+
+/** The fields a FormFillerNode fills: the chain first (as v1), else the mapping, with secrets recorded as references. */
+async function fieldsToFill(chain: Json, mapping: Json, clearFirst: boolean, execution: Parameters<typeof recordField>[0], deps: BrowserNodeDependencies): Promise<FieldToFill[]> {
+  if (Array.isArray(chain) && chain.length > 0) {
+    return chain.map((item, index) => {
+      const parsed = fieldDefinition.safeParse(item);
+      if (!parsed.success) throw new ConfigFieldError(`fields_in[${index}]`, 'expected a field definition from FormFieldNode (selector, value, type)');
+      return parsed.data;
+    }).filter((field) => field.selector.trim() !== '');
+  }
+  let map: Json = mapping;
+  if (typeof map === 'string') {
+    try {
+      map = JSON.parse(map) as Json;
+    } catch (error) {
+      throw new ConfigFieldError('field_mapping', `invalid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (map === null) throw new ConfigFieldError('field_mapping', 'required (or connect a FormFieldNode chain to fields_in)');
+  if (typeof map !== 'object' || Array.isArray(map)) throw new ConfigFieldError('field_mapping', 'expected a dictionary of selector -> value');
+  const raw = execution.node.config['field_mapping'];
+  const rawMap: JsonObject = isJsonObject(raw) ? raw : {};
+  const fields: FieldToFill[] = [];
+  for (const [selector, value] of Object.entries(map)) {
+    if (selector.trim() === '') continue;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    const recorded = await recordValue(Object.hasOwn(rawMap, selector) ? rawMap[selector] : undefined, text, deps.secrets, execution.variables);
+    fields.push({ selector, value: recorded.value, type: 'text', clear_first: clearFirst, ...(recorded.secret ? { secret: true } : {}) });
+  }
+  return fields;
 }

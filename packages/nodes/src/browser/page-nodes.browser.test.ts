@@ -162,12 +162,19 @@ describe.skipIf(!hasChromium)('tab, history, script, dialog, cookie, download, t
     const forms = await run.run('DetectFormsNode', {});
     expect(forms.outputs['form_count']).toBe(1);
     expect(forms.outputs['forms']).toMatchObject([{ id: 'order', method: 'post', field_count: 4, fields: [{ name: 'user', label: 'User', required: true, selector: '#user' }, { type: 'select-one' }, { type: 'checkbox' }, { tag: 'textarea' }] }]);
-    await run.run('FormFieldNode', { selector: '#user', value: 'ada' });
-    await run.run('FormFieldNode', { selector: '#size', value: 'l' });
-    await run.run('FormFieldNode', { selector: '#gift', value: 'true' });
+    const first = await run.run('FormFieldNode', { selector: '#size', value: 'l', field_type: 'select' });
+    const chain = await run.run('FormFieldNode', { selector: '#gift', value: 'true', field_type: 'checkbox', fields_in: first.outputs['fields_out'] ?? [] });
+    expect(chain.outputs['fields_out']).toEqual([
+      { selector: '#size', value: 'l', type: 'select', clear_first: true },
+      { selector: '#gift', value: 'true', type: 'checkbox', clear_first: true },
+    ]);
+    expect((await run.run('FormFillerNode', { fields_in: chain.outputs['fields_out'] ?? [] })).outputs).toEqual({ fields_filled: 2, form_data: { '#size': 'l', '#gift': 'true' } });
+    expect((await run.run('FormFillerNode', { field_mapping: { '#user': 'ada' } })).outputs['fields_filled']).toBe(1);
     expect(readPageHint(run.resources, 'default')?.actions).toHaveLength(3);
     await run.crash();
-    const state = await run.run('RunJavaScriptNode', { script: "return [user.value, size.value, gift.checked]" });
+    const state = await run.run('RunJavaScriptNode', { script: 'return [user.value, size.value, gift.checked]' });
     expect(state.outputs['result']).toEqual(['ada', 'l', true]);
+    await run.run('FormFillerNode', { field_mapping: { '#user': 'bob' }, auto_submit: true, form_selector: '#order' });
+    expect(server.posts.at(-1)).toMatchObject({ user: 'bob', size: 'l', gift: 'on' });
   });
 });

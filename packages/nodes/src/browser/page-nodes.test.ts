@@ -21,8 +21,8 @@ describe('config validation of the tab, history, script, dialog, cookie, downloa
     ['DownloadFileNode', { url: 'http://x', save_path: '../../etc/passwd' }, 'save_path'],
     ['TableScraperNode', { max_rows: 'all' }, 'max_rows'],
     ['GetAllImagesNode', { min_width: 'wide' }, 'min_width'],
-    ['FormFieldNode', { value: 'x' }, 'selector'],
     ['FormFieldNode', { selector: '#a', field_type: 'slider' }, 'field_type'],
+    ['FormFillerNode', { wait_between_fields: 9000 }, 'wait_between_fields'],
   ])('%s %j names node and field', (type, config, field) => {
     expect(issues(type, config)).toMatchObject([{ path: `nodes.b1.config.${field}`, nodeId: 'b1' }]);
   });
@@ -33,8 +33,20 @@ describe('config validation of the tab, history, script, dialog, cookie, downloa
     }
   });
 
-  it('declares effects: FormFieldNode is page, the others world', () => {
-    expect(catalog.effectOf('FormFieldNode')).toBe('page');
+  it('declares effects: FormFieldNode is pure (it only chains definitions), the others world', () => {
+    expect(catalog.effectOf('FormFieldNode')).toBe('pure');
+    expect(catalog.effectOf('FormFillerNode')).toBe('world');
     for (const type of ['NewTabNode', 'GoBackNode', 'PressKeyNode', 'RunJavaScriptNode', 'CookieManagementNode', 'DownloadFileNode', 'TableScraperNode']) expect(catalog.effectOf(type)).toBe('world');
+  });
+});
+
+describe('FormFieldNode', () => {
+  it('chains a secret value as its reference, never the value', async () => {
+    const { aNodeExecution } = await import('../testing/node-execution-builder.js');
+    const secrets = { loadSecret: (name: string) => Promise.resolve(name === 'PW' ? 's3cret' : undefined) };
+    const withSecrets = new HandlerNodeCatalog(browserNodeHandlers({ sessions: new PlaywrightBrowserSessions(), secrets }));
+    const outcome = await withSecrets.execute(aNodeExecution('FormFieldNode').withConfig({ selector: '#pw', value: 's3cret' }).withRawConfig({ selector: '#pw', value: '{{$secret:PW}}' }).build());
+    expect(outcome.outputs['field']).toEqual({ selector: '#pw', value: '{{$secret:PW}}', type: 'text', clear_first: true, secret: true });
+    expect(JSON.stringify(outcome)).not.toContain('s3cret');
   });
 });
