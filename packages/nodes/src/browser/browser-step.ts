@@ -81,7 +81,7 @@ export async function runOnPage(
     page.off('domcontentloaded', onLoad);
     release();
   }
-  const recorded = result.record === undefined ? [] : Array.isArray(result.record) ? result.record : [result.record];
+  const recorded: readonly PageAction[] = result.record === undefined ? [] : isActionList(result.record) ? result.record : [result.record];
   const actions = loaded ? [] : [...(hint?.actions ?? []), ...recorded];
   return {
     outputs: result.outputs ?? {},
@@ -111,4 +111,8 @@ export function recordField(execution: NodeExecution, deps: BrowserNodeDependenc
   // A value fed by a data connection never came from a config template.
   const raw: Json | undefined = field in execution.inputs ? undefined : execution.node.config[field];
   return recordValue(raw, resolved, deps.secrets, execution.variables);
+}
+
+function isActionList(record: PageAction | readonly PageAction[]): record is readonly PageAction[] {
+  return Array.isArray(record);
 }

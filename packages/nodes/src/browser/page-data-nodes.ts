@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { z } from 'zod';
-import { anyValue, boolean, integer, isJsonObject, nonEmptyText, oneOf, optionalText, text } from '../catalog/config-schema.js';
+import { anyValue, boolean, integer, isJsonArray, isJsonObject, nonEmptyText, oneOf, optionalText, text } from '../catalog/config-schema.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
 import { resolveInside, writeFileAtomic } from '../files/working-directory.js';
@@ -257,7 +257,7 @@ export function formFieldNode(deps: BrowserNodeDependencies): CatalogNodeHandler
     }),
     ports: { inputs: ['fields_in', 'selector', 'value'], outputs: ['fields_out', 'field'] },
     run: async (config, execution) => {
-      const previous: Json[] = config.fields_in === null ? [] : Array.isArray(config.fields_in) ? config.fields_in : [config.fields_in];
+      const previous: readonly Json[] = config.fields_in === null ? [] : isJsonArray(config.fields_in) ? config.fields_in : [config.fields_in];
       const selector = config.selector.trim();
       // v1 skipped a field without a selector and kept the chain going.
       if (selector === '') return { outputs: { fields_out: previous, field: null } };
