@@ -270,3 +270,36 @@ export function cookieManagementNode(deps: BrowserNodeDependencies): CatalogNode
       }),
   });
 }
+
+/** WaitForNavigationNode: waits until the page reaches `url_pattern` (glob, or regex with `url_use_regex`), or its load state. */
+export function waitForNavigationNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
+  return defineNode({
+    types: ['WaitForNavigationNode'],
+    config: z.looseObject({
+      timeout: milliseconds(30_000),
+      wait_until: oneOf(WAIT_UNTIL, 'load'),
+      url_pattern: text(''),
+      url_use_regex: boolean(false),
+      ...pageFields,
+    }),
+    ports: { outputs: ['url'] },
+    // retry_count / retry_interval of v1 are the runner's step retries here.
+    run: (config, execution) =>
+      runOnPage(execution, deps, pageOf(config), async (page) => {
+        if (config.url_pattern !== '') {
+          let url: string | RegExp = config.url_pattern;
+          if (config.url_use_regex) {
+            try {
+              url = new RegExp(config.url_pattern);
+            } catch (error) {
+              throw new ConfigFieldError('url_pattern', `invalid regular expression: ${(error as Error).message}`);
+            }
+          }
+          await page.waitForURL(url, { timeout: config.timeout, waitUntil: config.wait_until });
+        } else {
+          await page.waitForLoadState(config.wait_until === 'commit' ? 'domcontentloaded' : config.wait_until, { timeout: config.timeout });
+        }
+        return { outputs: { url: page.url() } };
+      }),
+  });
+}

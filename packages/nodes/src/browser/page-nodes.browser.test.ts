@@ -99,6 +99,11 @@ describe.skipIf(!hasChromium)('tab, history, script, dialog, cookie, download, t
     expect((await run.run('GoBackNode', {})).outputs).toEqual({ url: `${server.url}/one`, navigated: true });
     expect((await run.run('GoForwardNode', {})).outputs).toEqual({ url: `${server.url}/two`, navigated: true });
     expect((await run.run('RefreshPageNode', {})).outputs).toMatchObject({ url: `${server.url}/two`, navigated: true });
+    await run.run('GoToURLNode', { url: `${server.url}/one` });
+    await run.run('RunJavaScriptNode', { script: "setTimeout(() => { location.href = '/two'; }, 200); return true;" });
+    expect((await run.run('WaitForNavigationNode', { url_pattern: '**/two' })).outputs).toEqual({ url: `${server.url}/two` });
+    await run.run('GoBackNode', {});
+    await run.run('GoForwardNode', {});
     await run.crash();
     const back = await run.run('GoBackNode', {});
     expect(back.outputs).toEqual({ url: `${server.url}/two`, navigated: false });

@@ -23,6 +23,7 @@ describe('config validation of the tab, history, script, dialog, cookie, downloa
     ['GetAllImagesNode', { min_width: 'wide' }, 'min_width'],
     ['FormFieldNode', { selector: '#a', field_type: 'slider' }, 'field_type'],
     ['FormFillerNode', { wait_between_fields: 9000 }, 'wait_between_fields'],
+    ['WaitForNavigationNode', { wait_until: 'forever' }, 'wait_until'],
   ])('%s %j names node and field', (type, config, field) => {
     expect(issues(type, config)).toMatchObject([{ path: `nodes.b1.config.${field}`, nodeId: 'b1' }]);
   });
