@@ -255,11 +255,9 @@ const EXPECTED: readonly Expectation[] = [
 const UNSUPPORTED: Readonly<Record<string, ReadonlyArray<[string, string]>>> = {
   'batch_7_2_error_handling.json': [
     ['retry_node', 'RetryNode'],
-    ['validate_node', 'ValidateNode'],
     ['on_error', 'OnErrorNode'],
   ],
   'batch_8_6_more_list.json': [
-    ['transform', 'TransformNode'],
     ['structured_data', 'StructuredDataSuperNode'],
   ],
 };

@@ -1,5 +1,12 @@
 import type { CatalogNodeHandler } from './catalog/node-definition.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
+import { errorHandlingNodeHandlers } from './control/error-handling-nodes.js';
+import { dataCompareNodeHandlers } from './data/data-compare-node.js';
+import { expressionNodeHandlers } from './data/expression-nodes.js';
+import { fuzzyMatchNodeHandlers } from './data/fuzzy-match-node.js';
+import { superNodeHandlers } from './data/super-nodes.js';
+import { dateFormatNodeHandlers } from './utility/date-format-nodes.js';
+import { validateTransformNodeHandlers } from './utility/validate-transform-nodes.js';
 import { dictNodeHandlers } from './data/dict-nodes.js';
 import { listNodeHandlers } from './data/list-nodes.js';
 import { mathNodeHandlers } from './data/math-nodes.js';
@@ -43,5 +50,12 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...systemNodeHandlers,
     ...connectorNodeHandlers,
     ...googleNodeHandlers,
+    ...errorHandlingNodeHandlers,
+    ...validateTransformNodeHandlers,
+    ...expressionNodeHandlers,
+    ...dataCompareNodeHandlers,
+    ...dateFormatNodeHandlers,
+    ...fuzzyMatchNodeHandlers,
+    ...superNodeHandlers,
   ];
 }

@@ -46,3 +46,5 @@ export {
   type PageHint,
   type PageAction,
 } from './browser/index.js';
+export { renderCatalogDocs, replaceCatalogDocs, currentCatalogDocs, configFieldsOf, CATALOG_DOCS_BEGIN, CATALOG_DOCS_END } from './catalog/catalog-docs.js';
+export { documentedNodeHandlers } from './documented-node-handlers.js';

@@ -32,7 +32,7 @@ export interface PageStepResult {
   readonly outputs?: JsonObject;
   readonly variables?: JsonObject;
   readonly logs?: readonly string[];
-  readonly record?: PageAction;
+  readonly record?: PageAction | readonly PageAction[];
 }
 
 /** Builds the hint of a page as it is now: URL, the given actions, and the cookies its URL sends. */
@@ -81,7 +81,8 @@ export async function runOnPage(
     page.off('domcontentloaded', onLoad);
     release();
   }
-  const actions = loaded ? [] : [...(hint?.actions ?? []), ...(result.record ? [result.record] : [])];
+  const recorded: readonly PageAction[] = result.record === undefined ? [] : isActionList(result.record) ? result.record : [result.record];
+  const actions = loaded ? [] : [...(hint?.actions ?? []), ...recorded];
   return {
     outputs: result.outputs ?? {},
     ...(result.variables ? { variables: result.variables } : {}),
@@ -110,4 +111,8 @@ export function recordField(execution: NodeExecution, deps: BrowserNodeDependenc
   // A value fed by a data connection never came from a config template.
   const raw: Json | undefined = field in execution.inputs ? undefined : execution.node.config[field];
   return recordValue(raw, resolved, deps.secrets, execution.variables);
+}
+
+function isActionList(record: PageAction | readonly PageAction[]): record is readonly PageAction[] {
+  return Array.isArray(record);
 }

@@ -55,7 +55,7 @@ export function strftime(date: Date, pattern: string, utc = false): string {
 }
 
 /** Reads an instant from ISO text or a Unix timestamp (seconds, or milliseconds when huge). */
-function instantOf(value: Json, field: string): Date {
+export function instantOf(value: Json, field: string): Date {
   let date: Date | undefined;
   if (typeof value === 'number') date = new Date(Math.abs(value) < 1e11 ? value * 1000 : value);
   else if (typeof value === 'string' && value.trim() !== '') date = new Date(value.trim().replace(' ', 'T'));
