@@ -1,5 +1,6 @@
 import type { CatalogNodeHandler } from './catalog/node-definition.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
+import { databaseNodeHandlers } from './database/database-nodes.js';
 import { dictNodeHandlers } from './data/dict-nodes.js';
 import { listNodeHandlers } from './data/list-nodes.js';
 import { mathNodeHandlers } from './data/math-nodes.js';
@@ -29,5 +30,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...dateTimeNodeHandlers,
     ...fileNodeHandlers,
     ...httpNodeHandlers,
+    ...databaseNodeHandlers,
   ];
 }
