@@ -11,7 +11,7 @@ import { bindSqlTemplates } from './sql-template.js';
 const catalog = createNodeCatalog();
 let workdir: string;
 let runId: string;
-let resources: JsonObject;
+let resources: Record<string, Json>;
 let outputs: Record<string, JsonObject>;
 let variables: Record<string, Json>;
 
