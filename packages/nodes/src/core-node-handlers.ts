@@ -8,7 +8,9 @@ import { randomNodeHandlers } from './data/random-nodes.js';
 import { textNodeHandlers } from './data/text-nodes.js';
 import { variableNodeHandlers } from './data/variable-nodes.js';
 import { fileNodeHandlers } from './files/file-nodes.js';
+import { structuredFileNodeHandlers } from './files/structured-file-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
+import { xmlNodeHandlers } from './xml/xml-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 import { utilityNodeHandlers } from './utility/utility-nodes.js';
 
@@ -31,5 +33,7 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...fileNodeHandlers,
     ...httpNodeHandlers,
     ...databaseNodeHandlers,
+    ...structuredFileNodeHandlers,
+    ...xmlNodeHandlers,
   ];
 }
