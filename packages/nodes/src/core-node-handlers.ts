@@ -1,4 +1,5 @@
 import type { CatalogNodeHandler } from './catalog/node-definition.js';
+import { zipNodeHandlers } from './archive/zip-nodes.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
 import { databaseNodeHandlers } from './database/database-nodes.js';
 import { dictNodeHandlers } from './data/dict-nodes.js';
@@ -35,5 +36,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...databaseNodeHandlers,
     ...structuredFileNodeHandlers,
     ...xmlNodeHandlers,
+    ...zipNodeHandlers,
   ];
 }
