@@ -148,8 +148,20 @@ describe('SQL nodes on a real SQLite file', () => {
     expect(issues).toMatchObject([{ path: 'nodes.b.config.statements', nodeId: 'b' }]);
   });
 
+  it('DatabaseSuperNode dispatches on action to the simple nodes', async () => {
+    await node('dbs', 'DatabaseSuperNode', { action: 'Connect', db_type: 'sqlite', database: 'super.db' });
+    expect(resources['database:dbs']).toMatchObject({ db_type: 'sqlite' });
+    await node('s1', 'DatabaseSuperNode', { action: 'Execute Batch', statements: ['CREATE TABLE t (v TEXT)'] });
+    variables['v'] = 'x';
+    expect((await node('s2', 'DatabaseSuperNode', { action: 'Execute (INSERT/UPDATE/DELETE)', query: 'INSERT INTO t VALUES ({{v}})' })).outputs['rows_affected']).toBe(1);
+    expect((await node('s3', 'DatabaseSuperNode', { query: 'SELECT v FROM t' })).outputs['results']).toEqual([{ v: 'x' }]);
+    await node('s4', 'DatabaseSuperNode', { action: 'close connection' });
+    expect(resources['database:dbs']).toBeUndefined();
+    await expect(node('s5', 'DatabaseSuperNode', { action: 'Drop Everything' })).rejects.toThrow(/^nodes\.s5\.config\.action: expected one of "Connect"/);
+  });
+
   it('declares every SQL node world', () => {
-    for (const type of ['DatabaseConnectNode', 'ExecuteQueryNode', 'ExecuteNonQueryNode', 'ExecuteBatchNode', 'BeginTransactionNode', 'CommitTransactionNode', 'RollbackTransactionNode', 'CloseDatabaseNode', 'TableExistsNode', 'GetTableColumnsNode']) {
+    for (const type of ['DatabaseSuperNode', 'DatabaseConnectNode', 'ExecuteQueryNode', 'ExecuteNonQueryNode', 'ExecuteBatchNode', 'BeginTransactionNode', 'CommitTransactionNode', 'RollbackTransactionNode', 'CloseDatabaseNode', 'TableExistsNode', 'GetTableColumnsNode']) {
       expect(catalog.effectOf(type)).toBe('world');
     }
   });

@@ -1,7 +1,7 @@
 import type { NodeExecution } from '@casare-rpa/application';
 import { resolveTemplates, type Json, type JsonObject, type NodeOutcome, type TemplateScope } from '@casare-rpa/domain';
 import { z } from 'zod';
-import { anyValue, boolean, isJsonObject, list, nonEmptyText, optionalInteger, optionalText, text } from '../catalog/config-schema.js';
+import { anyValue, boolean, isJsonObject, list, nonEmptyText, oneOf, optionalInteger, optionalText, text } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { resolveInside } from '../files/working-directory.js';
@@ -408,8 +408,32 @@ export function createDatabaseNodeHandlers(): readonly CatalogNodeHandler[] {
     },
   });
 
+  // DatabaseSuperNode: one node, an `action` field, each action the simple node's own handler (its
+  // Connect action opens a connection named after the super node's id).
+  const byAction: Record<(typeof DATABASE_ACTIONS)[number], CatalogNodeHandler> = {
+    Connect: connect,
+    'Query (SELECT)': executeQuery,
+    'Execute (INSERT/UPDATE/DELETE)': executeNonQuery,
+    'Begin Transaction': transactionNode(['BeginTransactionNode'], 'begin'),
+    Commit: transactionNode(['CommitTransactionNode'], 'commit'),
+    Rollback: transactionNode(['RollbackTransactionNode'], 'rollback'),
+    'Close Connection': close,
+    'Execute Batch': executeBatch,
+  };
+  const superNode = defineNode({
+    types: ['DatabaseSuperNode'],
+    config: z.looseObject({ action: oneOf(DATABASE_ACTIONS, 'Query (SELECT)') }),
+    ports: {
+      inputs: ['action', 'connection', 'db_type', 'host', 'port', 'database', 'username', 'password', 'connection_string', 'query', 'parameters', 'statements'],
+      outputs: ['connection', 'results', 'row_count', 'columns', 'rows_affected', 'last_insert_id', 'total_rows_affected', 'success', 'error'],
+      exec: ['exec_out', 'exec_error'],
+    },
+    run: (config, execution) => byAction[config.action].execute(execution),
+  });
+
   return [
     releasing,
+    superNode,
     executeQuery,
     executeNonQuery,
     executeBatch,
@@ -421,6 +445,18 @@ export function createDatabaseNodeHandlers(): readonly CatalogNodeHandler[] {
     tableColumns,
   ];
 }
+
+/** The v1 DatabaseSuperNode action names. */
+export const DATABASE_ACTIONS = [
+  'Connect',
+  'Query (SELECT)',
+  'Execute (INSERT/UPDATE/DELETE)',
+  'Begin Transaction',
+  'Commit',
+  'Rollback',
+  'Close Connection',
+  'Execute Batch',
+] as const;
 
 function splitTable(name: string): [string | undefined, string] {
   const dot = name.indexOf('.');
