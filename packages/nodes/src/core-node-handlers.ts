@@ -9,6 +9,7 @@ import { randomNodeHandlers } from './data/random-nodes.js';
 import { textNodeHandlers } from './data/text-nodes.js';
 import { variableNodeHandlers } from './data/variable-nodes.js';
 import { fileNodeHandlers } from './files/file-nodes.js';
+import { structuredDataSuperNode } from './files/structured-data-super-node.js';
 import { structuredFileNodeHandlers } from './files/structured-file-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
 import { xmlNodeHandlers } from './xml/xml-nodes.js';
@@ -37,5 +38,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...structuredFileNodeHandlers,
     ...xmlNodeHandlers,
     ...zipNodeHandlers,
+    structuredDataSuperNode,
   ];
 }
