@@ -2,6 +2,7 @@ import type { CatalogNodeHandler } from './catalog/node-definition.js';
 import { zipNodeHandlers } from './archive/zip-nodes.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
 import { databaseNodeHandlers } from './database/database-nodes.js';
+import { officeFileNodeHandlers } from './documents/office-file-nodes.js';
 import { dictNodeHandlers } from './data/dict-nodes.js';
 import { listNodeHandlers } from './data/list-nodes.js';
 import { mathNodeHandlers } from './data/math-nodes.js';
@@ -39,5 +40,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...xmlNodeHandlers,
     ...zipNodeHandlers,
     structuredDataSuperNode,
+    ...officeFileNodeHandlers,
   ];
 }
