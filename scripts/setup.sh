@@ -23,6 +23,8 @@ if ! find_chromium >/dev/null; then
   fi
 fi
 
+command -v pdftotext >/dev/null || { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils >/dev/null; } || echo "setup: no poppler-utils (pdftotext, pdftoppm): PDF text and image nodes will fail; Debian: apt-get install poppler-utils" >&2
+
 if command -v pg_isready >/dev/null && ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
     echo "setup: starting PostgreSQL"

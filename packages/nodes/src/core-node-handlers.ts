@@ -3,6 +3,7 @@ import { zipNodeHandlers } from './archive/zip-nodes.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
 import { databaseNodeHandlers } from './database/database-nodes.js';
 import { officeFileNodeHandlers } from './documents/office-file-nodes.js';
+import { pdfNodeHandlers } from './documents/pdf-nodes.js';
 import { dictNodeHandlers } from './data/dict-nodes.js';
 import { listNodeHandlers } from './data/list-nodes.js';
 import { mathNodeHandlers } from './data/math-nodes.js';
@@ -41,5 +42,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...zipNodeHandlers,
     structuredDataSuperNode,
     ...officeFileNodeHandlers,
+    ...pdfNodeHandlers,
   ];
 }
