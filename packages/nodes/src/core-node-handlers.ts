@@ -2,6 +2,7 @@ import type { CatalogNodeHandler } from './catalog/node-definition.js';
 import { zipNodeHandlers } from './archive/zip-nodes.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
 import { databaseNodeHandlers } from './database/database-nodes.js';
+import { imageNodeHandlers } from './documents/image-nodes.js';
 import { officeFileNodeHandlers } from './documents/office-file-nodes.js';
 import { pdfNodeHandlers } from './documents/pdf-nodes.js';
 import { dictNodeHandlers } from './data/dict-nodes.js';
@@ -43,5 +44,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     structuredDataSuperNode,
     ...officeFileNodeHandlers,
     ...pdfNodeHandlers,
+    ...imageNodeHandlers,
   ];
 }

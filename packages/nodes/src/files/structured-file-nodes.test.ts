@@ -66,14 +66,14 @@ describe('structured file nodes', () => {
     await expect(run('WriteJSONFileNode', { file_path: 'a.json', indent: 'wide' }, 'w')).rejects.toThrow(/^nodes\.w\.config\.indent: expected a number/);
   });
 
-  it('StructuredDataSuperNode dispatches on action, and refuses Image Convert by name before running', async () => {
+  it('StructuredDataSuperNode dispatches on action, and names node and field for an unknown one', async () => {
     await run('StructuredDataSuperNode', { action: 'Write JSON', file_path: 'a.json', data: [1, 2] });
     expect((await run('StructuredDataSuperNode', { action: 'read json', file_path: 'a.json' })).outputs).toEqual({ data: [1, 2], success: true });
     await run('StructuredDataSuperNode', { action: 'Write CSV', file_path: 'a.csv', data: [{ x: 1 }] });
     expect((await run('StructuredDataSuperNode', { file_path: 'a.csv' })).outputs).toMatchObject({ data: [{ x: '1' }], row_count: 1 });
     expect((await run('StructuredDataSuperNode', { action: 'Zip Files', zip_path: 'a.zip', files: ['a.json', 'a.csv'] })).outputs['file_count']).toBe(2);
     expect((await run('StructuredDataSuperNode', { action: 'Unzip Files', zip_path: 'a.zip', extract_to: 'out' })).outputs['files']).toEqual(['out/a.json', 'out/a.csv']);
-    expect(catalog.validate([{ id: 'img', type: 'StructuredDataSuperNode', config: { action: 'Image Convert', source_path: 'a.png' } }])).toMatchObject([
+    expect(catalog.validate([{ id: 'img', type: 'StructuredDataSuperNode', config: { action: 'Shred', source_path: 'a.png' } }])).toMatchObject([
       { path: 'nodes.img.config.action', nodeId: 'img' },
     ]);
   });
