@@ -1,4 +1,5 @@
 import type { CatalogNodeHandler } from './catalog/node-definition.js';
+import { zipNodeHandlers } from './archive/zip-nodes.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
 import { errorHandlingNodeHandlers } from './control/error-handling-nodes.js';
 import { dataCompareNodeHandlers } from './data/data-compare-node.js';
@@ -7,6 +8,10 @@ import { fuzzyMatchNodeHandlers } from './data/fuzzy-match-node.js';
 import { superNodeHandlers } from './data/super-nodes.js';
 import { dateFormatNodeHandlers } from './utility/date-format-nodes.js';
 import { validateTransformNodeHandlers } from './utility/validate-transform-nodes.js';
+import { databaseNodeHandlers } from './database/database-nodes.js';
+import { imageNodeHandlers } from './documents/image-nodes.js';
+import { officeFileNodeHandlers } from './documents/office-file-nodes.js';
+import { pdfNodeHandlers } from './documents/pdf-nodes.js';
 import { dictNodeHandlers } from './data/dict-nodes.js';
 import { listNodeHandlers } from './data/list-nodes.js';
 import { mathNodeHandlers } from './data/math-nodes.js';
@@ -22,13 +27,17 @@ import { googleNodeHandlers } from './connectors/google-nodes.js';
 import { ftpNodeHandlers } from './ftp/ftp-nodes.js';
 import { scriptNodeHandlers } from './system/script-nodes.js';
 import { systemNodeHandlers } from './system/system-nodes.js';
+import { structuredDataSuperNode } from './files/structured-data-super-node.js';
+import { structuredFileNodeHandlers } from './files/structured-file-nodes.js';
+import { xmlNodeHandlers } from './xml/xml-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 import { utilityNodeHandlers } from './utility/utility-nodes.js';
 
 /**
- * Every handler of the catalog except the browser ones: control flow, variables and data, text,
- * lists, dicts, random values, log and wait, dates, files and HTTP. Types not listed anywhere
- * (desktop, Google, messaging, shell, Python, triggers...) are unsupported on purpose.
+ * Every handler of the catalog except the browser ones: control flow and error handling, variables
+ * and data, text, lists, dicts, expressions, random values, log and wait, dates, files, structured
+ * files, XML, archives, documents, SQL, HTTP, email, FTP, scripts and system, connectors. Desktop,
+ * window and Office-automation types are unsupported on Linux on purpose.
  */
 export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
   return [
@@ -57,5 +66,13 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...dateFormatNodeHandlers,
     ...fuzzyMatchNodeHandlers,
     ...superNodeHandlers,
+    ...databaseNodeHandlers,
+    ...structuredFileNodeHandlers,
+    ...xmlNodeHandlers,
+    ...zipNodeHandlers,
+    structuredDataSuperNode,
+    ...officeFileNodeHandlers,
+    ...pdfNodeHandlers,
+    ...imageNodeHandlers,
   ];
 }
