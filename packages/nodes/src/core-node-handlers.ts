@@ -8,13 +8,14 @@ import { textNodeHandlers } from './data/text-nodes.js';
 import { variableNodeHandlers } from './data/variable-nodes.js';
 import { fileNodeHandlers } from './files/file-nodes.js';
 import { httpNodeHandlers } from './http/http-nodes.js';
+import { triggerNodeHandlers } from './triggers/trigger-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 import { utilityNodeHandlers } from './utility/utility-nodes.js';
 
 /**
  * Every handler of the catalog except the browser ones: control flow, variables and data, text,
- * lists, dicts, random values, log and wait, dates, files and HTTP. Types not listed anywhere
- * (desktop, Google, messaging, shell, Python, triggers...) are unsupported on purpose.
+ * lists, dicts, random values, log and wait, dates, files, HTTP and triggers. Types not listed anywhere
+ * (desktop, Google, messaging, shell, Python...) are unsupported on purpose.
  */
 export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
   return [
@@ -29,5 +30,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...dateTimeNodeHandlers,
     ...fileNodeHandlers,
     ...httpNodeHandlers,
+    ...triggerNodeHandlers,
   ];
 }

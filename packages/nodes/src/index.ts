@@ -14,6 +14,15 @@ export { fileNodeHandlers } from './files/file-nodes.js';
 export { FileOperationError, FILE_ACTIONS, type FileActionName } from './files/file-actions.js';
 export { resolveInside, writeFileAtomic } from './files/working-directory.js';
 export { httpNodeHandlers, HttpRequestError, IDEMPOTENCY_KEY_HEADER } from './http/http-nodes.js';
+export {
+  triggerNodeHandlers,
+  scheduleTriggerConfig,
+  webhookTriggerConfig,
+  workflowCallTriggerConfig,
+  ARMED_TRIGGER_TYPES,
+} from './triggers/trigger-nodes.js';
+export { TRIGGER_EVENT_VARIABLE, triggerEventFor, type TriggerEvent } from './triggers/trigger-event.js';
+export { nextTickAfter, cronProblem, type ScheduleSpec } from './triggers/schedule.js';
 export { coreNodeHandlers } from './core-node-handlers.js';
 export { nodesContainerModule, createNodeCatalog } from './nodes-container-module.js';
 export {
