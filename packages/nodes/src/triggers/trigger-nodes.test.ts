@@ -7,7 +7,7 @@ import { TRIGGER_EVENT_VARIABLE } from './trigger-event.js';
 import { scheduleTriggerConfig } from './trigger-nodes.js';
 
 const catalog = createNodeCatalog();
-const nodeOf = (type: string, config: JsonObject, id = 't'): WorkflowNode => ({ id, type, config }) as unknown as WorkflowNode;
+const nodeOf = (type: string, config: JsonObject, id = 't'): WorkflowNode => ({ id, type, config });
 
 describe('trigger nodes', () => {
   it('pass through with an empty event in a manual run', async () => {
@@ -46,7 +46,7 @@ describe('trigger nodes', () => {
 });
 
 describe('nextTickAfter', () => {
-  const spec = (config: JsonObject): ScheduleSpec => scheduleTriggerConfig.parse(config) as ScheduleSpec;
+  const spec = (config: JsonObject): ScheduleSpec => scheduleTriggerConfig.parse(config);
 
   it('aligns interval ticks on the epoch, strictly after the instant', () => {
     const every2s = spec({ frequency: 'interval', interval_seconds: 2 });

@@ -1,4 +1,4 @@
-import type { Json, JsonObject } from '@casare-rpa/domain';
+import type { Json } from '@casare-rpa/domain';
 import { z } from 'zod';
 import { anyValue, boolean, integer, oneOf, optionalText, text } from '../catalog/config-schema.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
@@ -25,7 +25,7 @@ function defineTrigger<S extends z.ZodType>(types: readonly string[], config: S,
       const outputs: Record<string, Json> = { ...empty };
       // Only declared ports are taken from the event: the event is outside input.
       if (event !== undefined) for (const port of Object.keys(empty)) if (port in event.outputs) outputs[port] = event.outputs[port] ?? null;
-      return { outputs: outputs as JsonObject };
+      return { outputs: outputs };
     },
   });
 }
