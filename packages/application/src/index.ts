@@ -25,6 +25,7 @@ export {
 export { EXECUTION_EVENTS, type ExecutionEvents, type ExecutionEvent, type NodeLogLine } from './ports/execution-events.js';
 export { SECRET_PROVIDER, type SecretProvider } from './ports/secret-provider.js';
 export { BROWSER_SESSIONS, type BrowserSessions } from './ports/browser-sessions.js';
+export { CHILD_RUNS, type ChildRuns, type ChildRunRequest, type ChildRunResult } from './ports/child-runs.js';
 export { NondeterminismError, RunCancelledError, RunNotFoundError } from './errors.js';
 export {
   CASARE_WORKFLOW,

@@ -1,5 +1,6 @@
 import {
   BROWSER_SESSIONS,
+  CHILD_RUNS,
   DURABLE_RUNNER,
   EXECUTION_EVENTS,
   ExecuteWorkflowUseCase,
@@ -7,6 +8,7 @@ import {
   SECRET_PROVIDER,
   ValidateWorkflowUseCase,
   type BrowserSessions,
+  type ChildRuns,
   type DurableRunner,
   type ExecutionEvents,
   type NodeCatalog,
@@ -14,10 +16,11 @@ import {
 } from '@casare-rpa/application';
 import { DbosRunInspector, dbosContainerModule, dbosRunnerConfigFromEnv, type DbosRunnerConfig } from '@casare-rpa/infra-dbos';
 import { inMemoryModule } from '@casare-rpa/infra-memory';
-import { browserContainerModule, nodesContainerModule } from '@casare-rpa/nodes';
+import { browserContainerModule, childWorkflowContainerModule, nodesContainerModule } from '@casare-rpa/nodes';
 import { Container } from 'inversify';
 import type { Durability } from './durability.js';
 import { EnvSecretProvider } from './env-secret-provider.js';
+import { ExecuteWorkflowChildRuns } from './execute-workflow-child-runs.js';
 
 /** What the composition root needs to know to build the object graph of one command. */
 export interface CompositionOptions {
@@ -38,7 +41,8 @@ export interface CompositionOptions {
 export async function createContainer(options: CompositionOptions): Promise<Container> {
   const container = new Container();
   const durabilityModule = options.durability === 'dbos' ? dbosContainerModule(dbosConfigOf(options.env)) : inMemoryModule;
-  await container.loadAsync(durabilityModule, nodesContainerModule, browserContainerModule());
+  await container.loadAsync(durabilityModule, nodesContainerModule, browserContainerModule(), childWorkflowContainerModule);
+  container.bind<ChildRuns>(CHILD_RUNS).toConstantValue(new ExecuteWorkflowChildRuns());
   container.bind<ExecutionEvents>(EXECUTION_EVENTS).toConstantValue(options.events);
   container.bind<SecretProvider>(SECRET_PROVIDER).toConstantValue(new EnvSecretProvider(options.env));
   container
@@ -82,12 +86,16 @@ export async function openServices(options: CompositionOptions): Promise<CasareS
   const runner = container.get<DurableRunner>(DURABLE_RUNNER);
   const executeWorkflow = container.get(ExecuteWorkflowUseCase);
   executeWorkflow.registerWith(runner);
+  const validateWorkflow = container.get(ValidateWorkflowUseCase);
+  // The child workflow node's port needs the use case that needs the catalog that holds the node.
+  const childRuns = container.get<ChildRuns>(CHILD_RUNS);
+  if (childRuns instanceof ExecuteWorkflowChildRuns) childRuns.attach({ runner, executeWorkflow, validateWorkflow });
   const browsers = container.isBound(BROWSER_SESSIONS) ? container.get<BrowserSessions>(BROWSER_SESSIONS) : undefined;
   let closed: Promise<void> | undefined;
   return {
     runner,
     executeWorkflow,
-    validateWorkflow: container.get(ValidateWorkflowUseCase),
+    validateWorkflow,
     close: () =>
       (closed ??= (async () => {
         try {

@@ -23,6 +23,7 @@ export {
 } from './triggers/trigger-nodes.js';
 export { TRIGGER_EVENT_VARIABLE, triggerEventFor, type TriggerEvent } from './triggers/trigger-event.js';
 export { nextTickAfter, cronProblem, type ScheduleSpec } from './triggers/schedule.js';
+export { childWorkflowNode, childWorkflowContainerModule, ChildRunFailedError, CHILD_RUN_SUFFIX } from './triggers/child-workflow-node.js';
 export { coreNodeHandlers } from './core-node-handlers.js';
 export { nodesContainerModule, createNodeCatalog } from './nodes-container-module.js';
 export {

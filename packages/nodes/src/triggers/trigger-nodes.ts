@@ -113,6 +113,7 @@ const webhookTrigger = defineTrigger(['WebhookTriggerNode'], webhookTriggerConfi
 const workflowCallTrigger = defineTrigger(['WorkflowCallTriggerNode'], workflowCallTriggerConfig, {
   params: {},
   caller_workflow_id: '',
+  caller_run_id: '',
   caller_node_id: '',
   call_id: '',
 });
