@@ -201,5 +201,10 @@ describe.skipIf(!hasPostgres)('casare serve on DBOS (PostgreSQL)', { timeout: 24
     expect(lines.filter((line) => line.startsWith('child before'))).toEqual(['child before parent-1']);
     expect(lines.filter((line) => line.startsWith('child after'))).toEqual(['child after 40']);
     expect(lines.filter((line) => line.startsWith('parent got'))).toEqual(['parent got 40 from parent-1:0:child']);
+
+    const shownParent = jsonOf<{ children?: string[] }>(await ws.run(['runs', 'show', 'parent-1', '--json'], env));
+    expect(shownParent.children).toEqual(['parent-1:0:child']);
+    const shownChild = jsonOf<{ parent?: { runId: string; stepIndex: number } }>(await ws.run(['runs', 'show', 'parent-1:0:child', '--json'], env));
+    expect(shownChild.parent).toEqual({ runId: 'parent-1', stepIndex: 0 });
   });
 });
