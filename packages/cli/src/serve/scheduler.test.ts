@@ -54,4 +54,26 @@ describe('Scheduler', () => {
     b.stop();
     expect(catching.started).toEqual(['schedule:w:tick:2026-03-02T11:58:00.000Z', 'schedule:w:tick:2026-03-02T11:59:00.000Z', 'schedule:w:tick:2026-03-02T12:00:00.000Z']);
   });
+
+  it('stops at max_runs ticks recorded by any process', async () => {
+    const now = Date.parse('2026-03-02T12:00:30Z');
+    const capped = servedWith({ frequency: 'cron', cron_expression: '* * * * *', catch_up: true, max_runs: 2 });
+    const recorded = ['schedule:w:tick:2026-03-02T11:58:00.000Z'];
+    const started: string[] = [];
+    const dispatch: ScheduleDispatch = {
+      startTick: (_workflow, _trigger, runId) => {
+        started.push(runId);
+        recorded.push(runId);
+        return Promise.resolve();
+      },
+      runIdsWithPrefix: (prefix) => Promise.resolve(recorded.filter((id) => id.startsWith(prefix))),
+      onError: (_workflow, _trigger, error) => {
+        throw error;
+      },
+    };
+    const scheduler = new Scheduler([capped.workflow], dispatch, () => now);
+    await scheduler.start();
+    scheduler.stop();
+    expect(started).toEqual(['schedule:w:tick:2026-03-02T11:59:00.000Z']);
+  });
 });

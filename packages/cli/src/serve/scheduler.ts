@@ -93,6 +93,12 @@ export class Scheduler {
 
   async #fire(workflow: ServedWorkflow, trigger: ScheduleTrigger, tick: number): Promise<void> {
     try {
+      if (trigger.spec.max_runs > 0) {
+        // max_runs counts the ticks any process recorded, not only this one's.
+        const runId = tickRunId(workflow, trigger, tick);
+        const recorded = (await this.dispatch.runIdsWithPrefix(tickRunPrefix(workflow, trigger))).filter((id) => id !== runId);
+        if (recorded.length >= trigger.spec.max_runs) return;
+      }
       await this.dispatch.startTick(workflow, trigger, tickRunId(workflow, trigger, tick), tick, ++this.#fired);
     } catch (error) {
       this.dispatch.onError(workflow, trigger, error);

@@ -23,7 +23,7 @@ export interface ServedWorkflow {
 /** A ScheduleTriggerNode of a served workflow. */
 export interface ScheduleTrigger {
   readonly nodeId: string;
-  readonly spec: ScheduleSpec & { readonly catch_up: boolean; readonly enabled: boolean };
+  readonly spec: ScheduleSpec & { readonly catch_up: boolean; readonly enabled: boolean; readonly max_runs: number };
 }
 
 /** A WebhookTriggerNode of a served workflow, with the config its endpoint enforces. */
@@ -87,7 +87,11 @@ function servedWorkflowOf(label: string, document: JsonObject): ServedWorkflow {
   for (const [nodeId, type, config] of nodesOf(document)) {
     if (!TRIGGER_TYPES.has(type)) continue;
     if (type === 'ScheduleTriggerNode') schedules.push({ nodeId, spec: scheduleTriggerConfig.parse(config) });
-    else if (type === 'WebhookTriggerNode') webhooks.push(webhookOf(label, nodeId, config));
+    else if (type === 'WebhookTriggerNode') {
+      const hook = webhookOf(label, nodeId, config);
+      if (hook.config.enabled) webhooks.push(hook);
+      else unarmed.push({ nodeId, type: `${type} (enabled: false)` });
+    }
     else if (!ARMED.has(type) && type !== 'WorkflowCallTriggerNode') unarmed.push({ nodeId, type });
   }
   return { label, key, document, schedules, webhooks, unarmed };

@@ -86,4 +86,12 @@ describe('WebhookServer', () => {
     expect(waited.status).toBe(200);
     expect(await waited.json()).toMatchObject({ status: 'completed' });
   });
+
+  it('answers with the node\'s response_code and response_body in custom mode, after starting the run', async () => {
+    const { base, dispatch } = await serving({ response_mode: 'custom', response_code: 200, response_body: '{"status": "received"}' });
+    const answered = await fetch(base, { method: 'POST', body: 'x', headers: { 'X-Delivery-Id': 'c' } });
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toEqual({ status: 'received' });
+    expect([...dispatch.started.keys()]).toEqual(['webhook:hook:in:c']);
+  });
 });

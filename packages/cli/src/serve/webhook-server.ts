@@ -100,6 +100,10 @@ export class WebhookServer {
       sendJson(response, 200, await this.dispatch.waitForRun(runId));
       return;
     }
+    if (hook.config.response_mode === 'custom') {
+      sendJson(response, hook.config.response_code, customBodyOf(hook.config.response_body));
+      return;
+    }
     sendJson(response, 202, { runId, duplicate: existed });
   }
 
@@ -187,6 +191,16 @@ function safeHeaders(request: IncomingMessage, hook: WebhookTrigger): JsonObject
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
+}
+
+/** The node's `response_body` as JSON: a JSON text is parsed, anything else sent as is. */
+function customBodyOf(body: Json): Json {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body) as Json;
+  } catch {
+    return body;
+  }
 }
 
 function sendJson(response: ServerResponse, status: number, body: Json): void {
