@@ -65,7 +65,7 @@ export const layerRules = [
   },
   {
     files: ['packages/nodes/**/*.ts'],
-    rules: forbid([pkg('infra-memory'), pkg('infra-sqlite'), pkg('infra-dbos'), pkg('cli'), 'better-sqlite3'], 'nodes never imports an infra package or cli.'),
+    rules: forbid([pkg('infra-memory'), pkg('infra-sqlite'), pkg('infra-dbos'), pkg('cli')], 'nodes never imports an infra package or cli.'),
   },
 ];
 

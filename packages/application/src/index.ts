@@ -37,6 +37,7 @@ export {
   errorCodeOf,
   type CasareErrorCode,
 } from './errors.js';
+export { CHILD_RUNS, type ChildRuns, type ChildRunRequest, type ChildRunResult } from './ports/child-runs.js';
 export {
   CASARE_WORKFLOW,
   executeWorkflowInputSchema,

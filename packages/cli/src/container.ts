@@ -1,5 +1,6 @@
 import {
   BROWSER_SESSIONS,
+  CHILD_RUNS,
   DURABLE_RUNNER,
   EXECUTION_EVENTS,
   ExecuteWorkflowUseCase,
@@ -7,19 +8,21 @@ import {
   SECRET_PROVIDER,
   ValidateWorkflowUseCase,
   type BrowserSessions,
+  type ChildRuns,
   type DurableRunner,
   type ExecutionEvents,
   type NodeCatalog,
   type RunInspector,
   type SecretProvider,
 } from '@casare-rpa/application';
-import { DbosRunInspector, dbosContainerModule, dbosRunnerConfigFromEnv, type DbosRunnerConfig } from '@casare-rpa/infra-dbos';
+import { DbosRunInspector, dbosContainerModule, dbosRunnerConfigFromEnv, redactDatabaseUrl, type DbosRunnerConfig } from '@casare-rpa/infra-dbos';
 import { inMemoryModule } from '@casare-rpa/infra-memory';
 import { SqliteRunInspector, sqliteContainerModule, sqliteRunnerConfigFromEnv, type SqliteRunnerConfig } from '@casare-rpa/infra-sqlite';
-import { browserContainerModule, nodesContainerModule } from '@casare-rpa/nodes';
+import { browserContainerModule, childWorkflowContainerModule, nodesContainerModule } from '@casare-rpa/nodes';
 import { Container } from 'inversify';
 import type { Durability } from './durability.js';
 import { EnvSecretProvider } from './env-secret-provider.js';
+import { ExecuteWorkflowChildRuns } from './execute-workflow-child-runs.js';
 
 /** What the composition root needs to know to build the object graph of one command. */
 export interface CompositionOptions {
@@ -47,7 +50,8 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
       : options.durability === 'sqlite'
         ? sqliteContainerModule(sqliteConfigOf(options.env, options.cwd ?? process.cwd()))
         : inMemoryModule;
-  await container.loadAsync(durabilityModule, nodesContainerModule, browserContainerModule());
+  await container.loadAsync(durabilityModule, nodesContainerModule, browserContainerModule(), childWorkflowContainerModule);
+  container.bind<ChildRuns>(CHILD_RUNS).toConstantValue(new ExecuteWorkflowChildRuns());
   container.bind<ExecutionEvents>(EXECUTION_EVENTS).toConstantValue(options.events);
   container.bind<SecretProvider>(SECRET_PROVIDER).toConstantValue(new EnvSecretProvider(options.env));
   container
@@ -96,12 +100,16 @@ export async function openServices(options: CompositionOptions): Promise<CasareS
   const runner = container.get<DurableRunner>(DURABLE_RUNNER);
   const executeWorkflow = container.get(ExecuteWorkflowUseCase);
   executeWorkflow.registerWith(runner);
+  const validateWorkflow = container.get(ValidateWorkflowUseCase);
+  // The child workflow node's port needs the use case that needs the catalog that holds the node.
+  const childRuns = container.get<ChildRuns>(CHILD_RUNS);
+  if (childRuns instanceof ExecuteWorkflowChildRuns) childRuns.attach({ runner, executeWorkflow, validateWorkflow });
   const browsers = container.isBound(BROWSER_SESSIONS) ? container.get<BrowserSessions>(BROWSER_SESSIONS) : undefined;
   let closed: Promise<void> | undefined;
   return {
     runner,
     executeWorkflow,
-    validateWorkflow: container.get(ValidateWorkflowUseCase),
+    validateWorkflow,
     close: () =>
       (closed ??= (async () => {
         try {
@@ -123,4 +131,17 @@ export function openRunInspector(env: Readonly<Record<string, string | undefined
     return SqliteRunInspector.open(config.path, { busyTimeoutMs: config.busyTimeoutMs });
   }
   return DbosRunInspector.open(dbosConfigOf(env));
+}
+
+/** Where runs of `durability` are recorded, for the line a command prints about a run (no password shown). */
+export function describeDurability(durability: Durability, env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+  if (durability === 'dbos') {
+    const dbos = dbosConfigOf(env);
+    return `durable in ${redactDatabaseUrl(dbos.databaseUrl)}, executor ${dbos.executorId}`;
+  }
+  if (durability === 'sqlite') {
+    const sqlite = sqliteConfigOf(env, cwd);
+    return `durable in ${sqlite.path}, executor ${sqlite.executorId}`;
+  }
+  return 'in memory, not crash-safe';
 }

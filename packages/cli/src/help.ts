@@ -16,6 +16,7 @@ Commands:
   runs resume <runId>             resume a cancelled or interrupted run and wait for it
   runs fork <runId> --from-step N start a new run that replays steps 0..N-1 of a run
   recover                         recover the pending runs of this executor and wait for them
+  serve <file or folder>...       arm the schedule and webhook triggers of workflows, run what they start
   demo-site                       serve the demo site the invoice robot uses
 
 Options:
@@ -185,6 +186,41 @@ Exit status: 0 every recovered run succeeded (or none was pending), 1 otherwise.
 
 Example:
   casare recover
+`,
+  serve: `Usage: casare serve [--port P] [--host H] [--durability dbos|memory] <file or folder>...
+
+Arms the triggers of the workflows given (a folder: its *.json files) and runs what they start,
+until Ctrl-C. Every trigger hands its event to the run as the variable trigger_event
+({ node_id, type, outputs }); the trigger node outputs it (a manual casare run passes through
+trigger nodes with an empty event).
+
+  ScheduleTriggerNode  one run per tick (frequency once|interval|hourly|daily|weekly|monthly|cron,
+                       time_hour, time_minute, day_of_week, day_of_month, cron_expression,
+                       timezone), run id schedule:<workflow>:<node>:<tick ISO time>: several
+                       serving processes, a restart or a crash never start a tick twice. Ticks
+                       missed while nothing served are skipped, unless the node sets catch_up.
+  WebhookTriggerNode   an endpoint at /webhooks<endpoint> (or /hooks/<node id>), methods from
+                       its config. The delivery id (Idempotency-Key or X-Delivery-Id header,
+                       else a hash of the body) makes the run id webhook:<workflow>:<node>:<id>,
+                       so a redelivery starts nothing new. With secret and validate_signature the
+                       header signature_header (default X-Signature-256) must hold the
+                       HMAC-SHA256 of the raw body (hex, "sha256=" prefix allowed). Body limit
+                       max_payload_size; json_only refuses other bodies. Answers 202 { runId },
+                       or the run's result with ?wait=true; 400 bad body, 401 bad signature,
+                       404 unknown endpoint, 405 method, 413 too large: one JSON line, no run.
+                       Webhook runs never run script nodes (settings.allow_scripts: false).
+
+<workflow> is metadata.id, else the file name without .json. Give each serving process its own
+CASARE_EXECUTOR_ID.
+
+Options:
+  --port P                  webhook port (default 8766; 0 picks a free one)
+  --host H                  address to listen on (default 127.0.0.1)
+  --durability dbos|memory  as for casare run
+  -h, --help                this help
+
+Example:
+  casare serve --port 8766 workflows/
 `,
   'demo-site': `Usage: casare demo-site [--port P]
 

@@ -30,11 +30,12 @@ import { systemNodeHandlers } from './system/system-nodes.js';
 import { structuredDataSuperNode } from './files/structured-data-super-node.js';
 import { structuredFileNodeHandlers } from './files/structured-file-nodes.js';
 import { xmlNodeHandlers } from './xml/xml-nodes.js';
+import { triggerNodeHandlers } from './triggers/trigger-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 import { utilityNodeHandlers } from './utility/utility-nodes.js';
 
 /**
- * Every handler of the catalog except the browser ones: control flow and error handling, variables
+ * Every handler of the catalog except the browser ones: control flow, error handling and triggers, variables
  * and data, text, lists, dicts, expressions, random values, log and wait, dates, files, structured
  * files, XML, archives, documents, SQL, HTTP, email, FTP, scripts and system, connectors. Desktop,
  * window and Office-automation types are unsupported on Linux on purpose.
@@ -74,5 +75,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...officeFileNodeHandlers,
     ...pdfNodeHandlers,
     ...imageNodeHandlers,
+    ...triggerNodeHandlers,
   ];
 }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DurableRunner, RunSummary } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
-import { redactDatabaseUrl } from '@casare-rpa/infra-dbos';
 import { parseCommandArgs } from '../cli-args.js';
-import { dbosConfigOf, openRunInspector, openServices, sqliteConfigOf } from '../container.js';
-import { chooseDurability, type Durability } from '../durability.js';
+import { describeDurability, openRunInspector, openServices } from '../container.js';
+import { chooseDurability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
 import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
@@ -51,7 +50,7 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
     await services.runner.launch();
     reporter.watchSleeps(sleepLookupOf(services.runner));
     const runId = requestedRunId ?? randomUUID();
-    const where = whereDurable(choice.durability, cli);
+    const where = describeDurability(choice.durability, cli.env, cli.cwd);
     const existing = requestedRunId === undefined ? undefined : await existingRun(services.runner, requestedRunId);
     let differences: string[] = [];
     if (existing !== undefined) {
@@ -94,19 +93,6 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
     // half-finished steps as failures.
     if (!interrupted) await services.close();
   }
-}
-
-/** Where a run is durable, for the line that names the run. */
-function whereDurable(durability: Durability, cli: CliEnvironment): string {
-  if (durability === 'dbos') {
-    const dbos = dbosConfigOf(cli.env);
-    return `durable in ${redactDatabaseUrl(dbos.databaseUrl)}, executor ${dbos.executorId}`;
-  }
-  if (durability === 'sqlite') {
-    const sqlite = sqliteConfigOf(cli.env, cli.cwd);
-    return `durable in ${sqlite.path}, executor ${sqlite.executorId}`;
-  }
-  return 'in memory, not crash-safe';
 }
 
 /** The run with this id, or undefined when the runner has none. */

@@ -5,6 +5,7 @@ import { chooseDurability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatDuration, formatTable, formatTimestamp, oneLine, writeJson, type OutputStream } from '../format.js';
 import { HELP } from '../help.js';
+import { runLinksOf } from '../run-links.js';
 import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
 import type { CliEnvironment } from '../main.js';
 import { progressReporterFor } from '../progress.js';
@@ -103,12 +104,24 @@ async function showRun(argv: readonly string[], cli: CliEnvironment): Promise<Ex
   const args = parseCommandArgs('runs show', argv, { json: { type: 'boolean' } }, { names: ['runId'], required: 1 });
   if (args.help) return help(cli, 'runs show');
   const runId = args.positionals[0] ?? '';
-  const { run, steps, input } = await withInspector(cli, async (inspector) => {
+  const { run, steps, input, links } = await withInspector(cli, async (inspector) => {
     const summary = await knownRun(() => inspector.status(runId), runId, 'runs show');
-    return { run: summary, steps: stepRowsOf(summary, await inspector.steps(runId)), input: recordedInputOf(await inspector.input(runId)) };
+    const known = (await inspector.list({ limit: 10_000 })).map((listed) => listed.runId);
+    return {
+      run: summary,
+      steps: stepRowsOf(summary, await inspector.steps(runId)),
+      input: recordedInputOf(await inspector.input(runId)),
+      links: runLinksOf(runId, known),
+    };
   });
-  if (args.flag('json')) writeJson(cli.stdout, { run: { ...publicSummaryOf(run), workflow: workflowJsonOf(input) }, steps });
-  else printRun(cli.stdout, run, steps, input);
+  // Parent and children appear only for runs that have them, so other runs print as before.
+  const linked = { ...(links.parent ? { parent: links.parent } : {}), ...(links.children.length > 0 ? { children: links.children } : {}) };
+  if (args.flag('json')) writeJson(cli.stdout, { run: { ...publicSummaryOf(run), workflow: workflowJsonOf(input) }, steps, ...linked });
+  else {
+    printRun(cli.stdout, run, steps, input);
+    if (links.parent) cli.stdout.write(`Parent   ${links.parent.runId} (step ${links.parent.stepIndex})\n`);
+    if (links.children.length > 0) cli.stdout.write(`Children ${links.children.join(', ')}\n`);
+  }
   return ExitCode.success;
 }
 

@@ -57,7 +57,8 @@ export function renderCatalogDocs(handlers: readonly CatalogNodeHandler[]): stri
   const rows = handlers
     .map((handler) => ({
       types: handler.types.join(', '),
-      effect: handler.effect ?? 'world',
+      // An effect decided per node from its config is documented as such.
+      effect: typeof handler.effect === 'function' ? 'page or world, by config' : (handler.effect ?? 'world'),
       fields: configFieldsOf(handler.configSchema).map((field) => `\`${field}\``).join(', '),
     }))
     .sort((a, b) => a.types.localeCompare(b.types));
