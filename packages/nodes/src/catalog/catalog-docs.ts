@@ -58,7 +58,7 @@ export function renderCatalogDocs(handlers: readonly CatalogNodeHandler[]): stri
     .map((handler) => ({
       types: handler.types.join(', '),
       // An effect decided per node from its config is documented as such.
-      effect: typeof handler.effect === 'function' ? 'page or world, by config' : (handler.effect ?? 'world'),
+      effect: typeof handler.effect === 'function' ? 'depends on its config' : (handler.effect ?? 'world'),
       fields: configFieldsOf(handler.configSchema).map((field) => `\`${field}\``).join(', '),
     }))
     .sort((a, b) => a.types.localeCompare(b.types));
