@@ -211,8 +211,9 @@ export class SqliteJournalStore implements JournalStore {
     let db: Database.Database | undefined;
     try {
       db = new Database(absolute, { timeout: busyTimeoutMs });
-      const found = readHeader(db);
-      checkHeader(absolute, found);
+      // One read transaction: another process may create the schema between two statements.
+      const opened = db;
+      checkHeader(absolute, opened.transaction(() => readHeader(opened)).deferred());
       // The first write to the file, after the checks: a foreign or newer file is never touched.
       const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
       if (mode.toLowerCase() !== 'wal') throw new SqliteJournalError('SQLITE_UNWRITABLE', absolute, `cannot switch the journal to WAL mode (it stays "${mode}")`);

@@ -93,7 +93,7 @@ export interface RunHandle<O extends Json = Json> {
 
 /**
  * The durability port: runs workflow bodies so that they survive the death of their process.
- * Adapters: `InMemoryDurableRunner` (infra-memory) and `DbosDurableRunner` (infra-dbos). Both pass
+ * Adapters: `SqliteDurableRunner` (infra-sqlite), `DbosDurableRunner` (infra-dbos) and `InMemoryDurableRunner` (infra-memory). All pass
  * `durableRunnerContract` from `@casare-rpa/application/testkit`.
  */
 export interface DurableRunner {
