@@ -179,7 +179,8 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
   });
 
   it('cancels a run from another process, resumes it, and forks a finished run from a step', async () => {
-    const child = ws.start(['run', 'ledger.json', '--run-id', 'cancel-1', '--var', 'wait_seconds=3', '--json'], env);
+    // Long enough for the cancelling process to start on a loaded machine: a run that ended first is not cancelled.
+    const child = ws.start(['run', 'ledger.json', '--run-id', 'cancel-1', '--var', 'wait_seconds=10', '--json'], env);
     await child.waitForLine('stderr', /^✓ wait\s+WaitNode\s+completed/);
     const cancelled = await ws.run(['runs', 'cancel', 'cancel-1'], env);
     expect(cancelled.code, cancelled.stderr).toBe(0);
@@ -268,20 +269,21 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
 
   it('shows when a durable sleep wakes; runs show of a run killed in it says sleeping; recover prints logs and variables', async () => {
     await ws.write('sleepy.json', workflowDoc().name('sleepy').variable('wait_seconds', 0.1).start().node('say', 'LogNode', { message: 'going to sleep' }).node('wait', 'WaitNode', { seconds: '{{wait_seconds}}' }).node('set', 'SetVariableNode', { variable_name: 'woke', value: true }).end().chain('start', 'say', 'wait', 'set', 'end').build());
-    const child = ws.start(['run', 'sleepy.json', '--run-id', 'sleepy-1', '--var', 'wait_seconds=6'], env);
+    // Long enough that the sleep is still ahead when recover starts, even on a loaded machine.
+    const child = ws.start(['run', 'sleepy.json', '--run-id', 'sleepy-1', '--var', 'wait_seconds=15'], env);
     await child.waitForLine('stdout', /^ {2}say: going to sleep$/);
-    const asleep = await child.waitForLine('stdout', /^⏾ wait\s+WaitNode\s+durable sleep of 6\.0 s: wakes at /);
+    const asleep = await child.waitForLine('stdout', /^⏾ wait\s+WaitNode\s+durable sleep of 15\.0 s: wakes at /);
     expect(asleep).toMatch(/wakes at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect((await child.kill()).signal).toBe('SIGKILL');
 
     const human = await ws.run(['runs', 'show', 'sleepy-1'], env);
-    expect(human.stdout).toMatch(/^3\s+\(durable sleep\)\s+sleeping, wakes \S+ \S+\s+6\.0 s planned\s+-$/m);
+    expect(human.stdout).toMatch(/^3\s+\(durable sleep\)\s+sleeping, wakes \S+ \S+\s+15\.0 s planned\s+-$/m);
     expect(human.stdout).not.toMatch(/\(durable sleep\)\s+completed/);
     expect((await show('sleepy-1')).steps[3]).toMatchObject({ kind: 'sleep', status: 'sleeping', wakesAt: expect.any(Number) as number });
 
     const recovered = await ws.run(['recover'], env);
     expect(recovered.code, recovered.stderr).toBe(0);
-    expect(recovered.stdout).toMatch(/^\[sleepy-1\] ⏾ wait\s+WaitNode\s+durable sleep of 6\.0 s: wakes at /m);
+    expect(recovered.stdout).toMatch(/^\[sleepy-1\] ⏾ wait\s+WaitNode\s+durable sleep of 15\.0 s: wakes at /m);
     expect(recovered.stdout).toContain('Logs:\n  going to sleep\n');
     expect(recovered.stdout).toMatch(/^Variables:\n(?: {2}.*\n)*? {2}woke\s+= true$/m);
     expect(recovered.stdout).toContain('Run sleepy-1 succeeded.');
