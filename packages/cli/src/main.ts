@@ -56,6 +56,8 @@ export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
         return await (await import('./commands/recover.js')).recoverCommand(rest, cli);
       case 'demo-site':
         return await (await import('./commands/demo-site.js')).demoSiteCommand(rest, cli);
+      case 'console':
+        return await (await import('./commands/console.js')).consoleCommand(rest, cli);
       default:
         throw new UsageError(
           command.startsWith('-') ? `unknown option ${command}: options come after the command, e.g. casare run <file> --json` : `unknown command "${command}"`,
@@ -82,6 +84,7 @@ function helpTopicOf(command: string | undefined, rest: readonly string[]): Help
     case 'validate':
     case 'recover':
     case 'demo-site':
+    case 'console':
       return command;
     case 'runs': {
       const sub = RUNS_SUBCOMMANDS.find((name) => name === rest[0]);
