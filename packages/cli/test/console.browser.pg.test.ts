@@ -108,8 +108,16 @@ describe.skipIf(!hasPostgres || !hasChromium)('casare console in Chromium (DBOS)
   it('cancels a sleeping run from the page, after a confirmation', async () => {
     const run = await startSleepingRun('console-cancel-1', 60);
     const url = await startConsole();
-    const page = await openPage(`${url}runs/console-cancel-1`);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let answer: 'accept' | 'dismiss' = 'dismiss';
+    page.on('dialog', (dialog) => void (answer === 'accept' ? dialog.accept() : dialog.dismiss()));
+    await page.goto(`${url}runs/console-cancel-1`);
     await page.locator('#run-status [data-status="pending"]').waitFor();
+    // Saying no to the confirmation sends nothing.
+    await page.locator('#cancel:not([disabled])').click();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await page.locator('#run-status [data-status]').getAttribute('data-status')).toBe('pending');
+    answer = 'accept';
     await page.locator('#cancel:not([disabled])').click();
     await page.locator('#run-status [data-status="cancelled"]').waitFor({ timeout: 15_000 });
     expect(await page.locator('#action-message').innerText()).toContain('cancelled');
@@ -117,6 +125,22 @@ describe.skipIf(!hasPostgres || !hasChromium)('casare console in Chromium (DBOS)
     expect(jsonOf<{ run: { status: string } }>(shown).run.status).toBe('cancelled');
     // The run's own process sees the cancellation at its next step.
     await run.kill();
+  });
+
+  it('forks a run from a step: the new run replays the steps before it and runs the rest in the console', async () => {
+    const url = await startConsole();
+    const page = await openPage(`${url}runs/console-crash-1`);
+    await page.locator('#fork-step').waitFor();
+    await page.locator('#fork-step').selectOption('2');
+    await page.locator('#fork').click();
+    await page.waitForURL((target) => target.pathname.startsWith('/runs/') && !target.pathname.endsWith('/console-crash-1'));
+    await page.locator('#run-status [data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    const forkId = decodeURIComponent(new URL(page.url()).pathname.slice('/runs/'.length));
+    const shown = jsonOf<{ run: { status: string }; steps: { index: number; replayed: boolean }[] }>(await workspace.run(['runs', 'show', forkId, '--json'], database.env()));
+    expect(shown.run.status).toBe('succeeded');
+    expect(shown.steps.map((step) => step.replayed)).toEqual([true, true, false]);
+    expect(await page.locator('#graph g[data-node-id="after_wait"]').getAttribute('data-replayed')).toBe('0');
+    expect(await page.locator('#graph g[data-node-id="start"]').getAttribute('data-replayed')).toBe('1');
   });
 
   it('refuses a bad token and accepts the right one', async () => {
