@@ -105,8 +105,8 @@ describe.skipIf(!hasPostgres || !hasChromium)('casare console in Chromium (DBOS)
     expect(missing?.status()).toBe(404);
   });
 
-  it('cancels a sleeping run from the page, after a confirmation', async () => {
-    const run = await startSleepingRun('console-cancel-1', 60);
+  it('cancels a sleeping run from the page, after a confirmation, then resumes it in the console', async () => {
+    const run = await startSleepingRun('console-cancel-1', 8);
     const url = await startConsole();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let answer: 'accept' | 'dismiss' = 'dismiss';
@@ -123,8 +123,12 @@ describe.skipIf(!hasPostgres || !hasChromium)('casare console in Chromium (DBOS)
     expect(await page.locator('#action-message').innerText()).toContain('cancelled');
     const shown = await workspace.run(['runs', 'show', 'console-cancel-1', '--json'], database.env());
     expect(jsonOf<{ run: { status: string } }>(shown).run.status).toBe('cancelled');
-    // The run's own process sees the cancellation at its next step.
+    // The run's own process would see the cancellation at its next step; it is gone before that.
     await run.kill();
+    await page.locator('#resume:not([disabled])').click();
+    await page.locator('#run-status [data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#action-message').innerText()).toContain('resumed');
+    expect(await page.locator('#graph g[data-node-id="end"]').getAttribute('data-status')).toBe('completed');
   });
 
   it('forks a run from a step: the new run replays the steps before it and runs the rest in the console', async () => {
