@@ -12,8 +12,8 @@ function aRun(overrides: Partial<ConsoleRun> = {}): ConsoleRun {
 }
 
 /** An `effects` step holding `nodes`, recorded at `at`. */
-function effectsStep(index: number, at: number, nodes: JsonObject[]): StepRecord {
-  return { index, kind: 'step', name: String(nodes[0]?.['nodeId']), status: 'completed', output: { nodes }, startedAt: at, completedAt: at + 5 };
+function effectsStep(index: number, at: number, nodes: (JsonObject & { nodeId: string })[]): StepRecord {
+  return { index, kind: 'step', name: nodes[0]?.nodeId ?? '', status: 'completed', output: { nodes }, startedAt: at, completedAt: at + 5 };
 }
 
 const document = workflowDoc()
@@ -25,7 +25,7 @@ const document = workflowDoc()
   .exec('loop_start', 'never', 'completed')
   .variable('password', '', { sensitive: true })
   .variable('count', 0)
-  .build();
+  .build() as unknown as JsonObject;
 
 describe('runViewOf', () => {
   it('colours each node by its last execution, counts loop iterations and replays, and redacts sensitive variables', () => {
