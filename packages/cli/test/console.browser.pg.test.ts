@@ -101,6 +101,7 @@ describe.skipIf(!hasPostgres || !hasChromium)('casare console in Chromium (DBOS)
     const list = await openPage(`${url}?status=succeeded`);
     await list.locator('#runs tr[data-run-id="console-crash-1"]').waitFor();
     expect(await list.locator('#runs tr[data-run-id="console-crash-1"]').innerText()).toContain('Wait between steps');
+    await list.screenshot({ path: join(REPO_ROOT, 'test_output', 'console-runs.png'), fullPage: true });
     const missing = await list.goto(`${url}runs/no-such-run`);
     expect(missing?.status()).toBe(404);
   });
@@ -113,6 +114,8 @@ describe.skipIf(!hasPostgres || !hasChromium)('casare console in Chromium (DBOS)
     page.on('dialog', (dialog) => void (answer === 'accept' ? dialog.accept() : dialog.dismiss()));
     await page.goto(`${url}runs/console-cancel-1`);
     await page.locator('#run-status [data-status="pending"]').waitFor();
+    expect(await page.locator('.run-head').innerText()).toContain('durable sleep, wakes at');
+    await page.screenshot({ path: join(REPO_ROOT, 'test_output', 'console-sleeping.png'), fullPage: true });
     // Saying no to the confirmation sends nothing.
     await page.locator('#cancel:not([disabled])').click();
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -156,7 +156,8 @@ function consoleRunOf(record: DbosRunRecord): ConsoleRun {
     ...record.summary,
     ...(typeof name === 'string' && name !== '' ? { workflowTitle: name } : {}),
     ...(input?.source === undefined ? {} : { sourceFile: input.source }),
-    ...(record.queueName === undefined ? {} : { queue: record.queueName }),
+    // DBOS routes recovered, resumed and forked runs through its own internal queue: not a queue anyone chose.
+    ...(record.queueName === undefined || record.queueName.startsWith('_dbos_internal') ? {} : { queue: record.queueName }),
   };
 }
 

@@ -51,6 +51,7 @@ function aSource(): RecordingRunSource {
     new Map([
       ['live-1', { status: 'pending', steps: [step] }],
       ['done-1', { status: 'succeeded', steps: [step] }],
+      ['stopped-1', { status: 'cancelled', steps: [step] }],
     ]),
   );
 }
@@ -136,6 +137,9 @@ describe('console server without a token (loopback)', () => {
     expect(source.calls).toContain('cancel live-1');
     expect((await send(server, '/api/runs/done-1/cancel', { method: 'POST', headers: pagePost(server, key) })).status).toBe(409);
     expect((await send(server, '/api/runs/done-1/resume', { method: 'POST', headers: pagePost(server, key) })).status).toBe(409);
+    expect((await send(server, '/api/runs/live-1/resume', { method: 'POST', headers: pagePost(server, key) })).status).toBe(409);
+    expect((await send(server, '/api/runs/stopped-1/resume', { method: 'POST', headers: pagePost(server, key) })).status).toBe(200);
+    expect(source.calls).toContain('resume stopped-1');
     expect((await send(server, '/api/runs/nope/cancel', { method: 'POST', headers: pagePost(server, key) })).status).toBe(404);
     expect((await send(server, '/api/runs/live-1/explode', { method: 'POST', headers: pagePost(server, key) })).status).toBe(404);
   });

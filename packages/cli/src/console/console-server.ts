@@ -152,7 +152,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       return sendJson(response, 200, { runId, message: `Run ${runId} cancelled: it stops before its next step.` });
     }
     if (action === 'resume') {
-      if (run.status === 'succeeded' || run.status === 'enqueued') throw new HttpError(409, `run ${runId} is ${run.status}: there is nothing to resume`);
+      // A pending run may be executing elsewhere right now; an interrupted one is `casare recover`'s.
+      if (run.status !== 'cancelled') throw new HttpError(409, `run ${runId} is ${run.status}: only a cancelled run is resumed here (casare recover takes interrupted ones)`);
       await options.source.resume(runId);
       return sendJson(response, 200, { runId, message: `Run ${runId} resumed after its last completed step.` });
     }

@@ -60,11 +60,19 @@ describe('runViewOf', () => {
     expect(view.actions).toEqual({ cancel: false, resume: false, fork: true });
   });
 
+  it('says a pending run is sleeping while its recorded sleep ends in the future', () => {
+    const sleep: StepRecord = { index: 1, kind: 'sleep', name: 'sleep', status: 'completed', output: 9_000, startedAt: 4_000, completedAt: 9_000 };
+    const records = [effectsStep(0, 100, [{ nodeId: 'start', outputs: {} }]), sleep];
+    expect(runViewOf(aRun({ status: 'pending' }), records, { document }, 5_000).sleepingUntil).toBe(9_000);
+    expect(runViewOf(aRun({ status: 'pending' }), records, { document }, 9_500).sleepingUntil).toBeUndefined();
+    expect(runViewOf(aRun({ status: 'cancelled' }), records, { document }, 5_000).sleepingUntil).toBeUndefined();
+  });
+
   it('says why there is no graph when the recorded document cannot be read', () => {
     const view = runViewOf(aRun({ status: 'pending' }), [], { document: { nodes: 'not nodes' } });
     expect(view.graph).toBeNull();
     expect(view.graphError).toContain('cannot be read');
-    expect(view.actions).toEqual({ cancel: true, resume: true, fork: false });
+    expect(view.actions).toEqual({ cancel: true, resume: false, fork: false });
     expect(runViewOf(aRun(), [], undefined).graphError).toBe('the run records no workflow document');
   });
 });

@@ -49,6 +49,8 @@ export interface RunView {
   readonly graphError?: string;
   readonly variables: readonly VariableView[];
   readonly logs: readonly LogLineView[];
+  /** When a pending run is in a durable sleep: the planned wake time, ms since the epoch. */
+  readonly sleepingUntil?: number;
   /** Which operations make sense for the run's status. */
   readonly actions: { readonly cancel: boolean; readonly resume: boolean; readonly fork: boolean };
 }
@@ -59,7 +61,7 @@ export interface RunView {
  * checkpoint modes), variables from declared defaults, the run's inputs and recorded writes in step
  * order. Sensitive variables show the redaction marker whatever a record holds.
  */
-export function runViewOf(run: ConsoleRun, records: readonly StepRecord[], input: ConsoleRunInput | undefined): RunView {
+export function runViewOf(run: ConsoleRun, records: readonly StepRecord[], input: ConsoleRunInput | undefined, now: number = Date.now()): RunView {
   const steps = stepRowsOf(run, records);
   let workflow: Workflow | undefined;
   let graphError: string | undefined;
@@ -118,6 +120,11 @@ export function runViewOf(run: ConsoleRun, records: readonly StepRecord[], input
           })),
         };
   const running = run.status === 'pending' || run.status === 'enqueued';
+  // Resume only what was cancelled: a pending run may be executing in another process right now,
+  // and an interrupted one is `casare recover`'s to take.
+  // A durable sleep is recorded when it begins, with its planned end: in the future, it is still going.
+  const last = records.at(-1);
+  const sleepingUntil = running && last?.kind === 'sleep' && last.completedAt !== undefined && last.completedAt > now ? last.completedAt : undefined;
   return {
     run,
     steps,
@@ -125,6 +132,7 @@ export function runViewOf(run: ConsoleRun, records: readonly StepRecord[], input
     ...(graphError === undefined ? {} : { graphError }),
     variables: [...variables].map(([name, value]) => ({ name, value: sensitive.has(name) ? REDACTED : value, sensitive: sensitive.has(name) })),
     logs,
-    actions: { cancel: running, resume: run.status === 'cancelled' || run.status === 'failed' || run.status === 'pending', fork: records.length > 0 },
+    ...(sleepingUntil === undefined ? {} : { sleepingUntil }),
+    actions: { cancel: running, resume: run.status === 'cancelled', fork: records.length > 0 },
   };
 }

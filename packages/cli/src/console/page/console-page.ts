@@ -232,8 +232,9 @@ function timeline(view: RunView): Node {
     const start = starts[index] ?? origin;
     const left = ((start - origin) / span) * 100;
     const width = Math.max(0.6, (((ends[index] ?? start) - start) / span) * 100);
+    const sleeping = view.sleepingUntil !== undefined && index === steps.length - 1;
     // CSSOM, not a style attribute: the page's CSP allows no inline styles.
-    const bar = el('div', { class: `bar ${step.status}${step.replayed ? ' replayed' : ''}` });
+    const bar = el('div', { class: `bar ${sleeping ? 'sleeping' : step.status}${step.replayed ? ' replayed' : ''}` });
     bar.style.marginLeft = `${left.toFixed(2)}%`;
     bar.style.width = `${width.toFixed(2)}%`;
     const label = step.kind === 'sleep' ? '(durable sleep)' : step.kind === 'now' ? '(clock read)' : step.nodes.length > 1 ? `${step.nodeId} … ${step.nodes.at(-1)?.nodeId ?? ''}` : step.nodeId;
@@ -242,7 +243,7 @@ function timeline(view: RunView): Node {
       { 'data-step': String(step.index), class: step.replayed ? 'replayed' : '' },
       el('td', {}, String(step.index)),
       el('td', { title: step.nodes.map((node) => node.nodeId).join(', ') }, label, step.nodes.length > 1 ? el('span', { class: 'muted' }, ` (${step.nodes.length} nodes)`) : null),
-      el('td', {}, statusBadge(step.status), step.replayed ? el('span', { class: 'replay-mark' }, ' ↺ replayed') : null),
+      el('td', {}, sleeping ? statusBadge('sleeping') : statusBadge(step.status), step.replayed ? el('span', { class: 'replay-mark' }, ' ↺ replayed') : null),
       el('td', { class: 'num' }, duration(step.durationMs)),
       el('td', { class: 'bar-cell' }, bar),
       el('td', { class: 'error-text' }, step.error ?? ''),
@@ -311,6 +312,7 @@ function runPage(runId: string): void {
       [finished ? 'Ended' : 'Updated', `${time(run.updatedAt)} (${duration(run.updatedAt - run.createdAt)} after creation)`],
       ['Executor', `${run.executorId ?? '-'}${run.applicationVersion ? ` (version ${run.applicationVersion})` : ''}`],
     ];
+    if (view.sleepingUntil !== undefined) facts.push(['Sleeping', `durable sleep, wakes at ${time(view.sleepingUntil)} (in ${duration(view.sleepingUntil - Date.now())})`]);
     if (run.resumedAt !== undefined) facts.push(['Resumed', `${time(run.resumedAt)}: steps completed before this were replayed from their checkpoints`]);
     if (run.queue !== undefined) facts.push(['Queue', run.queue]);
     header.replaceChildren(
