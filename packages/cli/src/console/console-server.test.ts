@@ -181,4 +181,12 @@ describe('console server with a token', () => {
     expect(post.status).toBe(403);
     expect((await send(server, '/api/runs/live-1/cancel', { method: 'POST', headers: { cookie, ...pagePost(server, TOKEN) } })).status).toBe(200);
   });
+
+  it('answers under any Host name when the token is right (behind a proxy, on 0.0.0.0)', async () => {
+    server = await startConsoleServer({ source: aSource(), host: '127.0.0.1', port: 0, token: TOKEN, assetsDir: '/nonexistent' });
+    expect((await send(server, '/api/runs', { headers: { host: 'console.example:80', 'x-casare-token': TOKEN } })).status).toBe(200);
+    expect((await send(server, '/api/runs', { headers: { host: 'console.example:80' } })).status).toBe(401);
+    const post = await send(server, '/api/runs/live-1/cancel', { method: 'POST', headers: { host: 'console.example:80', origin: 'http://console.example:80', 'x-casare-token': TOKEN } });
+    expect(post.status).toBe(200);
+  });
 });

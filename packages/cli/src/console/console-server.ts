@@ -90,7 +90,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     } catch {
       throw new HttpError(400, 'malformed request URL');
     }
-    checkHost(request);
+    // Without a token the Host name is what keeps another site's pages out (DNS rebinding); with
+    // one, the token does, and the console may be reached under any name (0.0.0.0, a proxy).
+    if (token === undefined) checkHost(request);
     const presented = url.searchParams.get('token');
     if (token !== undefined) {
       const given = presented ?? headerOf(request, CONSOLE_TOKEN_HEADER) ?? cookieOf(request, CONSOLE_TOKEN_COOKIE);
@@ -139,7 +141,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
   async function act(request: IncomingMessage, response: ServerResponse, runId: string, action: string): Promise<void> {
     const origin = headerOf(request, 'origin');
-    if (origin === undefined || origin !== `http://${request.headers.host ?? ''}`) throw new HttpError(403, `cross-origin request refused (Origin ${origin ?? 'missing'})`);
+    const host = hostnameOf(`http://${request.headers.host ?? ''}`);
+    if (origin === undefined || host === undefined || hostnameOf(origin) !== host) throw new HttpError(403, `cross-origin request refused (Origin ${origin ?? 'missing'})`);
     const key = headerOf(request, CONSOLE_TOKEN_HEADER);
     if (key === undefined || !sameSecret(key, actionKey)) throw new HttpError(403, `a state-changing request needs the console's token in the ${CONSOLE_TOKEN_HEADER} header`);
     if (action !== 'cancel' && action !== 'resume' && action !== 'fork') throw new HttpError(404, `unknown action "${action}": use cancel, resume or fork`);
@@ -220,6 +223,18 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
     return JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'request body is not valid JSON');
+  }
+}
+
+/**
+ * The host name of a URL, undefined when unreadable. Origins are compared by name, whatever the
+ * scheme and port (a TLS proxy may sit in front): a POST also needs the key a foreign page cannot read.
+ */
+function hostnameOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
   }
 }
 
