@@ -18,6 +18,7 @@ Commands:
   recover                         recover the pending runs of this executor and wait for them
   serve <file or folder>...       arm the schedule and webhook triggers of workflows, run what they start
   demo-site                       serve the demo site the invoice robot uses
+  console                         a web page to watch runs and cancel, resume or fork them
 
 Options:
   -h, --help                      help of a command, e.g. casare run --help
@@ -233,6 +234,24 @@ Options:
 
 Example:
   casare demo-site --port 8787
+`,
+  console: `Usage: casare console [--port P] [--host ADDRESS] [--token T]
+
+Serves a web console on http://127.0.0.1:<port>: the recorded runs (filter by status, workflow,
+queue), and for each run its workflow graph coloured by node status, its steps with durations,
+logs, errors and variables (secrets redacted), with buttons to cancel, resume and fork it: the
+same operations as casare runs cancel|resume|fork. Resumed and forked runs execute in this
+process, under CASARE_EXECUTOR_ID. Stops on Ctrl-C.
+
+Options:
+  --port P          port to listen on (default 8790; 0 picks a free one)
+  --host ADDRESS    address to bind (default 127.0.0.1); any other address requires a token
+  --token T         secret every request must present (open the console with ?token=T once);
+                    default: CASARE_CONSOLE_TOKEN
+  -h, --help        this help
+
+Example:
+  casare console --port 8790
 `,
 } as const;
 

@@ -62,6 +62,8 @@ export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
         return await (await import('./commands/demo-site.js')).demoSiteCommand(rest, cli);
       case 'serve':
         return await (await import('./commands/serve.js')).serveCommand(rest, cli);
+      case 'console':
+        return await (await import('./commands/console.js')).consoleCommand(rest, cli);
       default:
         throw new UsageError(
           command.startsWith('-') ? `unknown option ${command}: options come after the command, e.g. casare run <file> --json` : `unknown command "${command}"`,
@@ -89,6 +91,7 @@ function helpTopicOf(command: string | undefined, rest: readonly string[]): Help
     case 'recover':
     case 'demo-site':
     case 'serve':
+    case 'console':
       return command;
     case 'runs': {
       const sub = RUNS_SUBCOMMANDS.find((name) => name === rest[0]);

@@ -1,0 +1,174 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { executeWorkflowInputSchema, RunNotFoundError, type RunInspector, type StepRecord } from '@casare-rpa/application';
+import type { Json, JsonObject } from '@casare-rpa/domain';
+import { DbosRunRecordReader, type DbosRunRecord } from '@casare-rpa/infra-dbos';
+import { parseCommandArgs } from '../cli-args.js';
+import { ConsoleTokenRequiredError, startConsoleServer } from '../console/console-server.js';
+import type { ConsoleRun, ConsoleRunFilter, ConsoleRunInput, ConsoleRunSource } from '../console/run-source.js';
+import { dbosConfigOf, openRunInspector, openServices, type CasareServices } from '../container.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { HELP } from '../help.js';
+import type { CliEnvironment } from '../main.js';
+import { progressReporterFor } from '../progress.js';
+
+/** Port `casare console` listens on unless told otherwise. */
+export const CONSOLE_PORT = 8790;
+
+// dist/commands/ and src/commands/ both sit two levels under packages/cli: the assets are built
+// into dist/ either way (tests that import src/ serve the built assets).
+const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'console', 'assets');
+
+/** `casare console [--port P] [--host A] [--token T]`: serves the web console until Ctrl-C. */
+export async function consoleCommand(argv: readonly string[], cli: CliEnvironment): Promise<ExitCode> {
+  const args = parseCommandArgs('console', argv, { port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string' } }, { names: [], required: 0 });
+  if (args.help) {
+    cli.stdout.write(HELP.console);
+    return ExitCode.success;
+  }
+  const portText = args.string('port') ?? String(CONSOLE_PORT);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), not "${portText}"`, 'console');
+  const host = args.string('host') ?? '127.0.0.1';
+  const token = args.string('token') ?? cli.env['CASARE_CONSOLE_TOKEN'];
+  if (token !== undefined && token.length < 16 && token !== '') throw new UsageError('the console token must be at least 16 characters', 'console');
+  const source = await DbosConsoleRunSource.open(cli);
+  try {
+    const server = await startConsoleServer({ source, host, port, assetsDir: ASSETS_DIR, ...(token === undefined ? {} : { token }) }).catch((error: unknown) => {
+      if (error instanceof ConsoleTokenRequiredError) throw new UsageError(error.message, 'console');
+      throw error;
+    });
+    const tokenHint = token === undefined || token === '' ? '' : ' (open it with ?token=<your token> once)';
+    cli.stdout.write(`Console on ${server.url}${tokenHint}; Ctrl-C stops it.\n`);
+    await cli.interrupted;
+    await server.close();
+    cli.stdout.write('Console stopped.\n');
+    return ExitCode.success;
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * The console's runs, from DBOS: `DbosRunInspector` (steps, cancel: what `casare runs show|cancel`
+ * use) and `DbosRunRecordReader` (runs with their inputs, for the graph and the workflow's name).
+ * Resume and fork need an executor, as for `casare runs resume|fork`: the same services are opened,
+ * on first use only, and the runs they start execute in this process.
+ */
+class DbosConsoleRunSource implements ConsoleRunSource {
+  private services: Promise<CasareServices> | undefined;
+
+  private constructor(
+    private readonly cli: CliEnvironment,
+    private readonly inspector: RunInspector,
+    private readonly reader: DbosRunRecordReader,
+  ) {}
+
+  static async open(cli: CliEnvironment): Promise<DbosConsoleRunSource> {
+    const inspector = await openRunInspector(cli.env);
+    try {
+      return new DbosConsoleRunSource(cli, inspector, await DbosRunRecordReader.open(dbosConfigOf(cli.env)));
+    } catch (error) {
+      await inspector.close();
+      throw error;
+    }
+  }
+
+  async list(filter: ConsoleRunFilter): Promise<readonly ConsoleRun[]> {
+    const limit = filter.limit ?? 100;
+    // The workflow's own name lives in each run's input, which DBOS cannot filter by: read more, keep the matches.
+    const records = await this.reader.list({
+      ...(filter.status === undefined ? {} : { status: filter.status }),
+      ...(filter.queue === undefined ? {} : { queueName: filter.queue }),
+      limit: filter.workflow === undefined ? limit : Math.max(limit, 1000),
+    });
+    const runs = records.map(consoleRunOf);
+    const wanted = filter.workflow?.toLowerCase();
+    const matching = wanted === undefined ? runs : runs.filter((run) => [run.workflowTitle, run.sourceFile, run.workflowName].some((name) => name?.toLowerCase().includes(wanted)));
+    return matching.slice(0, limit);
+  }
+
+  async status(runId: string): Promise<ConsoleRun> {
+    const record = await this.reader.record(runId);
+    if (record === undefined) throw new RunNotFoundError(runId);
+    return consoleRunOf(record);
+  }
+
+  steps(runId: string): Promise<readonly StepRecord[]> {
+    return this.inspector.steps(runId);
+  }
+
+  async input(runId: string): Promise<ConsoleRunInput | undefined> {
+    const record = await this.reader.record(runId);
+    if (record === undefined) throw new RunNotFoundError(runId);
+    return inputOf(record);
+  }
+
+  cancel(runId: string): Promise<void> {
+    return this.inspector.cancel(runId);
+  }
+
+  async resume(runId: string): Promise<void> {
+    const handle = await (await this.runner()).runner.resume(runId);
+    // The run goes on here; its ending is read from the records, not awaited.
+    handle.result().catch(() => undefined);
+  }
+
+  async fork(runId: string, fromStep: number): Promise<string> {
+    const handle = await (await this.runner()).runner.fork(runId, fromStep);
+    handle.result().catch(() => undefined);
+    return handle.runId;
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.services !== undefined) await (await this.services).close();
+    } finally {
+      await Promise.allSettled([this.inspector.close(), this.reader.close()]);
+    }
+  }
+
+  private runner(): Promise<CasareServices> {
+    this.services ??= (async () => {
+      const services = await openServices({ durability: 'dbos', events: progressReporterFor(this.cli.stderr, this.cli.env, true), env: this.cli.env });
+      await services.runner.launch();
+      return services;
+    })();
+    return this.services;
+  }
+}
+
+function inputOf(record: DbosRunRecord): ConsoleRunInput | undefined {
+  const parsed = executeWorkflowInputSchema.safeParse(record.input);
+  if (!parsed.success) return undefined;
+  return {
+    document: parsed.data.document,
+    ...(parsed.data.source === undefined ? {} : { source: parsed.data.source }),
+    ...(parsed.data.inputs === undefined ? {} : { inputs: parsed.data.inputs }),
+  };
+}
+
+function consoleRunOf(record: DbosRunRecord): ConsoleRun {
+  const input = inputOf(record);
+  const document = typeof input?.document === 'string' ? safeJson(input.document) : input?.document;
+  const name = fieldOf(fieldOf(document, 'metadata'), 'name');
+  return {
+    ...record.summary,
+    ...(typeof name === 'string' && name !== '' ? { workflowTitle: name } : {}),
+    ...(input?.source === undefined ? {} : { sourceFile: input.source }),
+    // DBOS routes recovered, resumed and forked runs through its own internal queue: not a queue anyone chose.
+    ...(record.queueName === undefined || record.queueName.startsWith('_dbos_internal') ? {} : { queue: record.queueName }),
+  };
+}
+
+function safeJson(text: string): Json | undefined {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
+function fieldOf(value: Json | undefined, name: string): Json | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject)[name] : undefined;
+}
