@@ -19,8 +19,8 @@ import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
 import { DBOS_RUNNER_CONFIG } from './tokens.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
-import { DatabaseUnavailableError, DbosRunnerStateError, WorkflowNotRegisteredError } from './errors.js';
-import { prepareSystemDatabase } from './system-database.js';
+import { DatabaseUnavailableError, DbosRunnerStateError, isDatabaseUnavailable, SystemDatabaseSetupError, WorkflowNotRegisteredError } from './errors.js';
+import { prepareSystemDatabase, withSystemDatabaseSetupLock } from './system-database.js';
 
 /** How often a handle of a run executing elsewhere (another process, DBOS's queue) polls for its end. */
 const RESULT_POLLING_MS = 100;
@@ -75,23 +75,29 @@ export class DbosDurableRunner implements DurableRunner {
     dbosInUse = true;
     const { databaseUrl } = this.#config;
     try {
-      await prepareSystemDatabase(databaseUrl);
-      DBOS.setConfig({
-        name: this.#config.applicationName,
-        systemDatabaseUrl: databaseUrl,
-        applicationVersion: this.#config.applicationVersion,
-        executorID: this.#config.executorId,
-        logger: this.#logger,
+      // Creation and DBOS's migrations (inside launch) race between processes starting together.
+      await withSystemDatabaseSetupLock(databaseUrl, async () => {
+        await prepareSystemDatabase(databaseUrl);
+        DBOS.setConfig({
+          name: this.#config.applicationName,
+          systemDatabaseUrl: databaseUrl,
+          applicationVersion: this.#config.applicationVersion,
+          executorID: this.#config.executorId,
+          logger: this.#logger,
+        });
+        for (const [name, body] of this.#bodies) {
+          this.#workflows.set(name, DBOS.registerWorkflow(this.#asDbosWorkflow(body), { name }));
+        }
+        await DBOS.launch();
       });
-      for (const [name, body] of this.#bodies) {
-        this.#workflows.set(name, DBOS.registerWorkflow(this.#asDbosWorkflow(body), { name }));
-      }
-      await DBOS.launch();
     } catch (error) {
       dbosInUse = false;
       this.#workflows.clear();
       await DBOS.shutdown({ deregister: true }).catch(() => {});
-      throw error instanceof DbosErrors.DBOSInitializationError ? new DatabaseUnavailableError(databaseUrl, error.error ?? error.cause ?? error) : error;
+      if (!(error instanceof DbosErrors.DBOSInitializationError)) throw error;
+      const cause = error.error ?? error.cause ?? error;
+      // Only a database that is not there for us is "not available"; anything else is said as it is.
+      throw isDatabaseUnavailable(cause) ? new DatabaseUnavailableError(databaseUrl, cause) : new SystemDatabaseSetupError(databaseUrl, cause);
     }
     this.#state = 'launched';
   }

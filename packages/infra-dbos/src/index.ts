@@ -12,6 +12,6 @@ export {
   type DbosRunnerConfig,
   type DbosLogLevel,
 } from './dbos-runner-config.js';
-export { DatabaseUnavailableError, DbosRunnerStateError, WorkflowNotRegisteredError } from './errors.js';
+export { DatabaseUnavailableError, DbosRunnerStateError, SystemDatabaseSetupError, WorkflowNotRegisteredError } from './errors.js';
 export { redactDatabaseUrl } from './database-url.js';
-export { prepareSystemDatabase, dropSystemDatabase } from './system-database.js';
+export { prepareSystemDatabase, dropSystemDatabase, withSystemDatabaseSetupLock } from './system-database.js';
