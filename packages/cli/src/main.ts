@@ -56,6 +56,12 @@ export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
         return await (await import('./commands/recover.js')).recoverCommand(rest, cli);
       case 'demo-site':
         return await (await import('./commands/demo-site.js')).demoSiteCommand(rest, cli);
+      case 'worker':
+        return await (await import('./commands/worker.js')).workerCommand(rest, cli);
+      case 'submit':
+        return await (await import('./commands/submit.js')).submitCommand(rest, cli);
+      case 'workers':
+        return await (await import('./commands/workers.js')).workersCommand(rest, cli);
       default:
         throw new UsageError(
           command.startsWith('-') ? `unknown option ${command}: options come after the command, e.g. casare run <file> --json` : `unknown command "${command}"`,
@@ -82,6 +88,9 @@ function helpTopicOf(command: string | undefined, rest: readonly string[]): Help
     case 'validate':
     case 'recover':
     case 'demo-site':
+    case 'worker':
+    case 'submit':
+    case 'workers':
       return command;
     case 'runs': {
       const sub = RUNS_SUBCOMMANDS.find((name) => name === rest[0]);

@@ -84,6 +84,7 @@ export class DbosDurableRunner implements DurableRunner {
           applicationVersion: this.#config.applicationVersion,
           executorID: this.#config.executorId,
           logger: this.#logger,
+          ...(this.#config.listenQueues === undefined ? {} : { listenQueues: [...this.#config.listenQueues] }),
         });
         for (const [name, body] of this.#bodies) {
           this.#workflows.set(name, DBOS.registerWorkflow(this.#asDbosWorkflow(body), { name }));
@@ -174,6 +175,18 @@ export class DbosDurableRunner implements DurableRunner {
   }
 
   async shutdown(): Promise<void> {
+    await this.#shutdown(undefined);
+  }
+
+  /**
+   * Stops dequeuing and lets the runs executing in this process finish for up to `timeoutMs`, then
+   * shuts down like `shutdown()`; runs still executing stay pending for recovery or takeover.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    await this.#shutdown(timeoutMs);
+  }
+
+  async #shutdown(drainTimeoutMs: number | undefined): Promise<void> {
     if (this.#state !== 'launched') {
       this.#state = 'stopped';
       return;
@@ -183,7 +196,7 @@ export class DbosDurableRunner implements DurableRunner {
     this.#workflows.clear();
     try {
       // `deregister` lets a later runner in this process register its bodies again (tests, CLI).
-      await DBOS.shutdown({ deregister: true });
+      await DBOS.shutdown({ deregister: true, ...(drainTimeoutMs === undefined ? {} : { workflowCompletionTimeoutMS: drainTimeoutMs }) });
     } finally {
       dbosInUse = false;
     }
@@ -246,7 +259,7 @@ export class DbosDurableRunner implements DurableRunner {
  * database as plain `Error`s that keep name, message, `code` and every enumerable field; the ones
  * the port names get their class back.
  */
-function reviveRunError(runId: string, error: unknown): unknown {
+export function reviveRunError(runId: string, error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   if (error instanceof DbosErrors.DBOSWorkflowCancelledError || error instanceof DbosErrors.DBOSAwaitedWorkflowCancelledError) {
     return new RunCancelledError(runId);

@@ -15,3 +15,5 @@ export {
 export { DatabaseUnavailableError, DbosRunnerStateError, SystemDatabaseSetupError, WorkflowNotRegisteredError } from './errors.js';
 export { redactDatabaseUrl } from './database-url.js';
 export { prepareSystemDatabase, dropSystemDatabase, withSystemDatabaseSetupLock } from './system-database.js';
+export { DbosWorkerFleet, type DbosQueueSettings, type WorkerRecord, type Takeover, type ForeignVersionRuns } from './dbos-worker-fleet.js';
+export { DbosQueueSubmitter } from './dbos-queue-submitter.js';
