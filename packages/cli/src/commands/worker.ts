@@ -38,8 +38,10 @@ export async function workerCommand(argv: readonly string[], cli: CliEnvironment
     return ExitCode.success;
   }
   const queueNames = args.strings('queue').length > 0 ? [...new Set(args.strings('queue'))] : [DEFAULT_QUEUE];
-  const workerConcurrency = positiveInteger(args.string('concurrency'), '--concurrency');
+  let workerConcurrency = positiveInteger(args.string('concurrency'), '--concurrency');
   const concurrency = positiveInteger(args.string('global-concurrency'), '--global-concurrency');
+  // DBOS refuses a per-worker limit above the queue-wide one; the queue-wide one binds anyway.
+  if (workerConcurrency !== undefined && concurrency !== undefined && workerConcurrency > concurrency) workerConcurrency = concurrency;
   const takeoverAfterMs = (positiveNumber(args.string('takeover-after'), '--takeover-after') ?? DEFAULT_TAKEOVER_AFTER_S) * 1000;
   const heartbeatMs = (positiveNumber(args.string('heartbeat'), '--heartbeat') ?? Math.min(5, takeoverAfterMs / 3000)) * 1000;
   if (heartbeatMs >= takeoverAfterMs) throw new UsageError('--heartbeat must be shorter than --takeover-after', 'worker');
