@@ -33,7 +33,10 @@ describe.skipIf(!hasPostgres)('queue limits across workers', () => {
       request.on('data', (chunk: string) => (body += chunk));
       request.on('end', () => {
         if (body.endsWith('#begin')) most = Math.max(most, ++executing);
-        else if (body.endsWith('#end')) (executing--, ended++);
+        else if (body.endsWith('#end')) {
+          executing--;
+          ended++;
+        }
         response.writeHead(200).end('{}');
       });
     });
