@@ -115,14 +115,19 @@ export class DbosWorkerFleet {
    * Takes over every executor of this version whose heartbeat is older than `staleAfterMs` and
    * that nobody took over yet. The claim is one conditional UPDATE per row: under PostgreSQL's row
    * lock a second worker re-evaluates `taken_over_by IS NULL` after the first commits and matches
-   * nothing, so each dead executor is taken over once across the fleet.
+   * nothing, so each dead executor is taken over once across the fleet. A claim whose claimer died
+   * too (maybe before its recovery call) may be claimed again: DBOS's recovery re-enqueues only runs
+   * still PENDING under the dead id, so a second recovery after a completed one finds nothing.
    */
   async takeOverStale(staleAfterMs: number): Promise<readonly Takeover[]> {
     const claimed = await this.pool.query<{ executor_id: string; last_ms: string }>(
-      `UPDATE ${SCHEMA}.workers SET taken_over_by = $1, taken_over_at = now()
-       WHERE executor_id <> $1 AND application_version = $2 AND taken_over_by IS NULL
-         AND last_heartbeat < now() - make_interval(secs => $3::double precision / 1000)
-       RETURNING executor_id, (extract(epoch FROM last_heartbeat) * 1000)::bigint AS last_ms`,
+      `UPDATE ${SCHEMA}.workers AS dead SET taken_over_by = $1, taken_over_at = now()
+       WHERE dead.executor_id <> $1 AND dead.application_version = $2
+         AND dead.last_heartbeat < now() - make_interval(secs => $3::double precision / 1000)
+         AND (dead.taken_over_by IS NULL OR NOT EXISTS (
+           SELECT 1 FROM ${SCHEMA}.workers AS claimer
+           WHERE claimer.executor_id = dead.taken_over_by AND claimer.last_heartbeat >= now() - make_interval(secs => $3::double precision / 1000)))
+       RETURNING dead.executor_id, (extract(epoch FROM dead.last_heartbeat) * 1000)::bigint AS last_ms`,
       [this.config.executorId, this.config.applicationVersion, staleAfterMs],
     );
     const takeovers: Takeover[] = [];
