@@ -19,6 +19,9 @@ Commands:
   serve <file or folder>...       arm the schedule and webhook triggers of workflows, run what they start
   demo-site                       serve the demo site the invoice robot uses
   console                         a web page to watch runs and cancel, resume or fork them
+  worker                          dequeue runs from DBOS queues; take over dead workers' runs
+  submit <file>                   enqueue a run for the workers (no worker needed here)
+  workers list                    the fleet: executors, queues, heartbeats, runs in flight
 
 Options:
   -h, --help                      help of a command, e.g. casare run --help
@@ -252,6 +255,53 @@ Options:
 
 Example:
   casare console --port 8790
+`,
+  worker: `Usage: casare worker [--queue NAME]... [--concurrency N] [--global-concurrency N] [--executor-id ID]
+                     [--takeover-after S] [--heartbeat S]
+
+A long-lived DBOS executor that dequeues runs from its queues (default queue: casare), records a
+heartbeat in the system database, and takes over the pending runs of a worker whose heartbeat is
+older than --takeover-after (exactly once across the fleet; DBOS's recovery for that executor id,
+so each run resumes after its last completed step). SIGTERM or Ctrl-C: stop dequeuing, give steps
+in flight 1.5 s, exit 0; unfinished runs stay pending and are taken over. A second signal exits at once.
+
+Options:
+  --queue NAME             queue to dequeue from; repeat for several (default casare)
+  --concurrency N          most runs of each queue this worker executes at once
+  --global-concurrency N   most runs of each queue executing at once across the fleet
+  --executor-id ID         executor id (default: unique per process, printed at start)
+  --takeover-after S       heartbeat age after which a worker counts as dead (default 30)
+  --heartbeat S            heartbeat period (default min(5, takeover-after / 3))
+  -h, --help               this help
+
+Example:
+  casare worker --queue invoices --concurrency 4
+`,
+  submit: `Usage: casare submit <file> [--queue NAME] [--run-id ID] [--var name=value]... [--wait] [--json]
+
+Validates a workflow and enqueues a run of it for the workers (through a DBOS client: nothing runs
+in this process); prints the run id. A run id that exists enqueues nothing. Needs a database a
+worker has set up (start "casare worker" first).
+
+Options:
+  --queue NAME        queue to enqueue on (default casare)
+  --run-id ID         id of the run
+  --var name=value    set a workflow variable (repeatable)
+  --wait              follow the run to its end, like casare run
+  --json              one JSON object on stdout
+  -h, --help          this help
+
+Example:
+  casare submit examples/data-processing/data-processing.json --queue default --wait
+`,
+  workers: `Usage: casare workers list [--takeover-after S] [--json]
+
+Each executor that recorded a heartbeat: its version, queues, last heartbeat, runs in flight, alive
+(heartbeat younger than --takeover-after, default 30 s) or dead, and who took it over. Pending runs
+of another application version are named and left alone.
+
+Example:
+  casare workers list --json
 `,
 } as const;
 

@@ -64,6 +64,12 @@ export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
         return await (await import('./commands/serve.js')).serveCommand(rest, cli);
       case 'console':
         return await (await import('./commands/console.js')).consoleCommand(rest, cli);
+      case 'worker':
+        return await (await import('./commands/worker.js')).workerCommand(rest, cli);
+      case 'submit':
+        return await (await import('./commands/submit.js')).submitCommand(rest, cli);
+      case 'workers':
+        return await (await import('./commands/workers.js')).workersCommand(rest, cli);
       default:
         throw new UsageError(
           command.startsWith('-') ? `unknown option ${command}: options come after the command, e.g. casare run <file> --json` : `unknown command "${command}"`,
@@ -92,6 +98,9 @@ function helpTopicOf(command: string | undefined, rest: readonly string[]): Help
     case 'demo-site':
     case 'serve':
     case 'console':
+    case 'worker':
+    case 'submit':
+    case 'workers':
       return command;
     case 'runs': {
       const sub = RUNS_SUBCOMMANDS.find((name) => name === rest[0]);

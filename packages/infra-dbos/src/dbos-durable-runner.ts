@@ -19,8 +19,8 @@ import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
 import { DBOS_RUNNER_CONFIG } from './tokens.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
-import { DatabaseUnavailableError, DbosRunnerStateError, WorkflowNotRegisteredError } from './errors.js';
-import { prepareSystemDatabase } from './system-database.js';
+import { DatabaseUnavailableError, DbosRunnerStateError, isDatabaseUnavailable, SystemDatabaseSetupError, WorkflowNotRegisteredError } from './errors.js';
+import { prepareSystemDatabase, withSystemDatabaseSetupLock } from './system-database.js';
 
 /** How often a handle of a run executing elsewhere (another process, DBOS's queue) polls for its end. */
 const RESULT_POLLING_MS = 100;
@@ -75,23 +75,30 @@ export class DbosDurableRunner implements DurableRunner {
     dbosInUse = true;
     const { databaseUrl } = this.#config;
     try {
-      await prepareSystemDatabase(databaseUrl);
-      DBOS.setConfig({
-        name: this.#config.applicationName,
-        systemDatabaseUrl: databaseUrl,
-        applicationVersion: this.#config.applicationVersion,
-        executorID: this.#config.executorId,
-        logger: this.#logger,
+      // Creation and DBOS's migrations (inside launch) race between processes starting together.
+      await withSystemDatabaseSetupLock(databaseUrl, async () => {
+        await prepareSystemDatabase(databaseUrl);
+        DBOS.setConfig({
+          name: this.#config.applicationName,
+          systemDatabaseUrl: databaseUrl,
+          applicationVersion: this.#config.applicationVersion,
+          executorID: this.#config.executorId,
+          logger: this.#logger,
+          ...(this.#config.listenQueues === undefined ? {} : { listenQueues: [...this.#config.listenQueues] }),
+        });
+        for (const [name, body] of this.#bodies) {
+          this.#workflows.set(name, DBOS.registerWorkflow(this.#asDbosWorkflow(body), { name }));
+        }
+        await DBOS.launch();
       });
-      for (const [name, body] of this.#bodies) {
-        this.#workflows.set(name, DBOS.registerWorkflow(this.#asDbosWorkflow(body), { name }));
-      }
-      await DBOS.launch();
     } catch (error) {
       dbosInUse = false;
       this.#workflows.clear();
       await DBOS.shutdown({ deregister: true }).catch(() => {});
-      throw error instanceof DbosErrors.DBOSInitializationError ? new DatabaseUnavailableError(databaseUrl, error.error ?? error.cause ?? error) : error;
+      if (!(error instanceof DbosErrors.DBOSInitializationError)) throw error;
+      const cause = error.error ?? error.cause ?? error;
+      // Only a database that is not there for us is "not available"; anything else is said as it is.
+      throw isDatabaseUnavailable(cause) ? new DatabaseUnavailableError(databaseUrl, cause) : new SystemDatabaseSetupError(databaseUrl, cause);
     }
     this.#state = 'launched';
   }
@@ -168,6 +175,18 @@ export class DbosDurableRunner implements DurableRunner {
   }
 
   async shutdown(): Promise<void> {
+    await this.#shutdown(undefined);
+  }
+
+  /**
+   * Stops dequeuing and lets the runs executing in this process finish for up to `timeoutMs`, then
+   * shuts down like `shutdown()`; runs still executing stay pending for recovery or takeover.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    await this.#shutdown(timeoutMs);
+  }
+
+  async #shutdown(drainTimeoutMs: number | undefined): Promise<void> {
     if (this.#state !== 'launched') {
       this.#state = 'stopped';
       return;
@@ -177,7 +196,7 @@ export class DbosDurableRunner implements DurableRunner {
     this.#workflows.clear();
     try {
       // `deregister` lets a later runner in this process register its bodies again (tests, CLI).
-      await DBOS.shutdown({ deregister: true });
+      await DBOS.shutdown({ deregister: true, ...(drainTimeoutMs === undefined ? {} : { workflowCompletionTimeoutMS: drainTimeoutMs }) });
     } finally {
       dbosInUse = false;
     }
@@ -240,7 +259,7 @@ export class DbosDurableRunner implements DurableRunner {
  * database as plain `Error`s that keep name, message, `code` and every enumerable field; the ones
  * the port names get their class back.
  */
-function reviveRunError(runId: string, error: unknown): unknown {
+export function reviveRunError(runId: string, error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   if (error instanceof DbosErrors.DBOSWorkflowCancelledError || error instanceof DbosErrors.DBOSAwaitedWorkflowCancelledError) {
     return new RunCancelledError(runId);

@@ -26,4 +26,9 @@ describe('dbosRunnerConfigFromEnv', () => {
     expect(dbosRunnerConfigFromEnv({}).applicationVersion).toBe(dbosRunnerConfigFromEnv({}).applicationVersion);
     expect(dbosRunnerConfigFromEnv({ CASARE_APP_VERSION: 'v7' }).applicationVersion).toBe('v7');
   });
+
+  it('reads the queues a worker listens to from CASARE_LISTEN_QUEUES, and none when it is blank', () => {
+    expect(dbosRunnerConfigFromEnv({ CASARE_LISTEN_QUEUES: ' invoices, ,mail ' }).listenQueues).toEqual(['invoices', 'mail']);
+    expect(dbosRunnerConfigFromEnv({ CASARE_LISTEN_QUEUES: ' ' })).not.toHaveProperty('listenQueues');
+  });
 });

@@ -25,13 +25,15 @@ export interface DbosRunnerConfig {
   readonly applicationName: string;
   /** Lowest level of DBOS's own log lines printed to stderr. */
   readonly logLevel: DbosLogLevel;
+  /** Queues this process dequeues from (a fleet worker); undefined: every queue, as DBOS does by default. */
+  readonly listenQueues?: readonly string[];
 }
 
 const LOG_LEVELS: readonly DbosLogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 /**
  * Configuration from the environment (`CASARE_DATABASE_URL`, `CASARE_APP_VERSION`,
- * `CASARE_EXECUTOR_ID`, `CASARE_DBOS_LOG_LEVEL`), with defaults that work on a local PostgreSQL.
+ * `CASARE_EXECUTOR_ID`, `CASARE_DBOS_LOG_LEVEL`, `CASARE_LISTEN_QUEUES`), with defaults that work on a local PostgreSQL.
  */
 export function dbosRunnerConfigFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -44,8 +46,15 @@ export function dbosRunnerConfigFromEnv(
     executorId: nonEmpty(env['CASARE_EXECUTOR_ID']) ?? DEFAULT_EXECUTOR_ID,
     applicationName: DEFAULT_APPLICATION_NAME,
     logLevel: LOG_LEVELS.find((level) => level === logLevel) ?? 'warn',
+    ...listenQueuesOf(env['CASARE_LISTEN_QUEUES']),
     ...overrides,
   };
+}
+
+/** `CASARE_LISTEN_QUEUES=a,b`: the queues a worker process dequeues from. */
+function listenQueuesOf(value: string | undefined): Pick<DbosRunnerConfig, 'listenQueues'> {
+  const names = (value ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return names.length === 0 ? {} : { listenQueues: names };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -23,6 +23,29 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/**
+ * PostgreSQL answered but DBOS could not set up or launch on the system database (a migration
+ * failed, a conflicting schema, a lock wait that never ended): says what failed, not "not available".
+ */
+export class SystemDatabaseSetupError extends Error {
+  /** Stable code. */
+  readonly code = 'SYSTEM_DATABASE_SETUP';
+  /** The database URL, password replaced by `***`. */
+  readonly url: string;
+  /** PostgreSQL SQLSTATE of the cause, when known. */
+  readonly reason: string | undefined;
+
+  constructor(databaseUrl: string, cause: unknown) {
+    const url = redactDatabaseUrl(databaseUrl);
+    const reason = reasonOf(cause);
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(`DBOS could not set up its system database at ${url}: ${redactPasswordIn(detail, databaseUrl)}${reason ? ` (SQLSTATE ${reason})` : ''}`, { cause });
+    this.name = 'SystemDatabaseSetupError';
+    this.url = url;
+    this.reason = reason;
+  }
+}
+
 /** The runner was used out of order: register after launch, start before launch, two runners in one process. */
 export class DbosRunnerStateError extends Error {
   /** Stable code. */

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ExecutionEvent, ExecutionEvents } from '@casare-rpa/application';
+import { DbosDurableRunner, DbosWorkerFleet, redactDatabaseUrl, type DbosQueueSettings } from '@casare-rpa/infra-dbos';
+import { parseCommandArgs } from '../cli-args.js';
+import { dbosConfigOf, openServices } from '../container.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { HELP } from '../help.js';
+import type { CliEnvironment } from '../main.js';
+
+const OPTIONS = {
+  queue: { type: 'string', multiple: true },
+  concurrency: { type: 'string' },
+  'global-concurrency': { type: 'string' },
+  'executor-id': { type: 'string' },
+  'takeover-after': { type: 'string' },
+  heartbeat: { type: 'string' },
+} as const;
+
+/** Queue a worker dequeues from and `casare submit` enqueues on when none is named. */
+export const DEFAULT_QUEUE = 'casare';
+const DEFAULT_TAKEOVER_AFTER_S = 30;
+/**
+ * How long steps in flight get to finish after SIGTERM: the CLI's entry point exits 2 s after the
+ * first signal whatever the command does, so the drain must end before that.
+ */
+const DRAIN_BOUND_MS = 1_500;
+
+/**
+ * `casare worker`: a long-lived DBOS executor that dequeues runs from its queues, records a
+ * heartbeat, and takes over the pending runs of executors whose heartbeat is stale. SIGTERM stops
+ * dequeuing, lets steps in flight finish (bounded), exits 0; its runs stay pending and are taken over.
+ */
+export async function workerCommand(argv: readonly string[], cli: CliEnvironment): Promise<ExitCode> {
+  const args = parseCommandArgs('worker', argv, OPTIONS, { names: [], required: 0 });
+  if (args.help) {
+    cli.stdout.write(HELP.worker);
+    return ExitCode.success;
+  }
+  const queueNames = args.strings('queue').length > 0 ? [...new Set(args.strings('queue'))] : [DEFAULT_QUEUE];
+  let workerConcurrency = positiveInteger(args.string('concurrency'), '--concurrency');
+  const concurrency = positiveInteger(args.string('global-concurrency'), '--global-concurrency');
+  // DBOS refuses a per-worker limit above the queue-wide one; the queue-wide one binds anyway.
+  if (workerConcurrency !== undefined && concurrency !== undefined && workerConcurrency > concurrency) workerConcurrency = concurrency;
+  const takeoverAfterMs = (positiveNumber(args.string('takeover-after'), '--takeover-after') ?? DEFAULT_TAKEOVER_AFTER_S) * 1000;
+  const heartbeatMs = (positiveNumber(args.string('heartbeat'), '--heartbeat') ?? Math.min(5, takeoverAfterMs / 3000)) * 1000;
+  if (heartbeatMs >= takeoverAfterMs) throw new UsageError('--heartbeat must be shorter than --takeover-after', 'worker');
+  const executorId = args.string('executor-id')?.trim() || `worker-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const queues: DbosQueueSettings[] = queueNames.map((name) => ({
+    name,
+    ...(workerConcurrency === undefined ? {} : { workerConcurrency }),
+    ...(concurrency === undefined ? {} : { concurrency }),
+  }));
+
+  const env = { ...cli.env, CASARE_EXECUTOR_ID: executorId, CASARE_LISTEN_QUEUES: queueNames.join(',') };
+  const config = dbosConfigOf(env);
+  const services = await openServices({ durability: 'dbos', events: new RunEndLines(cli), env });
+  const runner = services.runner;
+  if (!(runner instanceof DbosDurableRunner)) throw new Error('casare worker needs the DBOS runner');
+  let fleet: DbosWorkerFleet | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await runner.launch();
+    fleet = await DbosWorkerFleet.open(config);
+    await fleet.registerQueues(queues);
+    await fleet.beat(queueNames);
+    cli.stdout.write(
+      `Worker ${executorId} on ${redactDatabaseUrl(config.databaseUrl)}: queues ${queueNames.join(', ')}, version ${config.applicationVersion}, ` +
+        `concurrency ${workerConcurrency ?? 'unlimited'} per worker, ${concurrency ?? 'unlimited'} per queue, takeover after ${takeoverAfterMs / 1000} s\n`,
+    );
+    const active = fleet;
+    let ticking = false;
+    const tick = async (): Promise<void> => {
+      if (ticking) return;
+      ticking = true;
+      try {
+        await active.beat(queueNames);
+        for (const takeover of await active.takeOverStale(takeoverAfterMs)) {
+          cli.stdout.write(
+            `Took over executor ${takeover.executorId} (last heartbeat ${((Date.now() - takeover.lastHeartbeat) / 1000).toFixed(1)} s ago): ` +
+              `${takeover.runIds.length} run(s) re-enqueued${takeover.runIds.length > 0 ? `: ${takeover.runIds.join(', ')}` : ''}\n`,
+          );
+        }
+      } catch (error) {
+        // The database may be restarting: the next tick tries again.
+        cli.stderr.write(`casare worker: heartbeat failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      } finally {
+        ticking = false;
+      }
+    };
+    timer = setInterval(() => void tick(), heartbeatMs);
+    await cli.interrupted;
+    clearInterval(timer);
+    timer = undefined;
+    cli.stdout.write(`Worker ${executorId}: stopping, steps in flight get ${DRAIN_BOUND_MS} ms; its unfinished runs stay pending for takeover\n`);
+    await runner.drain(DRAIN_BOUND_MS);
+    return ExitCode.success;
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
+    await fleet?.close();
+    await services.close();
+  }
+}
+
+/** One line per run that ends in this worker: a fleet prints no per-node progress. */
+class RunEndLines implements ExecutionEvents {
+  constructor(private readonly cli: CliEnvironment) {}
+  emit(event: ExecutionEvent): void {
+    if (event.type === 'run.completed' || event.type === 'run.failed') this.cli.stdout.write(`${event.type} ${event.runId}\n`);
+  }
+}
+
+function positiveInteger(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag} must be a positive integer, not "${value}"`, 'worker');
+  return number;
+}
+
+function positiveNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${flag} must be a positive number of seconds, not "${value}"`, 'worker');
+  return number;
+}
