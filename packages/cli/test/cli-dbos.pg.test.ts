@@ -20,9 +20,12 @@ const LEDGER_SLEEP_INDEX = 3;
  * Appends a line to ledger.txt before and after a durable sleep: the ledger shows how many times
  * each side effect really ran, whatever the runner replayed.
  */
+// These flows record a step per node (`every-node`), so the tests can name each step by its node;
+// steps that end at effects are checked by the invoice robot's crash test and the contract suite.
 const ledgerFlow = () =>
   workflowDoc()
     .name('ledger')
+    .settings({ checkpoint: 'every-node' })
     .variable('wait_seconds', 0.1)
     .start()
     .node('append_before', 'FileSystemSuperNode', { action: 'Append File', file_path: 'ledger.txt', content: 'before {{$run.id}}\n' })
@@ -35,7 +38,7 @@ const ledgerFlow = () =>
 /** A node that fails every attempt with a retryable error (nothing listens on port 1); `retry_count: 1` gives it two. */
 const retriedFailure = () =>
   workflowDoc()
-    .settings({ retry_count: 1 })
+    .settings({ retry_count: 1, checkpoint: 'every-node' })
     .start()
     .node('fetch', 'HTTPSuperNode', { action: 'GET', url: 'http://127.0.0.1:1/unreachable', timeout: 2 })
     .chain('start', 'fetch')
@@ -158,7 +161,7 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
 
     const human = await ws.run(['runs', 'show', 'killed-1'], env);
     expect(human.stdout).toMatch(/^Resumed\s+/m);
-    expect(human.stdout).toContain(`Steps (6, ${before} replayed):`);
+    expect(human.stdout).toContain(`Steps (6, ${before} replayed; 5 node executions):`);
     expect(human.stdout).toMatch(/^1\s+append_before\s+completed \(replayed\)\s/m);
     expect(human.stdout).toMatch(/^3\s+\(durable sleep\)\s+completed\b/m);
     expect(human.stdout).toMatch(/^4\s+append_after\s+completed\s+\d+ ms\s+1$/m);
@@ -268,7 +271,7 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
   });
 
   it('shows when a durable sleep wakes; runs show of a run killed in it says sleeping; recover prints logs and variables', async () => {
-    await ws.write('sleepy.json', workflowDoc().name('sleepy').variable('wait_seconds', 0.1).start().node('say', 'LogNode', { message: 'going to sleep' }).node('wait', 'WaitNode', { seconds: '{{wait_seconds}}' }).node('set', 'SetVariableNode', { variable_name: 'woke', value: true }).end().chain('start', 'say', 'wait', 'set', 'end').build());
+    await ws.write('sleepy.json', workflowDoc().name('sleepy').settings({ checkpoint: 'every-node' }).variable('wait_seconds', 0.1).start().node('say', 'LogNode', { message: 'going to sleep' }).node('wait', 'WaitNode', { seconds: '{{wait_seconds}}' }).node('set', 'SetVariableNode', { variable_name: 'woke', value: true }).end().chain('start', 'say', 'wait', 'set', 'end').build());
     // Long enough that the sleep is still ahead when recover starts, even on a loaded machine.
     const child = ws.start(['run', 'sleepy.json', '--run-id', 'sleepy-1', '--var', 'wait_seconds=15'], env);
     await child.waitForLine('stdout', /^ {2}say: going to sleep$/);

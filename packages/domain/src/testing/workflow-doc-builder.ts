@@ -147,7 +147,7 @@ export class WorkflowDocBuilder {
     return this;
   }
 
-  /** Overrides settings (`stop_on_error`, `timeout`, `retry_count`). */
+  /** Overrides settings (`stop_on_error`, `timeout`, `retry_count`, `checkpoint`). */
   settings(settings: SettingsOptions): this {
     this.settingsValue = { ...this.settingsValue, ...settings };
     return this;
