@@ -70,7 +70,7 @@ export const layerRules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['vitest.config.ts', 'scripts/**', '**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'packages/*/test/fixtures/**'] },
+  { ignores: ['vitest.config.ts', '**/dist/**', '**/node_modules/**', '**/*.cjs', 'packages/*/test/fixtures/**', 'bench-results/**', 'test_output/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -96,6 +96,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  {
+    // Scripts and benches are plain ES modules: linted without type information.
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // ESLint reads its configuration from this file's default export.
+    files: ['eslint.config.js'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   ...layerRules,
 );

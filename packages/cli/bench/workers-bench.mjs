@@ -125,7 +125,11 @@ function startWorker(databaseUrl, executorId, extra = []) {
   const waiters = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
-    for (const waiter of [...waiters]) if (waiter.pattern.test(line)) (waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve(line));
+    for (const waiter of [...waiters]) {
+      if (!waiter.pattern.test(line)) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
   });
   const ended = new Promise((ok) => child.on('close', ok));
   return {

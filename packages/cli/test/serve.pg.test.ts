@@ -134,7 +134,7 @@ describe.skipIf(!hasPostgres)('casare serve on DBOS (PostgreSQL)', { timeout: 24
     const first = await post(body, { 'X-Signature-256': signed(body), 'X-Delivery-Id': 'delivery-1' }, '?wait=true');
     expect(first.status).toBe(200);
     const result = (await first.json()) as { runId: string; status: string };
-    expect(result).toMatchObject({ runId: 'webhook:orders:hook:delivery-1', status: 'completed' });
+    expect(result).toMatchObject({ runId: 'webhook:orders:hook:delivery-1', status: 'succeeded' });
     for (let again = 0; again < 2; again++) {
       const redelivered = await post(body, { 'X-Signature-256': signed(body), 'X-Delivery-Id': 'delivery-1' });
       expect(redelivered.status).toBe(202);
@@ -193,7 +193,7 @@ describe.skipIf(!hasPostgres)('casare serve on DBOS (PostgreSQL)', { timeout: 24
     const recovered = await ws.run(['recover', '--json'], env);
     expect(recovered.code, recovered.stderr).toBe(0);
     const statuses = (jsonOf<{ recovered: { runId: string; status: string }[] }>(recovered).recovered ?? []).map((run) => `${run.runId} ${run.status}`).sort();
-    expect(statuses).toEqual(['parent-1 completed', 'parent-1:0:child completed']);
+    expect(statuses).toEqual(['parent-1 succeeded', 'parent-1:0:child succeeded']);
 
     const all = await runs(env);
     expect(all.filter((run) => run.runId.startsWith('parent-1:')).map((run) => run.runId)).toEqual(['parent-1:0:child']);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import { CASARE_WORKFLOW, ExecuteWorkflowUseCase } from '@casare-rpa/application';
+import { ExecuteWorkflowUseCase } from '@casare-rpa/application';
 import { compileProgram, createTestNodeCatalog, MapSecretProvider, MemoryLedger } from '@casare-rpa/application/testkit';
 import { InMemoryDurableRunner } from '@casare-rpa/infra-memory';
 import { DbosDurableRunner, dbosRunnerConfigFromEnv } from '../dist/index.js';
@@ -220,7 +220,7 @@ function printTable(results) {
   console.log('Checkpoint size per step (operation_outputs: recorded output bytes and whole row), 10 loop iterations');
   console.table(results.bytesPerStep);
   console.log('Recovery after SIGKILL (fresh process)');
-  const { samples, ...recovery } = results.recovery;
+  const { samples: _samples, ...recovery } = results.recovery;
   console.table([recovery]);
   const worst = Math.max(...results.perNode.map((row) => row.pairedMedianRatio));
   console.log(`adapter over raw DBOS (median of paired runs): worst ${worst} (target <= 1.10) ${worst <= 1.1 ? 'OK' : 'ABOVE TARGET'}`);

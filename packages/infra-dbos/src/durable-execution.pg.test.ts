@@ -34,8 +34,11 @@ const document = compileProgram({
   body: [add('a', 1), add('b', 2), { kind: 'for', count: 2, body: [add('a', 10)] }, add('b', 3, 1), add('a', 100)],
   stopOnError: true,
   retryCount: 0,
+  // One DBOS step per node, so each assertion can name the step of a node; steps that end at
+  // effects run on DBOS in the contract suite and the invoice robot's crash test.
+  checkpoint: 'every-node',
 });
-const input: ExecuteWorkflowInput = { document, source: 'durable-execution' };
+const input: ExecuteWorkflowInput = { document, source: 'durable-execution', checkpoint: 'every-node' };
 
 describe.runIf(available)('durable execution of workflows on DBOS (child processes, SIGKILL)', { timeout: 240_000 }, () => {
   let harness: DurableRunnerHarness;

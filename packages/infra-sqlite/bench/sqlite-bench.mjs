@@ -99,7 +99,7 @@ async function main() {
   console.log('\nDurable step of nothing, ms per step (median of rounds; one run of N steps)');
   console.table(results.perStep);
   console.log('Recovery after SIGKILL: process start to the first resumed step (median of repeats), ms');
-  console.table(Object.entries(results.recovery).map(([adapter, { samples, ...rest }]) => ({ adapter, ...rest })));
+  console.table(Object.entries(results.recovery).map(([adapter, { samples: _samples, ...rest }]) => ({ adapter, ...rest })));
   const worst = Math.max(...results.perStep.map((row) => row.sqliteFullMs));
   console.log(`SQLite (synchronous=FULL) per step: worst ${worst} ms (target <= ${SQLITE_TARGET_MS}) ${worst <= SQLITE_TARGET_MS ? 'OK' : 'ABOVE TARGET'}`);
   const recovery = results.recovery.sqlite.medianProcessStartToResumeMs;
