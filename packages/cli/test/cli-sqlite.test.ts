@@ -10,9 +10,11 @@ import { childEnv, jsonOf, requireBuiltBinary, Workspace } from './casare-proces
 // `casare recover`, and `casare runs list|show|cancel|resume|fork` on the file.
 
 /** Appends a line to ledger.txt before and after a durable sleep: the ledger counts real side effects. */
+// A step per node (`every-node`), so the tests name each step by its node.
 const ledgerFlow = () =>
   workflowDoc()
     .name('ledger')
+    .settings({ checkpoint: 'every-node' })
     .variable('wait_seconds', 0.1)
     .start()
     .node('append_before', 'FileSystemSuperNode', { action: 'Append File', file_path: 'ledger.txt', content: 'before {{$run.id}}\n' })
@@ -64,7 +66,7 @@ describe('casare on SQLite (the default, no server)', { timeout: 180_000 }, () =
     expect(shown.steps.filter((step) => step.nodeId !== 'sleep').map((step) => step.nodeId)).toEqual(['start', 'append_before', 'wait', 'append_after', 'end']);
     const again = await ws.run(['run', 'ledger.json', '--run-id', 'first'], env);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('Run first exists: its recorded result follows, nothing is executed.');
+    expect(again.stdout).toContain('Run first exists (succeeded): its recorded result follows, nothing is executed.');
     expect(await ledger('first')).toEqual(['before', 'after']);
   });
 
@@ -75,7 +77,7 @@ describe('casare on SQLite (the default, no server)', { timeout: 180_000 }, () =
     expect((await show('killed')).run.status).toBe('pending');
     const recovered = await ws.run(['recover', '--json'], env);
     expect(recovered.code, recovered.stderr).toBe(0);
-    expect(jsonOf<{ recovered: Array<{ runId: string; status: string }> }>(recovered).recovered).toEqual([{ runId: 'killed', status: 'completed', error: null }]);
+    expect(jsonOf<{ recovered: Array<{ runId: string; status: string }> }>(recovered).recovered).toEqual([{ runId: 'killed', status: 'succeeded', error: null }]);
     const shown = await show('killed');
     expect(shown.run.status).toBe('succeeded');
     expect(shown.run.resumedAt).toBeTypeOf('number');
@@ -84,7 +86,7 @@ describe('casare on SQLite (the default, no server)', { timeout: 180_000 }, () =
   });
 
   it('runs cancel stops a run another process executes; runs resume and runs fork finish and branch it', async () => {
-    const child = ws.start(['run', 'ledger.json', '--run-id', 'cancelled', '--var', 'wait_seconds=1.5', '--json'], env);
+    const child = ws.start(['run', 'ledger.json', '--run-id', 'cancelled', '--var', 'wait_seconds=8', '--json'], env);
     await child.waitForLine('stderr', /^✓ wait\s+WaitNode\s+completed/);
     const cancel = await ws.run(['runs', 'cancel', 'cancelled'], env);
     expect(cancel.code, cancel.stderr).toBe(0);
@@ -108,5 +110,23 @@ describe('casare on SQLite (the default, no server)', { timeout: 180_000 }, () =
     expect(ended.stderr).toContain(join(ws.dir, 'not-a-journal.db'));
     expect(ended.stderr).toContain('not a casare journal');
     expect(await readFile(join(ws.dir, 'not-a-journal.db'), 'utf8')).toBe('just some text, not SQLite\n');
+  });
+
+  it('casare console reads the SQLite file: the runs list names the workflow, a run page has its steps', async () => {
+    const ran = await ws.run(['run', 'ledger.json', '--run-id', 'for-console'], env);
+    expect(ran.code, ran.stderr).toBe(0);
+    const console = ws.start(['console', '--port', '0'], env, 60_000);
+    try {
+      const line = await console.waitForLine('stdout', /^Console on (http:\/\/\S+?)[;\s]/);
+      const base = (/^Console on (http:\/\/\S+?)[;\s]/.exec(line)?.[1] ?? '').replace(/\/$/, '');
+      const runs = (await (await fetch(`${base}/api/runs`)).json()) as Array<{ runId: string; workflowTitle?: string; sourceFile?: string }>;
+      expect(runs.find((run) => run.runId === 'for-console')).toMatchObject({ workflowTitle: 'ledger', sourceFile: 'ledger.json' });
+      const page = await fetch(`${base}/api/runs/for-console`);
+      expect(page.status).toBe(200);
+      expect(JSON.stringify(await page.json())).toContain('append_after');
+      expect((await fetch(`${base}/api/runs/no-such-run`)).status).toBe(404);
+    } finally {
+      await console.kill();
+    }
   });
 });

@@ -1,12 +1,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { executeWorkflowInputSchema, RunNotFoundError, type RunInspector, type StepRecord } from '@casare-rpa/application';
+import { executeWorkflowInputSchema, RunNotFoundError, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { DbosRunRecordReader, type DbosRunRecord } from '@casare-rpa/infra-dbos';
 import { parseCommandArgs } from '../cli-args.js';
 import { ConsoleTokenRequiredError, startConsoleServer } from '../console/console-server.js';
 import type { ConsoleRun, ConsoleRunFilter, ConsoleRunInput, ConsoleRunSource } from '../console/run-source.js';
 import { dbosConfigOf, openRunInspector, openServices, type CasareServices } from '../container.js';
+import { chooseDurability, type Durability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
 import type { CliEnvironment } from '../main.js';
@@ -32,7 +33,9 @@ export async function consoleCommand(argv: readonly string[], cli: CliEnvironmen
   const host = args.string('host') ?? '127.0.0.1';
   const token = args.string('token') ?? cli.env['CASARE_CONSOLE_TOKEN'];
   if (token !== undefined && token.length < 16 && token !== '') throw new UsageError('the console token must be at least 16 characters', 'console');
-  const source = await DbosConsoleRunSource.open(cli);
+  // The console reads where runs are recorded by default: DBOS when CASARE_DATABASE_URL is set, else the SQLite file.
+  const { durability } = chooseDurability(undefined, cli.env, 'console');
+  const source: ConsoleRunSource = durability === 'dbos' ? await DbosConsoleRunSource.open(cli) : await InspectorConsoleRunSource.open(cli, durability);
   try {
     const server = await startConsoleServer({ source, host, port, assetsDir: ASSETS_DIR, ...(token === undefined ? {} : { token }) }).catch((error: unknown) => {
       if (error instanceof ConsoleTokenRequiredError) throw new UsageError(error.message, 'console');
@@ -138,8 +141,83 @@ class DbosConsoleRunSource implements ConsoleRunSource {
   }
 }
 
-function inputOf(record: DbosRunRecord): ConsoleRunInput | undefined {
-  const parsed = executeWorkflowInputSchema.safeParse(record.input);
+/**
+ * The console's runs from any `RunInspector` (the SQLite file): list, status, steps and input from
+ * the inspector, cancel through it, resume and fork through a runner opened on first use, as for
+ * `casare runs resume|fork`. Runs of a journal have no queue.
+ */
+class InspectorConsoleRunSource implements ConsoleRunSource {
+  private services: Promise<CasareServices> | undefined;
+
+  private constructor(
+    private readonly cli: CliEnvironment,
+    private readonly durability: Durability,
+    private readonly inspector: RunInspector,
+  ) {}
+
+  static async open(cli: CliEnvironment, durability: Durability): Promise<InspectorConsoleRunSource> {
+    return new InspectorConsoleRunSource(cli, durability, await openRunInspector(cli.env, durability, cli.cwd));
+  }
+
+  async list(filter: ConsoleRunFilter): Promise<readonly ConsoleRun[]> {
+    if (filter.queue !== undefined) return [];
+    const limit = filter.limit ?? 100;
+    const summaries = await this.inspector.list({ ...(filter.status === undefined ? {} : { status: filter.status }), limit: filter.workflow === undefined ? limit : Math.max(limit, 1000) });
+    // Reading each run's input is a local read for a journal file, so every listed run is named.
+    const runs = await Promise.all(summaries.map(async (summary) => consoleRunFrom(summary, recordedInputOf(await this.inspector.input(summary.runId)))));
+    const wanted = filter.workflow?.toLowerCase();
+    const matching = wanted === undefined ? runs : runs.filter((run) => [run.workflowTitle, run.sourceFile, run.workflowName].some((name) => name?.toLowerCase().includes(wanted)));
+    return matching.slice(0, limit);
+  }
+
+  async status(runId: string): Promise<ConsoleRun> {
+    return consoleRunFrom(await this.inspector.status(runId), await this.input(runId));
+  }
+
+  steps(runId: string): Promise<readonly StepRecord[]> {
+    return this.inspector.steps(runId);
+  }
+
+  async input(runId: string): Promise<ConsoleRunInput | undefined> {
+    return recordedInputOf(await this.inspector.input(runId));
+  }
+
+  cancel(runId: string): Promise<void> {
+    return this.inspector.cancel(runId);
+  }
+
+  async resume(runId: string): Promise<void> {
+    const handle = await (await this.runner()).runner.resume(runId);
+    handle.result().catch(() => undefined);
+  }
+
+  async fork(runId: string, fromStep: number): Promise<string> {
+    const handle = await (await this.runner()).runner.fork(runId, fromStep);
+    handle.result().catch(() => undefined);
+    return handle.runId;
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.services !== undefined) await (await this.services).close();
+    } finally {
+      await this.inspector.close();
+    }
+  }
+
+  private runner(): Promise<CasareServices> {
+    this.services ??= (async () => {
+      const services = await openServices({ durability: this.durability, events: progressReporterFor(this.cli.stderr, this.cli.env, true), env: this.cli.env, cwd: this.cli.cwd });
+      await services.runner.launch();
+      return services;
+    })();
+    return this.services;
+  }
+}
+
+/** What a recorded `ExecuteWorkflowInput` says about the workflow; undefined for an input of another shape. */
+function recordedInputOf(input: Json | undefined): ConsoleRunInput | undefined {
+  const parsed = executeWorkflowInputSchema.safeParse(input);
   if (!parsed.success) return undefined;
   return {
     document: parsed.data.document,
@@ -148,17 +226,25 @@ function inputOf(record: DbosRunRecord): ConsoleRunInput | undefined {
   };
 }
 
-function consoleRunOf(record: DbosRunRecord): ConsoleRun {
-  const input = inputOf(record);
+/** A summary named by the workflow its input holds. */
+function consoleRunFrom(summary: RunSummary, input: ConsoleRunInput | undefined): ConsoleRun {
   const document = typeof input?.document === 'string' ? safeJson(input.document) : input?.document;
   const name = fieldOf(fieldOf(document, 'metadata'), 'name');
   return {
-    ...record.summary,
+    ...summary,
     ...(typeof name === 'string' && name !== '' ? { workflowTitle: name } : {}),
     ...(input?.source === undefined ? {} : { sourceFile: input.source }),
-    // DBOS routes recovered, resumed and forked runs through its own internal queue: not a queue anyone chose.
-    ...(record.queueName === undefined || record.queueName.startsWith('_dbos_internal') ? {} : { queue: record.queueName }),
   };
+}
+
+function inputOf(record: DbosRunRecord): ConsoleRunInput | undefined {
+  return recordedInputOf(record.input);
+}
+
+function consoleRunOf(record: DbosRunRecord): ConsoleRun {
+  const run = consoleRunFrom(record.summary, inputOf(record));
+  // DBOS routes recovered, resumed and forked runs through its own internal queue: not a queue anyone chose.
+  return record.queueName === undefined || record.queueName.startsWith('_dbos_internal') ? run : { ...run, queue: record.queueName };
 }
 
 function safeJson(text: string): Json | undefined {
