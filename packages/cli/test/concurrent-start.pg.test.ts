@@ -52,7 +52,7 @@ describe.skipIf(!hasPostgres)('processes starting together on a new database', (
       for (const end of ended) {
         expect(end.stderr, end.stderr).not.toMatch(/deadlock|concurrently updated|duplicate key|not available/);
         expect(end.code, end.stderr).toBe(0);
-        expect(jsonOf<{ status: string }>(end).status).toBe('completed');
+        expect(jsonOf<{ status: string }>(end).status).toBe('succeeded');
       }
     }, 90_000);
   }
