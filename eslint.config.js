@@ -47,21 +47,38 @@ export const layerRules = [
   {
     files: ['packages/application/**/*.ts'],
     rules: forbid(
-      [...allPackages.filter((name) => name !== 'domain' && name !== 'application').map(pkg), 'inversify', 'reflect-metadata', '@dbos-inc/*', 'playwright-core', 'pg', 'better-sqlite3'],
+      [
+        ...allPackages.filter((name) => name !== 'domain' && name !== 'application').map(pkg),
+        'inversify',
+        'reflect-metadata',
+        '@dbos-inc/*',
+        'playwright-core',
+        'pg',
+        'better-sqlite3',
+      ],
       'application imports only domain: adapters depend on it, never the reverse (docs/architecture.md).',
     ),
   },
   {
     files: ['packages/infra-memory/**/*.ts'],
-    rules: forbid([pkg('infra-sqlite'), pkg('infra-dbos'), pkg('nodes'), pkg('cli'), 'better-sqlite3', '@dbos-inc/*', 'pg'], 'an infra package never imports another infra package, nodes or cli.'),
+    rules: forbid(
+      [pkg('infra-sqlite'), pkg('infra-dbos'), pkg('nodes'), pkg('cli'), 'better-sqlite3', '@dbos-inc/*', 'pg'],
+      'an infra package never imports another infra package, nodes or cli.',
+    ),
   },
   {
     files: ['packages/infra-sqlite/**/*.ts'],
-    rules: forbid([pkg('infra-memory'), pkg('infra-dbos'), pkg('nodes'), pkg('cli'), '@dbos-inc/*', 'pg'], 'an infra package never imports another infra package, nodes or cli.'),
+    rules: forbid(
+      [pkg('infra-memory'), pkg('infra-dbos'), pkg('nodes'), pkg('cli'), '@dbos-inc/*', 'pg'],
+      'an infra package never imports another infra package, nodes or cli.',
+    ),
   },
   {
     files: ['packages/infra-dbos/**/*.ts'],
-    rules: forbid([pkg('infra-memory'), pkg('infra-sqlite'), pkg('nodes'), pkg('cli'), 'better-sqlite3'], 'an infra package never imports another infra package, nodes or cli.'),
+    rules: forbid(
+      [pkg('infra-memory'), pkg('infra-sqlite'), pkg('nodes'), pkg('cli'), 'better-sqlite3'],
+      'an infra package never imports another infra package, nodes or cli.',
+    ),
   },
   {
     files: ['packages/nodes/**/*.ts'],

@@ -10,7 +10,11 @@ const filters = process.argv.slice(2);
 const benches = readdirSync(join(root, 'packages'))
   .map((pkg) => join(root, 'packages', pkg, 'bench'))
   .filter((dir) => existsSync(dir))
-  .flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith('-bench.mjs')).map((file) => join(dir, file)))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith('-bench.mjs'))
+      .map((file) => join(dir, file)),
+  )
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
 

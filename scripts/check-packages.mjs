@@ -33,7 +33,9 @@ for (const workspace of workspaces) {
     problems.push(`${name}: npm pack failed: ${pack.stderr.trim()}`);
   } else {
     const files = JSON.parse(pack.stdout)[0].files.map((file) => file.path);
-    const extra = files.filter((path) => !(path.startsWith('dist/') || path === 'README.md' || path === 'package.json' || path === 'LICENSE' || path.startsWith('bin/')));
+    const extra = files.filter(
+      (path) => !(path.startsWith('dist/') || path === 'README.md' || path === 'package.json' || path === 'LICENSE' || path.startsWith('bin/')),
+    );
     const leaked = files.filter((path) => /\.test\.|tsbuildinfo|\/testing\/fixtures\//.test(path));
     if (!files.includes('README.md')) problems.push(`${name}: the tarball has no README.md`);
     if (extra.length > 0) problems.push(`${name}: the tarball holds files outside dist/: ${extra.join(', ')}`);

@@ -38,9 +38,7 @@ describe('layer rules', () => {
 
   it.each(cases)('$file: $code -> forbidden=$forbidden', async ({ file, code, forbidden }) => {
     const [result] = await eslint.lintText(code, { filePath: file });
-    const layerErrors = (result?.messages ?? []).filter(
-      (m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals',
-    );
+    const layerErrors = (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals');
     expect(layerErrors.length > 0).toBe(forbidden);
   });
 });

@@ -109,7 +109,15 @@ const EXPECTED: readonly Expectation[] = [
     file: 'batch_1_2_lists.json',
     check: (result) => {
       expect(result.logs).toEqual(['All list tests passed! Joined: apple, banana, cherry']);
-      expect(result.variables).toEqual({ base_list: [5, 3, 8, 1, 9, 3], nested: [[1, 2], [3, 4], [5, 6]], str_list: ['apple', 'banana', 'cherry'] });
+      expect(result.variables).toEqual({
+        base_list: [5, 3, 8, 1, 9, 3],
+        nested: [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        str_list: ['apple', 'banana', 'cherry'],
+      });
       expect(outputs(result, 'list_append')['result']).toEqual([5, 3, 8, 1, 9, 3, 10]);
       expect(outputs(result, 'list_get_item')['item']).toBe(5);
       expect(outputs(result, 'list_contains')['result']).toBe(true);
@@ -367,7 +375,10 @@ describe('v1 sample workflows and the catalog', () => {
         if (!unsupported) {
           const workflow = load();
           const issues = catalog.validate(workflow.nodes.values(), (id) => workflow.dataInputs(id).map((c) => c.targetPort));
-          expect(issues.map((issue) => issue.path), file).toEqual(CONFIG_REFUSED[file] ?? []);
+          expect(
+            issues.map((issue) => issue.path),
+            file,
+          ).toEqual(CONFIG_REFUSED[file] ?? []);
           continue;
         }
         let error: unknown;
@@ -378,7 +389,10 @@ describe('v1 sample workflows and the catalog', () => {
         }
         expect(error, file).toBeInstanceOf(WorkflowValidationError);
         const issues = (error as WorkflowValidationError).issues.filter((issue) => issue.code === 'UNKNOWN_NODE_TYPE');
-        expect(issues.map((issue) => issue.nodeId), file).toEqual(unsupported.map(([id]) => id));
+        expect(
+          issues.map((issue) => issue.nodeId),
+          file,
+        ).toEqual(unsupported.map(([id]) => id));
         for (const [id, type] of unsupported) {
           const issue = issues.find((candidate) => candidate.nodeId === id);
           expect(`${issue?.path}: ${issue?.message}`, file).toContain(type);

@@ -13,15 +13,7 @@ export {
   type StepRecord,
   type StepKind,
 } from './ports/durable-runner.js';
-export {
-  NODE_CATALOG,
-  NODE_HANDLER,
-  type NodeCatalog,
-  type NodeHandler,
-  type NodeEffect,
-  type NodeExecution,
-  type NodeLogger,
-} from './ports/node-catalog.js';
+export { NODE_CATALOG, NODE_HANDLER, type NodeCatalog, type NodeHandler, type NodeEffect, type NodeExecution, type NodeLogger } from './ports/node-catalog.js';
 export { EXECUTION_EVENTS, type ExecutionEvents, type ExecutionEvent, type NodeLogLine } from './ports/execution-events.js';
 export { SECRET_PROVIDER, type SecretProvider } from './ports/secret-provider.js';
 export { BROWSER_SESSIONS, type BrowserSessions } from './ports/browser-sessions.js';
@@ -60,13 +52,7 @@ export { idempotencyKeyOf } from './use-cases/run-execution.js';
 export { recordedNodesOf, RecordedStepInvalidError, type RecordedNode } from './use-cases/step-outcomes.js';
 export { ValidateWorkflowUseCase } from './use-cases/validate-workflow.js';
 export { REDACTED, redactJson, redactText, secretReferences } from './execution/redaction.js';
-export {
-  stepPolicyOf,
-  nodeTimeoutMs,
-  policyIssues,
-  DEFAULT_RETRY_INTERVAL_MS,
-  DEFAULT_BACKOFF_RATE,
-} from './execution/step-policy.js';
+export { stepPolicyOf, nodeTimeoutMs, policyIssues, DEFAULT_RETRY_INTERVAL_MS, DEFAULT_BACKOFF_RATE } from './execution/step-policy.js';
 export { StepTimeoutError, runBoundedAttempt, isStepTimeout, type AttemptBounds } from './execution/step-timeout.js';
 export type { RunInspector } from './ports/run-inspector.js';
 export { systemClock, type Clock } from './journal/clock.js';
@@ -81,10 +67,4 @@ export type {
   JournalClaim,
 } from './journal/journal-store.js';
 export { cloneJson, toJournalError, fromJournalError, runSummaryOf, stepRecordOf } from './journal/journal-records.js';
-export {
-  JournalDurableRunner,
-  JournalWriteError,
-  type JournalDurableRunnerOptions,
-  type StepPhase,
-  type StepPoint,
-} from './journal/journal-durable-runner.js';
+export { JournalDurableRunner, JournalWriteError, type JournalDurableRunnerOptions, type StepPhase, type StepPoint } from './journal/journal-durable-runner.js';

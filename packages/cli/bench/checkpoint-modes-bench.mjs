@@ -48,7 +48,8 @@ function nodeCounter() {
 
 function invoicesCsv() {
   const rows = ['invoice_number,customer,amount,currency,paid'];
-  for (let i = 0; i < INVOICES; i++) rows.push(`INV-${3001 + i},Customer ${i},${(100 + i * 3.5).toFixed(2)},${['EUR', 'USD', 'GBP'][i % 3]},${i % 2 ? 'yes' : 'no'}`);
+  for (let i = 0; i < INVOICES; i++)
+    rows.push(`INV-${3001 + i},Customer ${i},${(100 + i * 3.5).toFixed(2)},${['EUR', 'USD', 'GBP'][i % 3]},${i % 2 ? 'yes' : 'no'}`);
   return `${rows.join('\n')}\n`;
 }
 
@@ -68,7 +69,15 @@ function replayWorkflow(iterations) {
       next: node('next', 'ForLoopEndNode', { paired_start_id: 'loop' }),
       end: node('end', 'EndNode'),
     },
-    connections: [exec('start', 'loop'), exec('loop', 'a', 'body'), exec('a', 'b'), exec('b', 'clock'), exec('clock', 'log'), exec('log', 'next'), exec('loop', 'end', 'completed')],
+    connections: [
+      exec('start', 'loop'),
+      exec('loop', 'a', 'body'),
+      exec('a', 'b'),
+      exec('b', 'clock'),
+      exec('clock', 'log'),
+      exec('log', 'next'),
+      exec('loop', 'end', 'completed'),
+    ],
     variables: { count: { type: 'Integer', default_value: 0 } },
     settings: { stop_on_error: true, retry_count: 0 },
   };
@@ -166,8 +175,10 @@ async function main() {
         const fork = await services.dbos.runner.fork(source.runId, steps, { runId: `${source.runId}-fork-${r}` });
         await fork.result();
         samples.push(performance.now() - started);
-        if (counting.counter.executed !== executedBefore) throw new Error(`replaying ${source.runId} executed ${counting.counter.executed - executedBefore} nodes`);
-        if (counting.counter.replayed - replayedBefore !== source.nodes) throw new Error(`replaying ${source.runId} replayed ${counting.counter.replayed - replayedBefore} of ${source.nodes} nodes`);
+        if (counting.counter.executed !== executedBefore)
+          throw new Error(`replaying ${source.runId} executed ${counting.counter.executed - executedBefore} nodes`);
+        if (counting.counter.replayed - replayedBefore !== source.nodes)
+          throw new Error(`replaying ${source.runId} replayed ${counting.counter.replayed - replayedBefore} of ${source.nodes} nodes`);
       }
       results.replay[mode] = { nodeExecutions: source.nodes, recordedOperations: steps, firstRunMs: round(source.ms, 1), replayMs: round(median(samples), 1) };
     }

@@ -68,7 +68,11 @@ function watchRoundTrips() {
 function cpuTimes() {
   if (!existsSync('/proc/self/stat')) return null;
   const ticksMs = 10; // USER_HZ is 100 on Linux
-  const fields = (stat) => stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const fields = (stat) =>
+    stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
   const self = fields(readFileSync('/proc/self/stat', 'utf8'));
   const postgres = new Map();
   for (const pid of readdirSync('/proc')) {
@@ -236,8 +240,20 @@ async function main() {
 
   console.log(`\nInvoice robot, ${INVOICES} invoices on the demo site (Chromium), ${ROUNDS} rounds, median wall time per run`);
   console.table([
-    { mode: 'dbos (PostgreSQL)', medianMs: results.medianMs.dbos, msPerInvoice: results.msPerInvoice.dbos, msPerStep: results.msPerStep.dbos, samplesMs: results.samplesMs.dbos.join(' ') },
-    { mode: 'memory', medianMs: results.medianMs.memory, msPerInvoice: results.msPerInvoice.memory, msPerStep: results.msPerStep.memory, samplesMs: results.samplesMs.memory.join(' ') },
+    {
+      mode: 'dbos (PostgreSQL)',
+      medianMs: results.medianMs.dbos,
+      msPerInvoice: results.msPerInvoice.dbos,
+      msPerStep: results.msPerStep.dbos,
+      samplesMs: results.samplesMs.dbos.join(' '),
+    },
+    {
+      mode: 'memory',
+      medianMs: results.medianMs.memory,
+      msPerInvoice: results.msPerInvoice.memory,
+      msPerStep: results.msPerStep.memory,
+      samplesMs: results.samplesMs.memory.join(' '),
+    },
   ]);
   console.log(
     `durable cost per step: ${results.overheadMsPerStep} ms (a durable step of nothing costs ${results.trivialDurableStepMs} ms here now); PostgreSQL round trips per step: ${results.postgres.roundTripsPerStep}, ` +

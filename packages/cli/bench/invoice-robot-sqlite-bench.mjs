@@ -31,7 +31,9 @@ function invoicesCsv() {
   const rows = ['invoice_number,customer,amount,currency,paid'];
   for (let i = 0; i < INVOICES; i++) {
     const customer = CUSTOMERS[i % CUSTOMERS.length];
-    rows.push(`INV-${2001 + i},${customer.includes(',') ? `"${customer}"` : customer},${(100 + i * 37.25).toFixed(2)},${CURRENCIES[i % 3]},${i % 4 === 0 ? 'yes' : 'no'}`);
+    rows.push(
+      `INV-${2001 + i},${customer.includes(',') ? `"${customer}"` : customer},${(100 + i * 37.25).toFixed(2)},${CURRENCIES[i % 3]},${i % 4 === 0 ? 'yes' : 'no'}`,
+    );
   }
   return `${rows.join('\n')}\n`;
 }
@@ -42,7 +44,13 @@ async function main() {
   copyFileSync(join(robotDir, 'invoice-robot.json'), join(work, 'invoice-robot.json'));
   writeFileSync(join(work, 'invoices.csv'), invoicesCsv());
   const document = JSON.parse(readFileSync(join(work, 'invoice-robot.json'), 'utf8'));
-  const env = { ...process.env, CASARE_DATABASE_URL: '', CASARE_SQLITE_PATH: '', CASARE_EXECUTOR_ID: `bench-invoice-${process.pid}`, CASARE_SECRET_DEMO_PASSWORD: DEMO_PASSWORD };
+  const env = {
+    ...process.env,
+    CASARE_DATABASE_URL: '',
+    CASARE_SQLITE_PATH: '',
+    CASARE_EXECUTOR_ID: `bench-invoice-${process.pid}`,
+    CASARE_SECRET_DEMO_PASSWORD: DEMO_PASSWORD,
+  };
   const silent = { emit() {} };
   // One container per durability, as `casare run` builds it (sqlite: the default, .casare/casare.db under cwd).
   const services = {
@@ -105,7 +113,9 @@ async function main() {
     { mode: 'memory', medianMs: results.medianMs.memory, msPerStep: results.msPerStep.memory, samplesMs: results.samplesMs.memory.join(' ') },
   ]);
   console.log(`load average ${results.loadAverage.join(' ')} on ${results.machine.cpus} CPUs; ${steps} steps per run`);
-  console.log(`SQLite / in-memory, paired median of per-round ratios: ${results.pairedMedianRatio} (ratio of medians ${results.sqliteOverMemory}; target <= ${TARGET}) ${results.pairedMedianRatio <= TARGET ? 'OK' : 'ABOVE TARGET'}`);
+  console.log(
+    `SQLite / in-memory, paired median of per-round ratios: ${results.pairedMedianRatio} (ratio of medians ${results.sqliteOverMemory}; target <= ${TARGET}) ${results.pairedMedianRatio <= TARGET ? 'OK' : 'ABOVE TARGET'}`,
+  );
   const outDir = join(repoRoot, 'bench-results');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'invoice-robot-sqlite.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);

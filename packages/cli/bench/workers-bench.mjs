@@ -39,7 +39,13 @@ async function main() {
   const workdir = mkdtempSync(join(tmpdir(), 'casare-workers-bench-'));
   writeFileSync(join(workdir, 'world.json'), JSON.stringify(worldDocument(url, 'every-node')));
   writeFileSync(join(workdir, 'mix.json'), JSON.stringify(mixDocument(url)));
-  const results = { machine: { node: process.version, cpus: cpus().length, loadavg: loadavg().map((v) => round(v, 2)) }, rawDbosStepsPerSecond: 0, everyNode: [], effectsMix: {}, takeoverMs: undefined };
+  const results = {
+    machine: { node: process.version, cpus: cpus().length, loadavg: loadavg().map((v) => round(v, 2)) },
+    rawDbosStepsPerSecond: 0,
+    everyNode: [],
+    effectsMix: {},
+    takeoverMs: undefined,
+  };
   try {
     results.rawDbosStepsPerSecond = await rawDbos(url);
     console.log(`raw DBOS: ${round(results.rawDbosStepsPerSecond)} steps/s (${RUNS} concurrent runs of ${NODES} POST steps)`);
@@ -70,7 +76,10 @@ function worldDocument(url, checkpoint) {
     builder = builder.node(`post_${i}`, 'HTTPSuperNode', { action: 'POST', url, body: `{{$run.id}}#${i}` });
     chain.push(`post_${i}`);
   }
-  return builder.end().chain(...chain, 'end').build();
+  return builder
+    .end()
+    .chain(...chain, 'end')
+    .build();
 }
 
 /** The typical mix: 3 pure Log nodes before each POST, 100 nodes, `effects` checkpoints. */
@@ -79,10 +88,16 @@ function mixDocument(url) {
   const chain = ['start'];
   for (let i = 0; i < NODES; i++) {
     const id = `n_${i}`;
-    builder = i % 4 === 3 ? builder.node(id, 'HTTPSuperNode', { action: 'POST', url, body: `{{$run.id}}#${i}` }) : builder.node(id, 'LogNode', { message: `item ${i}` });
+    builder =
+      i % 4 === 3
+        ? builder.node(id, 'HTTPSuperNode', { action: 'POST', url, body: `{{$run.id}}#${i}` })
+        : builder.node(id, 'LogNode', { message: `item ${i}` });
     chain.push(id);
   }
-  return builder.end().chain(...chain, 'end').build();
+  return builder
+    .end()
+    .chain(...chain, 'end')
+    .build();
 }
 
 async function freshDatabase() {
@@ -135,12 +150,13 @@ function startWorker(databaseUrl, executorId, extra = []) {
   return {
     child,
     ended,
-    waitFor: (pattern) => new Promise((ok, fail) => {
-      const seen = lines.find((line) => pattern.test(line));
-      if (seen) return ok(seen);
-      waiters.push({ pattern, resolve: ok });
-      ended.then(() => fail(new Error(`worker ${executorId} exited before printing ${pattern}`)));
-    }),
+    waitFor: (pattern) =>
+      new Promise((ok, fail) => {
+        const seen = lines.find((line) => pattern.test(line));
+        if (seen) return ok(seen);
+        waiters.push({ pattern, resolve: ok });
+        ended.then(() => fail(new Error(`worker ${executorId} exited before printing ${pattern}`)));
+      }),
   };
 }
 
@@ -162,7 +178,9 @@ async function untilSucceeded(databaseUrl, count, timeoutMs = 300_000) {
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { rows } = await client.query(`SELECT count(*) FILTER (WHERE status = 'SUCCESS') AS ok, count(*) FILTER (WHERE status = 'ERROR') AS failed FROM dbos.workflow_status`);
+      const { rows } = await client.query(
+        `SELECT count(*) FILTER (WHERE status = 'SUCCESS') AS ok, count(*) FILTER (WHERE status = 'ERROR') AS failed FROM dbos.workflow_status`,
+      );
       if (Number(rows[0].failed) > 0) throw new Error(`${rows[0].failed} run(s) failed`);
       if (Number(rows[0].ok) >= count) return;
       if (Date.now() > deadline) throw new Error(`only ${rows[0].ok} of ${count} runs succeeded in ${timeoutMs} ms`);

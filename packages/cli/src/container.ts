@@ -125,7 +125,11 @@ export async function openServices(options: CompositionOptions): Promise<CasareS
  * Read-only access to recorded runs (list, show, cancel) that does not make this process an
  * executor: nothing is recovered or dispatched, so inspecting never touches a run in flight.
  */
-export function openRunInspector(env: Readonly<Record<string, string | undefined>>, durability: Durability = 'dbos', cwd = process.cwd()): Promise<RunInspector> {
+export function openRunInspector(
+  env: Readonly<Record<string, string | undefined>>,
+  durability: Durability = 'dbos',
+  cwd = process.cwd(),
+): Promise<RunInspector> {
   if (durability === 'sqlite') {
     const config = sqliteConfigOf(env, cwd);
     return SqliteRunInspector.open(config.path, { busyTimeoutMs: config.busyTimeoutMs });

@@ -71,7 +71,7 @@ export class ExecuteWorkflowChildRuns implements ChildRuns {
 
 /** Id of the first WorkflowCallTriggerNode of a v1 document, if it has one. */
 function callTriggerIdOf(document: unknown): string | undefined {
-  const nodes = isJsonObject(document) ? (document)['nodes'] : undefined;
+  const nodes = isJsonObject(document) ? document['nodes'] : undefined;
   if (!isJsonObject(nodes ?? null)) return undefined;
   for (const [id, node] of Object.entries(nodes as JsonObject)) {
     if (isJsonObject(node) && node['node_type'] === 'WorkflowCallTriggerNode') return typeof node['node_id'] === 'string' ? node['node_id'] : id;

@@ -10,7 +10,15 @@ describe('format', () => {
   });
 
   it('pads table columns to their widest cell', () => {
-    expect(formatTable(['id', 'status'], [['a', 'completed'], ['long-id', 'failed']])).toBe('id       status\na        completed\nlong-id  failed\n');
+    expect(
+      formatTable(
+        ['id', 'status'],
+        [
+          ['a', 'completed'],
+          ['long-id', 'failed'],
+        ],
+      ),
+    ).toBe('id       status\na        completed\nlong-id  failed\n');
   });
 
   it('flattens and shortens cell text', () => {

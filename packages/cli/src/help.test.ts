@@ -24,7 +24,11 @@ describe('help texts', () => {
   });
 
   it('set only variables that the example workflows they run declare', () => {
-    const examples = [...Object.values(HELP).join('\n').matchAll(/casare run (examples\/\S+\.json)((?: --var [^ =\n]+=\S+)+)/g)];
+    const examples = [
+      ...Object.values(HELP)
+        .join('\n')
+        .matchAll(/casare run (examples\/\S+\.json)((?: --var [^ =\n]+=\S+)+)/g),
+    ];
     expect(examples.length).toBeGreaterThan(0);
     for (const [, file, vars] of examples) {
       const declared = Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, file ?? ''), 'utf8')) as { variables: object }).variables);

@@ -149,7 +149,10 @@ export class ProgressReporter implements ExecutionEvents {
         if (sleep === undefined || this.generations.get(runId) !== generation || sleep.wakesAt <= Date.now()) return;
         const mark = this.paint('cyan', '⏾');
         if (!this.options.live) {
-          this.line(runId, this.nodeLine(mark, nodeId, nodeType, `durable sleep of ${formatDuration(sleep.durationMs)}: wakes at ${formatTimestamp(sleep.wakesAt)}`));
+          this.line(
+            runId,
+            this.nodeLine(mark, nodeId, nodeType, `durable sleep of ${formatDuration(sleep.durationMs)}: wakes at ${formatTimestamp(sleep.wakesAt)}`),
+          );
           return;
         }
         const tick = (): void => {

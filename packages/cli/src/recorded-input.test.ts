@@ -13,7 +13,13 @@ describe('recorded run inputs', () => {
 
   it('say how a new start differs from the recorded run: file and variable names, never values', () => {
     const recorded = recordedInputOf({ document, inputs: { wait_seconds: 30, token: 's3cret' }, source: 'wait.json' });
-    expect(differencesOf(recorded, { document: { nodes: { a: { node_id: 'a' } }, metadata: { name: 'Wait between steps' } }, source: 'wait.json', inputs: { wait_seconds: 30, token: 's3cret' } })).toEqual([]);
+    expect(
+      differencesOf(recorded, {
+        document: { nodes: { a: { node_id: 'a' } }, metadata: { name: 'Wait between steps' } },
+        source: 'wait.json',
+        inputs: { wait_seconds: 30, token: 's3cret' },
+      }),
+    ).toEqual([]);
     const differences = differencesOf(recorded, { document: { metadata: { name: 'Other' } }, source: 'other.json', inputs: { wait_seconds: 2 } });
     expect(differences).toEqual([
       'it ran wait.json ("Wait between steps"), not the other.json given now',

@@ -47,7 +47,11 @@ export function differencesOf(recorded: RecordedInput, given: { readonly documen
     differences.push(`it ran ${was}, not the ${given.source} given now${recorded.source === given.source ? ' (the file has changed since)' : ''}`);
   }
   const names = [...new Set([...Object.keys(recorded.inputs), ...Object.keys(given.inputs)])];
-  const changed = names.filter((name) => canonical(recorded.inputs[name] ?? null) !== canonical(given.inputs[name] ?? null) || Object.hasOwn(recorded.inputs, name) !== Object.hasOwn(given.inputs, name));
+  const changed = names.filter(
+    (name) =>
+      canonical(recorded.inputs[name] ?? null) !== canonical(given.inputs[name] ?? null) ||
+      Object.hasOwn(recorded.inputs, name) !== Object.hasOwn(given.inputs, name),
+  );
   if (changed.length > 0) differences.push(`its --var values differ from the ones given now for: ${changed.join(', ')}`);
   return differences;
 }

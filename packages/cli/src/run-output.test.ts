@@ -2,7 +2,15 @@ import type { RunResult } from '@casare-rpa/application';
 import { describe, expect, it } from 'vitest';
 import { plainText, printReport, reportOf, userStatusOf } from './run-output.js';
 
-const result = (overrides: Partial<RunResult> = {}): RunResult => ({ runId: 'r1', status: 'completed', variables: { n: 1 }, logs: ['hello'], error: null, outputs: {}, ...overrides });
+const result = (overrides: Partial<RunResult> = {}): RunResult => ({
+  runId: 'r1',
+  status: 'completed',
+  variables: { n: 1 },
+  logs: ['hello'],
+  error: null,
+  outputs: {},
+  ...overrides,
+});
 
 function printed(...args: Parameters<typeof printReport> extends [unknown, ...infer Rest] ? Rest : never): string {
   let text = '';
@@ -20,7 +28,13 @@ describe('run reports', () => {
   });
 
   it('strip terminal colour codes out of recorded error messages', () => {
-    const error = { nodeId: 'open', code: 'BROWSER_FAILED', message: 'page.goto: timeout\n\x1b[2m  - navigating to "http://x"\x1b[22m', type: 'Error', attempts: 1 };
+    const error = {
+      nodeId: 'open',
+      code: 'BROWSER_FAILED',
+      message: 'page.goto: timeout\n\x1b[2m  - navigating to "http://x"\x1b[22m',
+      type: 'Error',
+      attempts: 1,
+    };
     expect(plainText(error.message)).toBe('page.goto: timeout\n  - navigating to "http://x"');
     const text = printed(reportOf(result({ status: 'failed', error })));
     expect(text).toContain('navigating to "http://x"');

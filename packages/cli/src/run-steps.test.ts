@@ -7,7 +7,14 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
   return { runId: 'r1', workflowName: 'casare.workflow', status: 'succeeded', createdAt: 1000, updatedAt: 9000, ...overrides };
 }
 
-function step(index: number, name: string, output: StepRecord['output'], startedAt: number, completedAt: number, kind: StepRecord['kind'] = 'step'): StepRecord {
+function step(
+  index: number,
+  name: string,
+  output: StepRecord['output'],
+  startedAt: number,
+  completedAt: number,
+  kind: StepRecord['kind'] = 'step',
+): StepRecord {
   return { index, kind, name, status: 'completed', output, startedAt, completedAt };
 }
 
@@ -59,7 +66,13 @@ describe('stepRowsOf', () => {
       nodes: [
         { nodeId: 'fill', outputs: {}, durationMs: 12 },
         { nodeId: 'check', outputs: {}, durationMs: 3 },
-        { nodeId: 'submit', outputs: {}, error: { nodeId: 'submit', code: 'NODE_FAILED', message: 'refused', type: 'Error', attempts: 2 }, durationMs: 40, attempts: 2 },
+        {
+          nodeId: 'submit',
+          outputs: {},
+          error: { nodeId: 'submit', code: 'NODE_FAILED', message: 'refused', type: 'Error', attempts: 2 },
+          durationMs: 40,
+          attempts: 2,
+        },
       ],
     };
     const [row] = stepRowsOf(summary(), [{ index: 4, kind: 'step', name: 'fill', status: 'completed', output, startedAt: 100, completedAt: 160 }]);
@@ -84,7 +97,9 @@ describe('stepRowsOf', () => {
   });
 
   it('keeps terminal colour codes out of recorded errors', () => {
-    const [row] = stepRowsOf(summary(), [{ index: 0, kind: 'step', name: 'open', status: 'failed', error: 'page.goto: timeout\n\x1b[2m  - navigating to "http://x"\x1b[22m' }]);
+    const [row] = stepRowsOf(summary(), [
+      { index: 0, kind: 'step', name: 'open', status: 'failed', error: 'page.goto: timeout\n\x1b[2m  - navigating to "http://x"\x1b[22m' },
+    ]);
     expect(row?.error).toBe('page.goto: timeout\n  - navigating to "http://x"');
   });
 });

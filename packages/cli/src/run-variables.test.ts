@@ -50,13 +50,21 @@ describe('typedRunInputs', () => {
   ]);
 
   it('reads each value as its declared type', () => {
-    expect(
-      typedRunInputs(['wait_seconds=2.5', 'count=3', 'name=007', 'flag=yes', 'tags=["a"]', 'options={"k":1}', 'anything=[1]'], declared),
-    ).toEqual({ wait_seconds: 2.5, count: 3, name: '007', flag: true, tags: ['a'], options: { k: 1 }, anything: [1] });
+    expect(typedRunInputs(['wait_seconds=2.5', 'count=3', 'name=007', 'flag=yes', 'tags=["a"]', 'options={"k":1}', 'anything=[1]'], declared)).toEqual({
+      wait_seconds: 2.5,
+      count: 3,
+      name: '007',
+      flag: true,
+      tags: ['a'],
+      options: { k: 1 },
+      anything: [1],
+    });
   });
 
   it('refuses a value that is not of the declared type, before anything runs, naming variable and type', () => {
-    expect(() => typedRunInputs(['wait_seconds=abc'], declared)).toThrow('--var wait_seconds=abc: wait_seconds is declared Float: expected a number, got "abc"');
+    expect(() => typedRunInputs(['wait_seconds=abc'], declared)).toThrow(
+      '--var wait_seconds=abc: wait_seconds is declared Float: expected a number, got "abc"',
+    );
     expect(() => typedRunInputs(['wait_seconds='], declared)).toThrow('--var wait_seconds=: wait_seconds is declared Float: expected a number, got ""');
     expect(() => typedRunInputs(['count=1.5'], declared)).toThrow('count is declared Integer: expected a whole number');
     expect(() => typedRunInputs(['flag=maybe'], declared)).toThrow('flag is declared Boolean: expected true or false');

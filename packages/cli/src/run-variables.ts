@@ -84,7 +84,9 @@ function readAsType(text: string, type: string): { value: Json } | { problem: st
       return NUMBER.test(text.trim()) ? { value: Number(text.trim()) } : { problem: `expected a number, ${got}` };
     case 'integer':
     case 'int':
-      return NUMBER.test(text.trim()) && Number.isSafeInteger(Number(text.trim())) ? { value: Number(text.trim()) } : { problem: `expected a whole number, ${got}` };
+      return NUMBER.test(text.trim()) && Number.isSafeInteger(Number(text.trim()))
+        ? { value: Number(text.trim()) }
+        : { problem: `expected a whole number, ${got}` };
     case 'boolean':
     case 'bool': {
       const word = text.trim().toLowerCase();

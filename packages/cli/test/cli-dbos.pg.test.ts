@@ -74,7 +74,10 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
   /** Lines of ledger.txt that `runId` wrote. */
   async function ledger(runId: string): Promise<string[]> {
     const text = await readFile(join(ws.dir, 'ledger.txt'), 'utf8').catch(() => '');
-    return text.split('\n').filter((line) => line.endsWith(` ${runId}`)).map((line) => line.split(' ')[0] ?? '');
+    return text
+      .split('\n')
+      .filter((line) => line.endsWith(` ${runId}`))
+      .map((line) => line.split(' ')[0] ?? '');
   }
 
   async function show(runId: string): Promise<Shown> {
@@ -120,7 +123,9 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
     expect(await ledger('plain-1')).toEqual(['before', 'after']);
 
     const listed = await ws.run(['runs', 'list', '--status', 'succeeded', '--json'], env);
-    expect(jsonOf<Array<{ runId: string; status: string }>>(listed)).toEqual(expect.arrayContaining([expect.objectContaining({ runId: 'plain-1', status: 'succeeded' })]));
+    expect(jsonOf<Array<{ runId: string; status: string }>>(listed)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ runId: 'plain-1', status: 'succeeded' })]),
+    );
     const table = await ws.run(['runs', 'list'], env);
     expect(table.stdout).toMatch(/^plain-1\s+succeeded\s/m);
   });
@@ -223,7 +228,10 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
     expect(human.stdout).not.toContain('casare.workflow');
 
     const listed = await ws.run(['runs', 'list', '--workflows', '--json'], env);
-    expect(jsonOf<Array<{ runId: string; workflow: unknown }>>(listed).find((run) => run.runId === 'plain-1')?.workflow).toEqual({ name: 'ledger', source: 'ledger.json' });
+    expect(jsonOf<Array<{ runId: string; workflow: unknown }>>(listed).find((run) => run.runId === 'plain-1')?.workflow).toEqual({
+      name: 'ledger',
+      source: 'ledger.json',
+    });
     const table = await ws.run(['runs', 'list', '--workflows'], env);
     expect(table.stdout).toMatch(/^plain-1\s+succeeded\s+"ledger" \(ledger\.json\)\s/m);
 
@@ -271,7 +279,20 @@ describe.skipIf(!hasPostgres)('casare on DBOS (PostgreSQL)', { timeout: 240_000 
   });
 
   it('shows when a durable sleep wakes; runs show of a run killed in it says sleeping; recover prints logs and variables', async () => {
-    await ws.write('sleepy.json', workflowDoc().name('sleepy').settings({ checkpoint: 'every-node' }).variable('wait_seconds', 0.1).start().node('say', 'LogNode', { message: 'going to sleep' }).node('wait', 'WaitNode', { seconds: '{{wait_seconds}}' }).node('set', 'SetVariableNode', { variable_name: 'woke', value: true }).end().chain('start', 'say', 'wait', 'set', 'end').build());
+    await ws.write(
+      'sleepy.json',
+      workflowDoc()
+        .name('sleepy')
+        .settings({ checkpoint: 'every-node' })
+        .variable('wait_seconds', 0.1)
+        .start()
+        .node('say', 'LogNode', { message: 'going to sleep' })
+        .node('wait', 'WaitNode', { seconds: '{{wait_seconds}}' })
+        .node('set', 'SetVariableNode', { variable_name: 'woke', value: true })
+        .end()
+        .chain('start', 'say', 'wait', 'set', 'end')
+        .build(),
+    );
     // Long enough that the sleep is still ahead when recover starts, even on a loaded machine.
     const child = ws.start(['run', 'sleepy.json', '--run-id', 'sleepy-1', '--var', 'wait_seconds=15'], env);
     await child.waitForLine('stdout', /^ {2}say: going to sleep$/);

@@ -35,7 +35,10 @@ describe('casare on SQLite (the default, no server)', { timeout: 180_000 }, () =
 
   async function ledger(runId: string): Promise<string[]> {
     const text = await readFile(join(ws.dir, 'ledger.txt'), 'utf8').catch(() => '');
-    return text.split('\n').filter((line) => line.endsWith(` ${runId}`)).map((line) => line.split(' ')[0] ?? '');
+    return text
+      .split('\n')
+      .filter((line) => line.endsWith(` ${runId}`))
+      .map((line) => line.split(' ')[0] ?? '');
   }
 
   async function show(runId: string): Promise<Shown> {
@@ -77,7 +80,9 @@ describe('casare on SQLite (the default, no server)', { timeout: 180_000 }, () =
     expect((await show('killed')).run.status).toBe('pending');
     const recovered = await ws.run(['recover', '--json'], env);
     expect(recovered.code, recovered.stderr).toBe(0);
-    expect(jsonOf<{ recovered: Array<{ runId: string; status: string }> }>(recovered).recovered).toEqual([{ runId: 'killed', status: 'succeeded', error: null }]);
+    expect(jsonOf<{ recovered: Array<{ runId: string; status: string }> }>(recovered).recovered).toEqual([
+      { runId: 'killed', status: 'succeeded', error: null },
+    ]);
     const shown = await show('killed');
     expect(shown.run.status).toBe('succeeded');
     expect(shown.run.resumedAt).toBeTypeOf('number');

@@ -38,13 +38,7 @@ const typed = () =>
     .build();
 
 /** A Wait node that says not how long, and a Log node with nothing to log. */
-const unsaid = () =>
-  workflowDoc()
-    .start()
-    .node('wait', 'WaitNode', {})
-    .node('log', 'LogNode', {})
-    .chain('start', 'wait', 'log')
-    .build();
+const unsaid = () => workflowDoc().start().node('wait', 'WaitNode', {}).node('log', 'LogNode', {}).chain('start', 'wait', 'log').build();
 
 /** Fails at `check` (an Assert outside any Try) before its last node. */
 const failing = () =>
@@ -94,7 +88,18 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
   });
 
   describe('help and usage', () => {
-    const commands = [['run'], ['validate'], ['runs'], ['runs', 'list'], ['runs', 'show'], ['runs', 'cancel'], ['runs', 'resume'], ['runs', 'fork'], ['recover'], ['demo-site']];
+    const commands = [
+      ['run'],
+      ['validate'],
+      ['runs'],
+      ['runs', 'list'],
+      ['runs', 'show'],
+      ['runs', 'cancel'],
+      ['runs', 'resume'],
+      ['runs', 'fork'],
+      ['recover'],
+      ['demo-site'],
+    ];
 
     it.each(commands)('casare %s %s --help prints usage with an example and exits 0', async (...command) => {
       const ended = await ws.run([...command.filter(Boolean), '--help'], env);
@@ -148,7 +153,9 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
       for (const args of [['runs', 'list'], ['run', 'greeting.json'], ['recover']]) {
         const ended = await ws.run(args, childEnv({ CASARE_DATABASE_URL: 'not-a-url' }));
         expect(ended.code, args.join(' ')).toBe(2);
-        expect(ended.stderr).toContain('CASARE_DATABASE_URL is not a PostgreSQL URL (it does not parse as a URL): expected postgres://user:password@host:5432/database');
+        expect(ended.stderr).toContain(
+          'CASARE_DATABASE_URL is not a PostgreSQL URL (it does not parse as a URL): expected postgres://user:password@host:5432/database',
+        );
         expect(ended.stderr).not.toContain('ENOTFOUND');
       }
     });
@@ -220,7 +227,10 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
     });
 
     it('reads --var values as their declared types, and takes a given --run-id', async () => {
-      const ended = await ws.run(['run', 'typed.json', ...memory, '--var', 'count=3', '--var', 'options={"k":1}', '--var', 'wait_seconds=0.1', '--run-id', 'my-run-1', '--json'], env);
+      const ended = await ws.run(
+        ['run', 'typed.json', ...memory, '--var', 'count=3', '--var', 'options={"k":1}', '--var', 'wait_seconds=0.1', '--run-id', 'my-run-1', '--json'],
+        env,
+      );
       expect(jsonOf(ended)).toMatchObject({ runId: 'my-run-1', status: 'succeeded', variables: { count: 3, options: { k: 1 }, wait_seconds: 0.1 } });
       const text = await ws.run(['run', 'greeting.json', ...memory, '--var', 'name=007', '--json'], env);
       expect(jsonOf(text)).toMatchObject({ variables: { name: '007' } });
@@ -247,7 +257,10 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
       expect(logged, ended.stdout).toBeGreaterThan(0);
       // A node's line says completed once its durable step is recorded: after the nodes of its
       // stretch ran (effects mode), so the log line comes first.
-      expect(lines.slice(logged + 1).some((line) => /^✓ before\s+LogNode\s+completed/.test(line)), ended.stdout).toBe(true);
+      expect(
+        lines.slice(logged + 1).some((line) => /^✓ before\s+LogNode\s+completed/.test(line)),
+        ended.stdout,
+      ).toBe(true);
       expect(ended.stdout).toMatch(/^⏾ wait\s+WaitNode\s+durable sleep of 1\.5 s: wakes at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
       expect(ended.stdout).toMatch(/^ {2}after: count is 1$/m);
       // Printed as they came, not again at the end.
@@ -297,7 +310,16 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
       // File nodes may not leave the working directory: the orders come along into the workspace.
       await ws.write('orders.json', await readFile(join(REPO_ROOT, 'examples', 'data-processing', 'orders.json'), 'utf8'));
       const data = await ws.run(
-        ['run', join(REPO_ROOT, 'examples', 'data-processing', 'data-processing.json'), ...memory, '--var', 'orders_file=orders.json', '--var', 'report_file=report.json', '--json'],
+        [
+          'run',
+          join(REPO_ROOT, 'examples', 'data-processing', 'data-processing.json'),
+          ...memory,
+          '--var',
+          'orders_file=orders.json',
+          '--var',
+          'report_file=report.json',
+          '--json',
+        ],
         env,
       );
       expect(data.code, data.stderr).toBe(0);
@@ -305,7 +327,10 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
       expect(JSON.parse(await readFile(join(ws.dir, 'report.json'), 'utf8'))).toEqual({ orders: 6, accepted: 4, rejected: 2, total: 316.98 });
       expect(data.stderr).toMatch(/^✓ reject_order\s+CatchNode\s+completed/m);
 
-      const wait = await ws.run(['run', join(REPO_ROOT, 'examples', 'wait-between-steps', 'wait-between-steps.json'), ...memory, '--var', 'wait_seconds=0.2', '--json'], env);
+      const wait = await ws.run(
+        ['run', join(REPO_ROOT, 'examples', 'wait-between-steps', 'wait-between-steps.json'), ...memory, '--var', 'wait_seconds=0.2', '--json'],
+        env,
+      );
       expect(wait.code, wait.stderr).toBe(0);
       expect(jsonOf(wait)).toMatchObject({ status: 'succeeded', logs: [expect.stringContaining('waiting 0.2 s') as string, 'Step two done after the wait'] });
     });

@@ -13,14 +13,7 @@ const hasPostgres = requireExternalService('PostgreSQL', localPostgresAnswers(),
 const PROCESSES = 4;
 const ROUNDS = 2;
 
-const tiny = () =>
-  workflowDoc()
-    .name('tiny')
-    .start()
-    .node('note', 'LogNode', { message: 'up' })
-    .end()
-    .chain('start', 'note', 'end')
-    .build();
+const tiny = () => workflowDoc().name('tiny').start().node('note', 'LogNode', { message: 'up' }).end().chain('start', 'note', 'end').build();
 
 describe.skipIf(!hasPostgres)('processes starting together on a new database', () => {
   let workspace: Workspace;

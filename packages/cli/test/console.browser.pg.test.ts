@@ -56,7 +56,10 @@ describe.skipIf(!hasPostgres || !hasChromium)('casare console in Chromium (DBOS)
   beforeAll(async () => {
     requireBuiltBinary();
     workspace = await Workspace.create('console');
-    flow = await workspace.write('wait-between-steps.json', await readFile(join(REPO_ROOT, 'examples', 'wait-between-steps', 'wait-between-steps.json'), 'utf8'));
+    flow = await workspace.write(
+      'wait-between-steps.json',
+      await readFile(join(REPO_ROOT, 'examples', 'wait-between-steps', 'wait-between-steps.json'), 'utf8'),
+    );
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_ARGS] });
   });
 
@@ -143,7 +146,9 @@ describe.skipIf(!hasPostgres || !hasChromium)('casare console in Chromium (DBOS)
     await page.waitForURL((target) => target.pathname.startsWith('/runs/') && !target.pathname.endsWith('/console-crash-1'));
     await page.locator('#run-status [data-status="succeeded"]').waitFor({ timeout: 30_000 });
     const forkId = decodeURIComponent(new URL(page.url()).pathname.slice('/runs/'.length));
-    const shown = jsonOf<{ run: { status: string }; steps: { index: number; replayed: boolean }[] }>(await workspace.run(['runs', 'show', forkId, '--json'], database.env()));
+    const shown = jsonOf<{ run: { status: string }; steps: { index: number; replayed: boolean }[] }>(
+      await workspace.run(['runs', 'show', forkId, '--json'], database.env()),
+    );
     expect(shown.run.status).toBe('succeeded');
     expect(shown.steps.map((step) => step.replayed)).toEqual([true, true, false]);
     expect(await page.locator('#graph g[data-node-id="after_wait"]').getAttribute('data-replayed')).toBe('0');

@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium)('invoice robot recovers its browser after a crash 
     // fills recorded before it. Steps that end at effects are SIGKILLed in invoice-robot-crash.
     const robot = JSON.parse(await readFile(join(robotDir, 'invoice-robot.json'), 'utf8')) as { settings: Record<string, Json> };
     robot.settings['checkpoint'] = 'every-node';
-    document = robot as unknown as Json;
+    document = robot;
     rows = parseCsv(await readFile(join(robotDir, 'invoices.csv'), 'utf8')).slice(1);
   });
   afterAll(async () => {
@@ -107,9 +107,16 @@ describe.skipIf(!hasChromium)('invoice robot recovers its browser after a crash 
   function expectEveryRowSavedOnce(runId: string): void {
     const report = site.submissions(`${runId}:`);
     expect(report.unique).toBe(rows.length);
-    expect(report.invoices.map((invoice) => [invoice.submissionKey, invoice.invoiceNumber, invoice.customer, invoice.amount.toFixed(2), invoice.currency, invoice.paid])).toEqual(
-      rows.map(([number, customer, amount, currency, paid], index) => [`${runId}:${index}`, number, customer, amount, currency, paid === 'yes']),
-    );
+    expect(
+      report.invoices.map((invoice) => [
+        invoice.submissionKey,
+        invoice.invoiceNumber,
+        invoice.customer,
+        invoice.amount.toFixed(2),
+        invoice.currency,
+        invoice.paid,
+      ]),
+    ).toEqual(rows.map(([number, customer, amount, currency, paid], index) => [`${runId}:${index}`, number, customer, amount, currency, paid === 'yes']));
   }
 
   it('enters every invoice of the CSV without a crash', async () => {

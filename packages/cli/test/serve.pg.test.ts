@@ -107,7 +107,10 @@ describe.skipIf(!hasPostgres)('casare serve on DBOS (PostgreSQL)', { timeout: 24
     const lines = await ledger();
     for (const tick of expected) {
       expect(byTick.get(tick)?.status, `tick ${tick}`).toBe('succeeded');
-      expect(lines.filter((line) => line === `tick ${tick}`), `ledger lines of tick ${tick}`).toHaveLength(1);
+      expect(
+        lines.filter((line) => line === `tick ${tick}`),
+        `ledger lines of tick ${tick}`,
+      ).toHaveLength(1);
     }
     // No run of a tick outside the schedule: every run id is a 2 s boundary.
     for (const tick of byTick.keys()) expect(Date.parse(tick) % 2000, tick).toBe(0);
@@ -119,7 +122,13 @@ describe.skipIf(!hasPostgres)('casare serve on DBOS (PostgreSQL)', { timeout: 24
     await ws.write(
       'orders.json',
       workflowDoc('orders')
-        .node('hook', 'WebhookTriggerNode', { endpoint: '/orders', secret: '{{$secret:HOOK_KEY}}', validate_signature: true, json_only: true, max_payload_size: 1024 })
+        .node('hook', 'WebhookTriggerNode', {
+          endpoint: '/orders',
+          secret: '{{$secret:HOOK_KEY}}',
+          validate_signature: true,
+          json_only: true,
+          max_payload_size: 1024,
+        })
         .node('record', 'FileSystemSuperNode', append('order {{hook.payload.id}} {{$run.id}}'))
         .chain('hook', 'record')
         .build(),

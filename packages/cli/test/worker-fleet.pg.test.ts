@@ -37,7 +37,10 @@ const ledgerFlow = (ledgerUrl: string) => {
       chain.push(`wait_${item}`);
     }
   }
-  return builder.end().chain(...chain, 'end').build();
+  return builder
+    .end()
+    .chain(...chain, 'end')
+    .build();
 };
 
 describe.skipIf(!hasPostgres)('casare worker fleet', () => {
@@ -132,9 +135,16 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
     expect(claims.rows).toHaveLength(1);
     expect(ids.slice(1)).toContain(claims.rows[0]?.taken_over_by);
 
-    await waitFor(async () => (await statusCounts(db)).SUCCESS === RUNS, 120_000, async () => JSON.stringify(await statusCounts(db)));
+    await waitFor(
+      async () => (await statusCounts(db)).SUCCESS === RUNS,
+      120_000,
+      async () => JSON.stringify(await statusCounts(db)),
+    );
     // DBOS's ownership: every run the victim had in flight now belongs to another executor.
-    const owners = await db.query<{ workflow_uuid: string; executor_id: string }>(`SELECT workflow_uuid, executor_id FROM dbos.workflow_status WHERE workflow_uuid = ANY($1)`, [inFlightAtKill]);
+    const owners = await db.query<{ workflow_uuid: string; executor_id: string }>(
+      `SELECT workflow_uuid, executor_id FROM dbos.workflow_status WHERE workflow_uuid = ANY($1)`,
+      [inFlightAtKill],
+    );
     for (const row of owners.rows) expect(row.executor_id).not.toBe(victimId);
 
     assertLedger(submitted, inFlightAtKill.length);
@@ -149,7 +159,10 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
     expect((await db.query(`SELECT 1 FROM dbos.workflow_status WHERE executor_id = $1 AND status <> 'SUCCESS'`, [victimId])).rowCount).toBe(0);
     expect((await statusCounts(db)).SUCCESS).toBe(RUNS);
 
-    const listed = await workspace.run(['workers', 'list', '--json', '--takeover-after', String(TAKEOVER_AFTER_S)], childEnv({ CASARE_DATABASE_URL: database.url }));
+    const listed = await workspace.run(
+      ['workers', 'list', '--json', '--takeover-after', String(TAKEOVER_AFTER_S)],
+      childEnv({ CASARE_DATABASE_URL: database.url }),
+    );
     const fleet = JSON.parse(listed.stdout) as { workers: Array<{ executorId: string; alive: boolean; runsInFlight: number }> };
     expect(fleet.workers.map((worker) => worker.executorId).sort()).toEqual([...ids].sort());
     for (const worker of fleet.workers) expect(worker).toMatchObject({ alive: true, runsInFlight: 0 });
@@ -168,7 +181,8 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
       keys.add(post.key);
       keysOf.set(post.item, keys);
     }
-    for (const runId of runIds) for (let item = 1; item <= ITEMS; item++) expect(keysOf.has(`${runId}#${item}`), `${runId}#${item} is missing from the ledger`).toBe(true);
+    for (const runId of runIds)
+      for (let item = 1; item <= ITEMS; item++) expect(keysOf.has(`${runId}#${item}`), `${runId}#${item} is missing from the ledger`).toBe(true);
     expect(keysOf.size).toBe(runIds.length * ITEMS);
     for (const [item, keys] of keysOf) {
       expect(keys.size, `${item} was posted with different keys`).toBe(1);

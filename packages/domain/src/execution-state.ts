@@ -49,10 +49,9 @@ export const executionStateSchema = z.object({
   cursor: z.array(z.string()),
   variables: jsonObjectSchema,
   /** Output port values by node id then port. */
-  outputs: z.custom<Record<string, JsonObject>>(
-    (value) => isPlainObject(value) && Object.values(value).every(isJsonObject),
-    { message: 'expected JSON objects by node id' },
-  ),
+  outputs: z.custom<Record<string, JsonObject>>((value) => isPlainObject(value) && Object.values(value).every(isJsonObject), {
+    message: 'expected JSON objects by node id',
+  }),
   /** Open scopes, innermost last. */
   frames: z.array(frameSchema),
   /** Node executions folded so far. */

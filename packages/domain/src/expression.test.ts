@@ -9,7 +9,17 @@ import { evaluateCondition, resolveTemplates, type TemplateScope } from './templ
 const numRuns = Number(process.env.FC_NUM_RUNS ?? 200);
 
 const scope: TemplateScope = {
-  variables: { counter: 3, text: 'abc', numeric: '42', yes: 'True', no: 'false', list: [1, 'two', { three: 3 }], obj: { key: 'value' }, nothing: null, zero: 0 },
+  variables: {
+    counter: 3,
+    text: 'abc',
+    numeric: '42',
+    yes: 'True',
+    no: 'false',
+    list: [1, 'two', { three: 3 }],
+    obj: { key: 'value' },
+    nothing: null,
+    zero: 0,
+  },
   outputs: { check: { result: true, exists: 'true', items: ['a', 'b'] } },
   specials: { $run: { id: 'run-1' } },
   secret: (name) => (name === 'TOKEN' ? 's3cret' : undefined),
@@ -165,18 +175,62 @@ describe('resolveTemplates: secrets', () => {
 
 // ---- properties -------------------------------------------------------------------------------
 
-const dangerous = fc.constantFrom('constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'call', 'apply', 'bind', 'length', 'globalThis', 'process');
+const dangerous = fc.constantFrom(
+  'constructor',
+  '__proto__',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '__defineGetter__',
+  'call',
+  'apply',
+  'bind',
+  'length',
+  'globalThis',
+  'process',
+);
 const names = fc.constantFrom('counter', 'text', 'list', 'obj', 'check', 'missing', '$run', 'nothing');
 const vocabulary = fc.oneof(
   dangerous,
   names,
-  fc.constantFrom('and', 'or', 'not', 'in', '&&', '||', '!', '==', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '(', ')', '[', ']', ',', 'True', 'None'),
+  fc.constantFrom(
+    'and',
+    'or',
+    'not',
+    'in',
+    '&&',
+    '||',
+    '!',
+    '==',
+    '!=',
+    '<',
+    '<=',
+    '>',
+    '>=',
+    '+',
+    '-',
+    '*',
+    '/',
+    '%',
+    '(',
+    ')',
+    '[',
+    ']',
+    ',',
+    'True',
+    'None',
+  ),
   fc.constantFrom('{{', '}}', "'", '"', '.', '$secret:TOKEN', '\\'),
   fc.integer().map(String),
   fc.string({ maxLength: 4 }),
   fc.tuple(fc.oneof(names, dangerous), fc.array(dangerous, { maxLength: 3 })).map(([head, rest]) => `{{${[head, ...rest].join('.')}}}`),
 );
-const expressions = fc.oneof(fc.string(), fc.array(vocabulary, { maxLength: 12 }).map((tokens) => tokens.join(' ')), fc.array(vocabulary, { maxLength: 12 }).map((tokens) => tokens.join('')));
+const expressions = fc.oneof(
+  fc.string(),
+  fc.array(vocabulary, { maxLength: 12 }).map((tokens) => tokens.join(' ')),
+  fc.array(vocabulary, { maxLength: 12 }).map((tokens) => tokens.join('')),
+);
 
 /** A snapshot of what code could reach and change: the shared prototypes and the global object's own names. */
 function globalsSnapshot(): string {
@@ -208,7 +262,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 describe('expression properties', () => {
-  const frozen = deepFreeze({ variables: structuredClone(scope.variables), outputs: structuredClone(scope.outputs), specials: structuredClone(scope.specials) });
+  const frozen = deepFreeze({
+    variables: structuredClone(scope.variables),
+    outputs: structuredClone(scope.outputs),
+    specials: structuredClone(scope.specials),
+  });
   const frozenScope: TemplateScope = { ...frozen, secret: scope.secret! };
 
   it('throws nothing but ExpressionError, and returns booleans and JSON values', () => {
@@ -270,9 +328,16 @@ describe('expression properties', () => {
   it('resolves templates in any JSON value without throwing, giving JSON', () => {
     const withReferences = fc.jsonValue().map((json) => wrapStrings(json as Json));
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue().map((json) => json as Json), withReferences, expressions), (input) => {
-        expect(isJson(resolveTemplates(input, frozenScope))).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue().map((json) => json as Json),
+          withReferences,
+          expressions,
+        ),
+        (input) => {
+          expect(isJson(resolveTemplates(input, frozenScope))).toBe(true);
+        },
+      ),
       { numRuns },
     );
   });

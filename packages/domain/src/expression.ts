@@ -472,10 +472,7 @@ function deepEqual(left: Json, right: Json): boolean {
   }
   if (isPlainObject(left) && isPlainObject(right)) {
     const keys = Object.keys(left);
-    return (
-      keys.length === Object.keys(right).length &&
-      keys.every((key) => Object.hasOwn(right, key) && deepEqual(left[key] as Json, right[key] as Json))
-    );
+    return keys.length === Object.keys(right).length && keys.every((key) => Object.hasOwn(right, key) && deepEqual(left[key] as Json, right[key] as Json));
   }
   return false;
 }

@@ -37,7 +37,23 @@ function routesCleanly(workflow: Workflow): void {
   }
 }
 
-const types = ['LogNode', 'IfNode', 'SwitchNode', 'ForLoopStartNode', 'ForLoopEndNode', 'WhileLoopStartNode', 'WhileLoopEndNode', 'TryNode', 'CatchNode', 'FinallyNode', 'BreakNode', 'ContinueNode', 'EndNode', 'StartNode', 'MergeNode'];
+const types = [
+  'LogNode',
+  'IfNode',
+  'SwitchNode',
+  'ForLoopStartNode',
+  'ForLoopEndNode',
+  'WhileLoopStartNode',
+  'WhileLoopEndNode',
+  'TryNode',
+  'CatchNode',
+  'FinallyNode',
+  'BreakNode',
+  'ContinueNode',
+  'EndNode',
+  'StartNode',
+  'MergeNode',
+];
 const ids = fc.constantFrom('a', 'b', 'c', 'd', '__proto__', 'constructor', '');
 const ports = fc.constantFrom('exec_in', 'exec_out', 'true', 'false', 'body', 'completed', 'case_1', 'default', 'try_body', 'catch_body', 'result', 'value');
 const configValue = fc.oneof(fc.jsonValue({ maxDepth: 2 }), ids, fc.constantFrom('{{a.b}}', 'not ( valid'));
@@ -53,7 +69,10 @@ const nearlyValid = fc.record(
           {
             node_id: ids,
             node_type: fc.constantFrom(...types),
-            config: fc.dictionary(fc.constantFrom('paired_start_id', 'paired_catch_id', 'paired_finally_id', 'paired_try_id', 'max_iterations', 'items', 'x'), configValue),
+            config: fc.dictionary(
+              fc.constantFrom('paired_start_id', 'paired_catch_id', 'paired_finally_id', 'paired_try_id', 'max_iterations', 'items', 'x'),
+              configValue,
+            ),
             position: fc.oneof(fc.tuple(fc.integer(), fc.integer()), fc.jsonValue({ maxDepth: 1 })),
           },
           { requiredKeys: ['node_type'] },
@@ -134,9 +153,16 @@ describe('loadWorkflow properties', () => {
 
   it('returns a Workflow or throws WorkflowValidationError for any text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.json().map((text) => text.slice(0, -1))), (text) => {
-        loadOrReject(text);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.json().map((text) => text.slice(0, -1)),
+        ),
+        (text) => {
+          loadOrReject(text);
+        },
+      ),
       { numRuns },
     );
   });
@@ -175,7 +201,11 @@ describe('loadWorkflow properties', () => {
   });
 
   it('returns a Workflow or throws WorkflowValidationError for mutated valid documents, and what loads routes', () => {
-    const mutation = fc.record({ at: fc.nat(), action: fc.constantFrom('delete' as const, 'replace' as const, 'duplicate-key' as const), value: fc.jsonValue({ maxDepth: 2 }).map((value) => value as Json) });
+    const mutation = fc.record({
+      at: fc.nat(),
+      action: fc.constantFrom('delete' as const, 'replace' as const, 'duplicate-key' as const),
+      value: fc.jsonValue({ maxDepth: 2 }).map((value) => value as Json),
+    });
     fc.assert(
       fc.property(shapeBlocks.sequence, fc.array(mutation, { minLength: 1, maxLength: 3 }), (shape, mutations) => {
         let text = buildShape(shape).text();

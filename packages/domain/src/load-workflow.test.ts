@@ -163,7 +163,9 @@ describe('loadWorkflow: invalid files', () => {
   });
 
   it('accepts a back edge from a loop end to its start', () => {
-    const builder = workflowDoc().forLoop('loop', 'loop_end', { items: [1] }, ['work']).exec('loop_end', 'loop');
+    const builder = workflowDoc()
+      .forLoop('loop', 'loop_end', { items: [1] }, ['work'])
+      .exec('loop_end', 'loop');
     expect(builder.load().nodes.size).toBe(3);
   });
 
@@ -224,7 +226,10 @@ describe('loadWorkflow: invalid files', () => {
   });
 
   it('reports Try/Catch/Finally pairings that name the wrong node', () => {
-    const builder = workflowDoc().node('try', 'TryNode', { paired_catch_id: 'log', paired_finally_id: 'nope' }).node('log', 'LogNode').node('c', 'CatchNode', { paired_try_id: 'log' });
+    const builder = workflowDoc()
+      .node('try', 'TryNode', { paired_catch_id: 'log', paired_finally_id: 'nope' })
+      .node('log', 'LogNode')
+      .node('c', 'CatchNode', { paired_try_id: 'log' });
     expect(codesAndPaths(issuesOf(builder.build()))).toEqual([
       'TRY_PAIRING_INVALID nodes.try.config.paired_catch_id',
       'TRY_PAIRING_INVALID nodes.try.config.paired_finally_id',

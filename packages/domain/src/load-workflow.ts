@@ -268,12 +268,7 @@ class DocumentChecker {
     } else idOwners.set(id, key);
     const known = this.options.knownTypes;
     if (known && !known.has(parsed.node_type)) {
-      this.issue(
-        'UNKNOWN_NODE_TYPE',
-        [...path, 'node_type'],
-        `node "${key}" has type "${parsed.node_type}", which this engine does not support`,
-        key,
-      );
+      this.issue('UNKNOWN_NODE_TYPE', [...path, 'node_type'], `node "${key}" has type "${parsed.node_type}", which this engine does not support`, key);
     }
     return { node: { id: key, type: parsed.node_type, config: parsed.config }, kind: controlKindOf(parsed.node_type) };
   }
@@ -283,7 +278,10 @@ class DocumentChecker {
     let ok = true;
     // The issue names the end of the wire that does exist, so a reader knows where to look.
     const anchor = declared.has(connection.sourceNode) ? connection.sourceNode : declared.has(connection.targetNode) ? connection.targetNode : undefined;
-    for (const [field, nodeId] of [['source_node', connection.sourceNode], ['target_node', connection.targetNode]] as const) {
+    for (const [field, nodeId] of [
+      ['source_node', connection.sourceNode],
+      ['target_node', connection.targetNode],
+    ] as const) {
       if (!declared.has(nodeId)) {
         ok = false;
         this.issue('DANGLING_CONNECTION', [...path, field], `connection refers to node "${nodeId}", which does not exist`, anchor);

@@ -107,7 +107,11 @@ describe('ExecutionOrchestrator: If, Switch, Merge, End', () => {
 
   const switchGraph = (value: string, byValue = false) => {
     const builder = workflowDoc().switchNode('sw', value, ['a', 'b', 'c']).nodesOf('LogNode', 'on_a', 'on_b', 'on_c', 'on_default');
-    builder.exec('sw', 'on_a', 'case_0').exec('sw', 'on_b', byValue ? 'case_b' : 'case_1').exec('sw', 'on_c', 'case_2').exec('sw', 'on_default', 'default');
+    builder
+      .exec('sw', 'on_a', 'case_0')
+      .exec('sw', 'on_b', byValue ? 'case_b' : 'case_1')
+      .exec('sw', 'on_c', 'case_2')
+      .exec('sw', 'on_default', 'default');
     return builder;
   };
 
@@ -125,14 +129,21 @@ describe('ExecutionOrchestrator: If, Switch, Merge, End', () => {
   });
 
   it('completes the run at an End node inside a loop', () => {
-    const builder = workflowDoc().forLoop('loop', 'loop_end', { items: [1, 2, 3] }, ['a', 'stop']).node('stop', 'EndNode');
+    const builder = workflowDoc()
+      .forLoop('loop', 'loop_end', { items: [1, 2, 3] }, ['a', 'stop'])
+      .node('stop', 'EndNode');
     expect(run(builder).path).toEqual(['loop', 'a', 'stop']);
   });
 });
 
 describe('ExecutionOrchestrator: loops', () => {
   const forGraph = (config: Record<string, number | number[] | string[]>) =>
-    workflowDoc().node('init', 'LogNode').forLoop('loop', 'loop_end', config, ['body']).node('after', 'LogNode').exec('init', 'loop').exec('loop', 'after', 'completed');
+    workflowDoc()
+      .node('init', 'LogNode')
+      .forLoop('loop', 'loop_end', config, ['body'])
+      .node('after', 'LogNode')
+      .exec('init', 'loop')
+      .exec('loop', 'after', 'completed');
 
   it('iterates a ForLoop over its items, then leaves by completed', () => {
     const result = run(forGraph({ items: ['x', 'y'] }));
@@ -160,7 +171,9 @@ describe('ExecutionOrchestrator: loops', () => {
   });
 
   it('loops back when the body dead-ends before reaching the loop end', () => {
-    const builder = workflowDoc().node('loop', 'ForLoopStartNode', { items: [1, 2] }).node('end', 'ForLoopEndNode', { paired_start_id: 'loop' });
+    const builder = workflowDoc()
+      .node('loop', 'ForLoopStartNode', { items: [1, 2] })
+      .node('end', 'ForLoopEndNode', { paired_start_id: 'loop' });
     builder.node('a', 'LogNode').node('after', 'LogNode').exec('loop', 'a', 'body').exec('loop', 'after', 'completed');
     expect(run(builder).path).toEqual(['loop', 'a', 'loop', 'a', 'loop', 'after']);
   });
@@ -242,7 +255,10 @@ describe('ExecutionOrchestrator: loops', () => {
   });
 
   it('jumps to the paired start from a loop end reached outside its loop', () => {
-    const builder = workflowDoc().forLoop('loop', 'loop_end', { items: [1] }, ['body']).node('pre', 'LogNode').exec('pre', 'loop_end');
+    const builder = workflowDoc()
+      .forLoop('loop', 'loop_end', { items: [1] }, ['body'])
+      .node('pre', 'LogNode')
+      .exec('pre', 'loop_end');
     // pre and loop have no exec input: pre runs first, its loop end jumps into the loop.
     expect(run(builder).path).toEqual(['loop', 'body', 'loop_end', 'loop', 'pre', 'loop_end', 'loop', 'body', 'loop_end', 'loop']);
   });
@@ -268,7 +284,10 @@ describe('ExecutionOrchestrator: Try, Catch, Finally', () => {
 
   it('does not auto-start paired Catch/Finally nodes', () => {
     expect(new ExecutionOrchestrator(tryGraph().load()).startNodes()).toEqual(['try']);
-    const pairedFromCatch = workflowDoc().node('try', 'TryNode').node('c', 'CatchNode', { paired_try_id: 'try' }).node('f', 'FinallyNode', { paired_try_id: 'try' });
+    const pairedFromCatch = workflowDoc()
+      .node('try', 'TryNode')
+      .node('c', 'CatchNode', { paired_try_id: 'try' })
+      .node('f', 'FinallyNode', { paired_try_id: 'try' });
     expect(new ExecutionOrchestrator(pairedFromCatch.load()).startNodes()).toEqual(['try']);
     const unpaired = workflowDoc().node('c', 'CatchNode');
     expect(new ExecutionOrchestrator(unpaired.load()).startNodes()).toEqual(['c']);
@@ -341,7 +360,10 @@ describe('ExecutionOrchestrator: Try, Catch, Finally', () => {
 
   it('passes Catch and Finally reached by plain flow through exec_out, running Finally once', () => {
     // The v1 habit: Try -> work -> Catch -> Finally -> next, all on exec_out.
-    const builder = workflowDoc().tryBlock('try', { catchId: 'catch', finallyId: 'finally' }).nodesOf('LogNode', 'work', 'next').chain('try', 'work', 'catch', 'finally', 'next');
+    const builder = workflowDoc()
+      .tryBlock('try', { catchId: 'catch', finallyId: 'finally' })
+      .nodesOf('LogNode', 'work', 'next')
+      .chain('try', 'work', 'catch', 'finally', 'next');
     expect(run(builder).path).toEqual(['try', 'work', 'catch', 'finally', 'next']);
     const failed = run(builder, { failing: ['work'] });
     expect(failed.path).toEqual(['try', 'work', 'catch', 'finally', 'next']);
@@ -419,7 +441,21 @@ describe('ExecutionOrchestrator: state', () => {
     const orchestrator = new ExecutionOrchestrator(workflow);
     let state = deepFreeze(orchestrator.start('r'));
     for (let node = orchestrator.current(state); node; node = orchestrator.current(state)) {
-      const next = orchestrator.next(state, node, node === 'work' ? { outputs: {}, error: failure('work') } : defaultOutcome({ nodeId: node, nodeType: workflow.node(node).type, config: workflow.node(node).config, control: orchestrator.controlContext(state, node), state, visits: 0, connectedPorts: [] }));
+      const next = orchestrator.next(
+        state,
+        node,
+        node === 'work'
+          ? { outputs: {}, error: failure('work') }
+          : defaultOutcome({
+              nodeId: node,
+              nodeType: workflow.node(node).type,
+              config: workflow.node(node).config,
+              control: orchestrator.controlContext(state, node),
+              state,
+              visits: 0,
+              connectedPorts: [],
+            }),
+      );
       expect(executionStateSchema.parse(JSON.parse(JSON.stringify(next)))).toEqual(next);
       state = deepFreeze(next);
     }

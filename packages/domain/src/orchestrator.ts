@@ -294,7 +294,10 @@ export class ExecutionOrchestrator {
 
   /** Pushes the targets of every chosen port (default `exec_out`), first target running first. */
   private follow(draft: Draft, nodeId: string, ports: readonly string[] | undefined): void {
-    this.push(draft, (ports ?? [EXEC_OUTPUT_PORT]).flatMap((port) => this.workflow.execTargets(nodeId, port)));
+    this.push(
+      draft,
+      (ports ?? [EXEC_OUTPUT_PORT]).flatMap((port) => this.workflow.execTargets(nodeId, port)),
+    );
   }
 
   private push(draft: Draft, targets: readonly string[]): void {

@@ -17,8 +17,7 @@ export type ReferenceStep = { readonly key: string } | { readonly index: number 
 
 /** A parsed `{{...}}` reference. */
 export type Reference =
-  | { readonly kind: 'path'; readonly head: string; readonly steps: readonly ReferenceStep[] }
-  | { readonly kind: 'secret'; readonly name: string };
+  { readonly kind: 'path'; readonly head: string; readonly steps: readonly ReferenceStep[] } | { readonly kind: 'secret'; readonly name: string };
 
 const SECRET = /^\$secret:([\w.-]+)$/;
 // A head or key segment: anything but whitespace, separators, braces and quotes, so node ids such as
@@ -55,11 +54,7 @@ export function parseReference(text: string): Reference | undefined {
  * recorded outputs reads those outputs, otherwise a variable; `$` heads read `specials`. Only own
  * properties are followed, so `constructor`, `__proto__` or `toString` never reach a prototype.
  */
-export function lookupReference(
-  scope: TemplateScope,
-  reference: Extract<Reference, { kind: 'path' }>,
-  roots: 'all' | 'variables' = 'all',
-): Json | undefined {
+export function lookupReference(scope: TemplateScope, reference: Extract<Reference, { kind: 'path' }>, roots: 'all' | 'variables' = 'all'): Json | undefined {
   const { head } = reference;
   let value: Json | undefined;
   if (roots === 'all' && head.startsWith('$')) value = ownValue(scope.specials, head);

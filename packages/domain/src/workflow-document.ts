@@ -14,10 +14,7 @@ export const workflowMetadataSchema = z.looseObject({
 });
 
 /** Zod schema of a node's canvas position: `[x, y]` or `{ x, y }`; irrelevant to execution. */
-export const nodePositionSchema = z.union([
-  z.tuple([z.number(), z.number()]),
-  z.looseObject({ x: z.number(), y: z.number() }),
-]);
+export const nodePositionSchema = z.union([z.tuple([z.number(), z.number()]), z.looseObject({ x: z.number(), y: z.number() })]);
 
 /** Zod schema of one entry of `nodes` (keyed by node id). */
 export const workflowNodeDocumentSchema = z.looseObject({

@@ -65,7 +65,13 @@ async function main() {
   await database.create();
   let runId = 0;
   const nextId = (label) => `${label}-${process.pid}-${runId++}`;
-  const results = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, perNode: [], engine: [], bytesPerStep: {}, recovery: {} };
+  const results = {
+    machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+    perNode: [],
+    engine: [],
+    bytesPerStep: {},
+    recovery: {},
+  };
 
   // One DBOS launch hosts the raw loop, the adapter's trivial body and the engine, so every
   // measurement shares the pool, the database and the moment.
@@ -76,7 +82,9 @@ async function main() {
     },
     { name: 'bench.raw' },
   );
-  const dbos = new DbosDurableRunner(dbosRunnerConfigFromEnv({}, { databaseUrl: database.url, executorId: 'bench', applicationVersion: 'bench', logLevel: 'error' }));
+  const dbos = new DbosDurableRunner(
+    dbosRunnerConfigFromEnv({}, { databaseUrl: database.url, executorId: 'bench', applicationVersion: 'bench', logLevel: 'error' }),
+  );
   const memory = new InMemoryDurableRunner();
   for (const runner of [dbos, memory]) {
     runner.register('bench.adapter', async (ctx, { n }) => {
@@ -150,7 +158,10 @@ async function main() {
     }
 
     // Checkpoint bytes per step: the same 20 steps with tiny and with 1 MB variables.
-    for (const [label, value] of [['tinyVariables', 'x'], ['oneMegabyteVariables', incompressible(1_000_000)]]) {
+    for (const [label, value] of [
+      ['tinyVariables', 'x'],
+      ['oneMegabyteVariables', incompressible(1_000_000)],
+    ]) {
       const id = nextId(`bytes-${label}`);
       await (await useCase.start(dbos, { document: loopDocument(10), inputs: { big: value } }, { runId: id })).result();
       const [row] = await database.query(
@@ -179,13 +190,24 @@ async function main() {
   for (let r = 0; r < RECOVERY_REPEATS; r++) {
     const id = nextId('recovery');
     const ledgerPath = join(work, `${id}.jsonl`);
-    const request = (mode, kill) => JSON.stringify({ mode, runId: id, input: { nodes: ['a', 'b', 'c', 'd', 'e'] }, ledgerPath, resultPath: join(work, `${id}-${mode}.json`), ...(kill ? { kill } : {}) });
+    const request = (mode, kill) =>
+      JSON.stringify({
+        mode,
+        runId: id,
+        input: { nodes: ['a', 'b', 'c', 'd', 'e'] },
+        ledgerPath,
+        resultPath: join(work, `${id}-${mode}.json`),
+        ...(kill ? { kill } : {}),
+      });
     const crashed = await runNodeScript(script, [request('start', { node: 2, phase: 'after-step' })], env);
     if (crashed.signal !== 'SIGKILL') throw new Error(`the crashing child was not killed: ${crashed.stderr}`);
     const spawnedAt = Date.now();
     const recovered = await runNodeScript(script, [request('recover')], env);
     if (recovered.code !== 0) throw new Error(`recovery failed: ${recovered.stderr}`);
-    const entries = readFileSync(ledgerPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const entries = readFileSync(ledgerPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const resumed = entries.find((entry) => entry.node === 'd');
     const launched = JSON.parse(readFileSync(join(work, `${id}-recover.json`), 'utf8'));
     samples.push({

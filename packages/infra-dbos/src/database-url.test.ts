@@ -4,9 +4,7 @@ import { databaseNameOf, redactDatabaseUrl, withDatabaseName } from './database-
 describe('database URLs', () => {
   it('hides the password of the userinfo and of a password parameter', () => {
     expect(redactDatabaseUrl('postgres://casare:s3cr%40t@db.example:5433/casare')).toBe('postgres://casare:***@db.example:5433/casare');
-    expect(redactDatabaseUrl('postgres://casare@db/casare?password=hunter2&sslmode=require')).toBe(
-      'postgres://casare@db/casare?password=***&sslmode=require',
-    );
+    expect(redactDatabaseUrl('postgres://casare@db/casare?password=hunter2&sslmode=require')).toBe('postgres://casare@db/casare?password=***&sslmode=require');
     expect(redactDatabaseUrl('postgres://postgres@127.0.0.1:5432/casare')).toBe('postgres://postgres@127.0.0.1:5432/casare');
   });
 

@@ -34,12 +34,23 @@ export class DbosDurableContext implements DurableContext {
       const status = DBOS.stepStatus;
       // The cancel signal is read lazily: DBOS starts a watcher for it, which most nodes never need.
       const bounds = { stepName: name, timeoutMs, expired: status?.timeoutSignal, cancelled: () => status?.cancelSignal };
-      const result = await runBoundedAttempt(bounds, (bounded) => fn({ index, attempt: current, get signal() { return bounded.signal; } }));
+      const result = await runBoundedAttempt(bounds, (bounded) =>
+        fn({
+          index,
+          attempt: current,
+          get signal() {
+            return bounded.signal;
+          },
+        }),
+      );
       // A dead process records nothing: withhold the result from DBOS.
       return liveness.halted ? never() : result;
     };
     try {
-      const result = await DBOS.runStep(attemptOnce, stepConfigOf(name, policy, () => attempt));
+      const result = await DBOS.runStep(
+        attemptOnce,
+        stepConfigOf(name, policy, () => attempt),
+      );
       return liveness.halted ? never() : result;
     } catch (error) {
       if (liveness.halted) return never();

@@ -46,7 +46,12 @@ function registerBodies(runner: DbosDurableRunner): void {
   runner.register<{ nodes: string[] }, Json>('linear', async (ctx, input) => {
     const outputs: Json[] = [];
     for (const name of input.nodes) {
-      outputs.push(await ctx.step(name, effect(ctx, name, (attempt) => ({ node: name, index: attempt.index }))));
+      outputs.push(
+        await ctx.step(
+          name,
+          effect(ctx, name, (attempt) => ({ node: name, index: attempt.index })),
+        ),
+      );
     }
     return { outputs, recovering: ctx.recovering };
   });
@@ -81,14 +86,24 @@ function registerBodies(runner: DbosDurableRunner): void {
     return { slept: after - before };
   });
   runner.register<{ gate: boolean }, Json>('gated', async (ctx, input) => {
-    await ctx.step('before_gate', effect(ctx, 'before_gate', () => 1));
+    await ctx.step(
+      'before_gate',
+      effect(ctx, 'before_gate', () => 1),
+    );
     if (input.gate && !ctx.recovering) await waitAtGate(ctx.runId);
-    await ctx.step('after_gate', effect(ctx, 'after_gate', () => 2));
+    await ctx.step(
+      'after_gate',
+      effect(ctx, 'after_gate', () => 2),
+    );
     return { recovering: ctx.recovering };
   });
   runner.register<JsonObject, Json>('variant', async (ctx) => {
     const names = variant === 'a' ? ['first', 'second', 'third'] : ['first', 'changed', 'third'];
-    for (const name of names) await ctx.step(name, effect(ctx, name, () => name));
+    for (const name of names)
+      await ctx.step(
+        name,
+        effect(ctx, name, () => name),
+      );
     return names;
   });
 }
@@ -165,7 +180,10 @@ describe.runIf(available)('DbosDurableRunner on PostgreSQL', () => {
   it('keeps the code and data of the error a run failed with, live and read back', async () => {
     const handle = await runner.start('fails', {}, { runId: 'fails-1' });
     const live = await handle.result().catch((caught: unknown) => caught);
-    const readBack = await runner.handle('fails-1').result().catch((caught: unknown) => caught);
+    const readBack = await runner
+      .handle('fails-1')
+      .result()
+      .catch((caught: unknown) => caught);
     for (const error of [live, readBack]) {
       expect(error).toMatchObject({ name: 'CodedFailure', code: 'NODE_FAILED', nodeId: 'broken', details: { stepCode: 'NODE_FAILED' } });
     }

@@ -250,7 +250,8 @@ export class DbosDurableRunner implements DurableRunner {
   }
 
   #assertLaunched(action: string): void {
-    if (this.#state !== 'launched') throw new DbosRunnerStateError(`cannot ${action} a run: the runner is ${this.#state === 'created' ? 'not launched yet' : 'shut down'}`);
+    if (this.#state !== 'launched')
+      throw new DbosRunnerStateError(`cannot ${action} a run: the runner is ${this.#state === 'created' ? 'not launched yet' : 'shut down'}`);
   }
 }
 

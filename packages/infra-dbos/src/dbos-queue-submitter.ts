@@ -63,7 +63,13 @@ export class DbosQueueSubmitter implements DurableRunner {
   async start<I extends Json, O extends Json>(name: string, input: I, options?: StartOptions): Promise<RunHandle<O>> {
     const runId = options?.runId ?? randomUUID();
     await this.#connected().enqueue(
-      { workflowName: name, queueName: this.queueName, workflowID: runId, appVersion: this.config.applicationVersion, workflowIDReusePolicy: 'return-existing' },
+      {
+        workflowName: name,
+        queueName: this.queueName,
+        workflowID: runId,
+        appVersion: this.config.applicationVersion,
+        workflowIDReusePolicy: 'return-existing',
+      },
       input,
     );
     return this.handle<O>(runId);
@@ -106,7 +112,10 @@ export class DbosQueueSubmitter implements DurableRunner {
 
   async fork<O extends Json = Json>(runId: string, fromStep: number, options?: StartOptions): Promise<RunHandle<O>> {
     await this.#status(runId);
-    const forked = await this.#connected().forkWorkflow(runId, fromStep, { newWorkflowID: options?.runId ?? randomUUID(), applicationVersion: this.config.applicationVersion });
+    const forked = await this.#connected().forkWorkflow(runId, fromStep, {
+      newWorkflowID: options?.runId ?? randomUUID(),
+      applicationVersion: this.config.applicationVersion,
+    });
     return this.handle<O>(forked);
   }
 

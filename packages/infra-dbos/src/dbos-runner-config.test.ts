@@ -19,7 +19,12 @@ describe('dbosRunnerConfigFromEnv', () => {
       CASARE_EXECUTOR_ID: 'worker-3',
       CASARE_DBOS_LOG_LEVEL: 'loud',
     });
-    expect(config).toMatchObject({ databaseUrl: 'postgres://db/prod', applicationVersion: DEFAULT_APPLICATION_VERSION, executorId: 'worker-3', logLevel: 'warn' });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://db/prod',
+      applicationVersion: DEFAULT_APPLICATION_VERSION,
+      executorId: 'worker-3',
+      logLevel: 'warn',
+    });
   });
 
   it('pins the application version: it never depends on the code', () => {

@@ -53,7 +53,10 @@ export function dbosRunnerConfigFromEnv(
 
 /** `CASARE_LISTEN_QUEUES=a,b`: the queues a worker process dequeues from. */
 function listenQueuesOf(value: string | undefined): Pick<DbosRunnerConfig, 'listenQueues'> {
-  const names = (value ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   return names.length === 0 ? {} : { listenQueues: names };
 }
 

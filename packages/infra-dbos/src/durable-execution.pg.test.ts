@@ -28,7 +28,14 @@ import { isPostgresReachable, TestSystemDatabase } from './testing/test-database
 // test nodes on DBOS, every incarnation a child process, the crashes real SIGKILLs.
 const available = requireExternalService('PostgreSQL', await isPostgresReachable(), 'no PostgreSQL answers at the test URL');
 
-const add = (variable: 'a' | 'b', amount: number, failTimes = 0): Statement => ({ kind: 'add', variable, add: amount, failTimes, maxAttempts: failTimes + 1, log: true });
+const add = (variable: 'a' | 'b', amount: number, failTimes = 0): Statement => ({
+  kind: 'add',
+  variable,
+  add: amount,
+  failTimes,
+  maxAttempts: failTimes + 1,
+  log: true,
+});
 /** Six nodes, a loop and a retried node: a small flow whose state depends on every step. */
 const document = compileProgram({
   body: [add('a', 1), add('b', 2), { kind: 'for', count: 2, body: [add('a', 10)] }, add('b', 3, 1), add('a', 100)],
@@ -111,10 +118,12 @@ describe.runIf(available)('durable execution of workflows on DBOS (child process
 
     // Every node execution is one DBOS step named by its node id.
     const { steps } = await harness.inspect(runId, runId);
-    const started = [...crashed.events, ...recovered.events].flatMap((event) => (event.type === 'node.completed' || event.type === 'node.failed' ? [event] : []));
-    expect(steps.map((step) => [step.index, step.name])).toEqual(
-      [...new Map(started.map((event) => [event.stepIndex, [event.stepIndex, event.nodeId] as const])).values()],
+    const started = [...crashed.events, ...recovered.events].flatMap((event) =>
+      event.type === 'node.completed' || event.type === 'node.failed' ? [event] : [],
     );
+    expect(steps.map((step) => [step.index, step.name])).toEqual([
+      ...new Map(started.map((event) => [event.stepIndex, [event.stepIndex, event.nodeId] as const])).values(),
+    ]);
   });
 
   for (const phase of ['before-effect', 'after-record'] as const) {
@@ -131,14 +140,21 @@ describe.runIf(available)('durable execution of workflows on DBOS (child process
     const runId = 'killed-between-retries';
     // The `b += 3` node fails its first attempt; the crash hits its second, wherever the run reaches it.
     const probe = new MemoryLedger();
-    await new ExecuteWorkflowUseCase(createTestNodeCatalog({ ledger: probe }), new EventRecorder(), new MapSecretProvider({})).execute(new DirectContext('probe'), input);
+    await new ExecuteWorkflowUseCase(createTestNodeCatalog({ ledger: probe }), new EventRecorder(), new MapSecretProvider({})).execute(
+      new DirectContext('probe'),
+      input,
+    );
     const secondAttempt = probe.entries.findIndex((entry) => entry.attempt === 2);
     expect(secondAttempt).toBeGreaterThan(0);
     const { reports, ledgerPath } = await runWithCrashes(runId, [{ atNodeExecution: secondAttempt, phase: 'before-effect' }]);
     expect(reports[0]!.crashed).toMatchObject({ attempt: 2 });
     expect(reports[1]!.ending).toEqual(await runReference({ runId, input, secrets: {}, crashes: [] }));
     const key = `${runId}:${reports[0]!.crashed!.stepIndex}`;
-    expect(readLedgerFile(ledgerPath).filter((entry) => entry.key === key).map((entry) => [entry.attempt, entry.ok])).toEqual([
+    expect(
+      readLedgerFile(ledgerPath)
+        .filter((entry) => entry.key === key)
+        .map((entry) => [entry.attempt, entry.ok]),
+    ).toEqual([
       [1, false],
       [1, false],
       [2, true],
@@ -149,11 +165,29 @@ describe.runIf(available)('durable execution of workflows on DBOS (child process
     const runId = 'relaunched';
     const { reports, ledgerPath } = await runWithCrashes(runId, [{ atNodeExecution: 2, phase: 'after-effect' }]);
     const before = readLedgerFile(ledgerPath);
-    const again = await harness.runIncarnation({ storeId: runId, incarnation: reports.length, mode: 'recover', runId, input, secrets: {}, crash: undefined, ledgerPath });
+    const again = await harness.runIncarnation({
+      storeId: runId,
+      incarnation: reports.length,
+      mode: 'recover',
+      runId,
+      input,
+      secrets: {},
+      crash: undefined,
+      ledgerPath,
+    });
     expect(again.ending).toEqual(reports.at(-1)!.ending);
     expect(again.events.filter((event) => event.type === 'node.started')).toEqual([]);
     expect(readLedgerFile(ledgerPath)).toEqual(before);
-    const restarted = await harness.runIncarnation({ storeId: runId, incarnation: reports.length + 1, mode: 'start', runId, input, secrets: {}, crash: undefined, ledgerPath });
+    const restarted = await harness.runIncarnation({
+      storeId: runId,
+      incarnation: reports.length + 1,
+      mode: 'start',
+      runId,
+      input,
+      secrets: {},
+      crash: undefined,
+      ledgerPath,
+    });
     expect(restarted.ending).toEqual(reports.at(-1)!.ending);
     expect(readLedgerFile(ledgerPath)).toEqual(before);
   });
@@ -185,7 +219,9 @@ describe.runIf(available)('checkpoint size of DBOS runs', () => {
          FROM dbos.operation_outputs o WHERE workflow_uuid = $1`,
       [runId],
     );
-    const [inputRow] = await database.query<{ bytes: string }>('SELECT sum(octet_length(inputs)) AS bytes FROM dbos.workflow_input WHERE workflow_uuid = $1', [runId]);
+    const [inputRow] = await database.query<{ bytes: string }>('SELECT sum(octet_length(inputs)) AS bytes FROM dbos.workflow_input WHERE workflow_uuid = $1', [
+      runId,
+    ]);
     const steps = Number(outputs!.steps);
     return { output: Number(outputs!.output) / steps, row: Number(outputs!.row) / steps, steps, input: Number(inputRow?.bytes ?? 0) };
   }

@@ -56,6 +56,9 @@ export class VirtualClock implements Clock {
 
   /** Wake time of the earliest pending sleep, if any. */
   nextWakeAt(): number | undefined {
-    return this.sleepers.reduce<number | undefined>((earliest, sleeper) => (earliest === undefined || sleeper.wakeAt < earliest ? sleeper.wakeAt : earliest), undefined);
+    return this.sleepers.reduce<number | undefined>(
+      (earliest, sleeper) => (earliest === undefined || sleeper.wakeAt < earliest ? sleeper.wakeAt : earliest),
+      undefined,
+    );
   }
 }

@@ -43,6 +43,6 @@ describe('the contract catches a world node declared pure', () => {
     // The first add ran in the crashed stretch and again on recovery: its effect landed twice.
     expect(problems.some((problem) => /world effect .*:0\.0 \(n1\) landed 2 times/.test(problem))).toBe(true);
     // And without any crash the record itself shows world nodes before a step's last position.
-    expect(problems.some((problem) => problem.includes('only a step\'s last node may touch the world'))).toBe(true);
+    expect(problems.some((problem) => problem.includes("only a step's last node may touch the world"))).toBe(true);
   });
 });

@@ -29,7 +29,11 @@ class Engine {
   constructor(
     readonly journal = new InMemoryJournal(),
     readonly clock = new VirtualClock(),
-    options: { readonly ledger?: MemoryLedger; readonly onStepPoint?: (point: StepPoint, runner: InMemoryDurableRunner) => void; readonly secrets?: Record<string, string> } = {},
+    options: {
+      readonly ledger?: MemoryLedger;
+      readonly onStepPoint?: (point: StepPoint, runner: InMemoryDurableRunner) => void;
+      readonly secrets?: Record<string, string>;
+    } = {},
   ) {
     this.ledger = options.ledger ?? new MemoryLedger();
     const catalog = createTestNodeCatalog({ ledger: this.ledger });
@@ -82,7 +86,9 @@ describe('ExecuteWorkflowUseCase', () => {
       [1, 'y'],
     ]);
     // A step records the outcomes (what its nodes changed), never the state.
-    expect(steps[1]?.output).toEqual({ nodes: [{ nodeId: 'y', outputs: { value: 6 }, variables: { a: 6 }, logs: ['y: a=6'], durationMs: expect.any(Number) }] });
+    expect(steps[1]?.output).toEqual({
+      nodes: [{ nodeId: 'y', outputs: { value: 6 }, variables: { a: 6 }, logs: ['y: a=6'], durationMs: expect.any(Number) }],
+    });
     expect(engine.released).toEqual(['run-1']);
   });
 
@@ -119,7 +125,11 @@ describe('ExecuteWorkflowUseCase', () => {
 
   it('records one step per node with settings.checkpoint "every-node"', async () => {
     const engine = new Engine();
-    const nodes: Array<[string, string, JsonObject]> = [['p1', 'TestComputeNode', { variable: 'a', add: 1 }], ['g1', 'TestFillNode', { variable: 'a', add: 1 }], add('w1', 'a', 1)];
+    const nodes: Array<[string, string, JsonObject]> = [
+      ['p1', 'TestComputeNode', { variable: 'a', add: 1 }],
+      ['g1', 'TestFillNode', { variable: 'a', add: 1 }],
+      add('w1', 'a', 1),
+    ];
     await engine.run(chainOf(workflowDoc().settings({ checkpoint: 'every-node' }), nodes), 'per-node');
     const steps = await engine.runner.steps('per-node');
     expect(steps.map((step) => step.name)).toEqual(['p1', 'g1', 'w1']);
@@ -129,7 +139,11 @@ describe('ExecuteWorkflowUseCase', () => {
 
   it('replays a run in the checkpoint mode it started with, and treats runs without one as every-node', async () => {
     const journal = new InMemoryJournal();
-    const nodes: Array<[string, string, JsonObject]> = [['p1', 'TestComputeNode', { variable: 'a', add: 1 }], add('w1', 'a', 1), ['p2', 'TestComputeNode', { variable: 'a', add: 1 }]];
+    const nodes: Array<[string, string, JsonObject]> = [
+      ['p1', 'TestComputeNode', { variable: 'a', add: 1 }],
+      add('w1', 'a', 1),
+      ['p2', 'TestComputeNode', { variable: 'a', add: 1 }],
+    ];
     const document = chainOf(workflowDoc().variable('a', 0), nodes).build() as unknown as JsonObject;
     const first = new Engine(journal);
     await first.runner.launch();
@@ -145,7 +159,12 @@ describe('ExecuteWorkflowUseCase', () => {
       const fork = await settleRun(await second.runner.fork(runId, 1, { runId: `${runId}-fork` }));
       expect(fork.variables).toEqual({ a: 3 });
     }
-    expect(second.ofType('node.completed').filter((event) => event.replayed).map((event) => event.nodeId)).toEqual(['p1', 'p1', 'w1']);
+    expect(
+      second
+        .ofType('node.completed')
+        .filter((event) => event.replayed)
+        .map((event) => event.nodeId),
+    ).toEqual(['p1', 'p1', 'w1']);
   });
 
   it('rejects an unknown settings.checkpoint with its JSON path before any step runs', () => {
@@ -162,7 +181,14 @@ describe('ExecuteWorkflowUseCase', () => {
 
   it('gives every node execution the idempotency key <runId>:<stepIndex>, the same on each attempt', async () => {
     const engine = new Engine();
-    await engine.run(chainOf(workflowDoc(), [add('x', 'a', 1), add('flaky', 'a', 1, { fail_times: 2, retry: { max_attempts: 3, interval_seconds: 1, backoff_rate: 2 } }), add('z', 'a', 1)]), 'keys');
+    await engine.run(
+      chainOf(workflowDoc(), [
+        add('x', 'a', 1),
+        add('flaky', 'a', 1, { fail_times: 2, retry: { max_attempts: 3, interval_seconds: 1, backoff_rate: 2 } }),
+        add('z', 'a', 1),
+      ]),
+      'keys',
+    );
     expect(engine.ledger.entries.map((entry) => [entry.key, entry.nodeId, entry.attempt, entry.ok])).toEqual([
       ['keys:0', 'x', 1, true],
       ['keys:1', 'flaky', 1, false],
@@ -224,7 +250,9 @@ describe('ExecuteWorkflowUseCase', () => {
 
   it('fails the run with the node id and cause outside any Try; RunFailedError carries the result', async () => {
     const engine = new Engine();
-    const handle = await engine.start(chainOf(workflowDoc().variable('a', 0), [add('ok', 'a', 1), add('doomed', 'a', 1, { fail_times: 1 }), add('never', 'a', 1)]));
+    const handle = await engine.start(
+      chainOf(workflowDoc().variable('a', 0), [add('ok', 'a', 1), add('doomed', 'a', 1, { fail_times: 1 }), add('never', 'a', 1)]),
+    );
     const error = await handle.result().then(
       () => expect.unreachable('the run must fail'),
       (failure: unknown) => failure,
@@ -232,7 +260,11 @@ describe('ExecuteWorkflowUseCase', () => {
     // The in-memory runner hands back a deserialized copy, as DBOS does: read it by code, not class.
     expect(error).toMatchObject({ code: 'RUN_FAILED', nodeId: 'doomed' });
     const result = runFailureOf(error);
-    expect(result).toMatchObject({ status: 'failed', variables: { a: 1 }, error: { nodeId: 'doomed', code: 'TEST_FAILURE', message: 'doomed failed on purpose (attempt 1)', attempts: 1 } });
+    expect(result).toMatchObject({
+      status: 'failed',
+      variables: { a: 1 },
+      error: { nodeId: 'doomed', code: 'TEST_FAILURE', message: 'doomed failed on purpose (attempt 1)', attempts: 1 },
+    });
     expect(await settleRun(handle)).toEqual(result);
     expect((await handle.status()).status).toBe('failed');
     expect(engine.ofType('run.failed')).toHaveLength(1);
@@ -399,7 +431,11 @@ describe('ExecuteWorkflowUseCase', () => {
 
   it('rejects an invalid document before any step runs', async () => {
     const engine = new Engine();
-    const handle = await engine.start(workflowDoc().node('x', 'NoSuchNode').node('y', 'TestAddNode', { retry: { max_attempts: 0 } }));
+    const handle = await engine.start(
+      workflowDoc()
+        .node('x', 'NoSuchNode')
+        .node('y', 'TestAddNode', { retry: { max_attempts: 0 } }),
+    );
     await expect(handle.result()).rejects.toMatchObject({ code: 'WORKFLOW_INVALID' });
     expect(await engine.runner.steps('run-1')).toEqual([]);
     expect(engine.ofType('run.failed').map((event) => event.error.code)).toEqual(['WORKFLOW_INVALID']);

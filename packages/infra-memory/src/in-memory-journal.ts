@@ -1,13 +1,4 @@
-import type {
-  JournalClaim,
-  JournalEnding,
-  JournalRunRecord,
-  JournalStep,
-  JournalStore,
-  NewJournalRun,
-  RunFilter,
-  RunStatus,
-} from '@casare-rpa/application';
+import type { JournalClaim, JournalEnding, JournalRunRecord, JournalStep, JournalStore, NewJournalRun, RunFilter, RunStatus } from '@casare-rpa/application';
 
 export type { JournalError, JournalStep, JournalStepKind } from '@casare-rpa/application';
 
@@ -75,7 +66,11 @@ export class InMemoryJournal implements JournalStore {
 
   listRuns(filter: RunFilter): readonly JournalRunRecord[] {
     const runs = [...this.runs.values()]
-      .filter(({ record }) => (filter.status === undefined || record.status === filter.status) && (filter.workflowName === undefined || record.workflowName === filter.workflowName))
+      .filter(
+        ({ record }) =>
+          (filter.status === undefined || record.status === filter.status) &&
+          (filter.workflowName === undefined || record.workflowName === filter.workflowName),
+      )
       .sort((a, b) => b.record.createdAt - a.record.createdAt || b.sequence - a.sequence)
       .map(({ record }) => record);
     return filter.limit === undefined ? runs : runs.slice(0, Math.max(0, filter.limit));

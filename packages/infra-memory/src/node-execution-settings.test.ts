@@ -26,7 +26,9 @@ async function settingsSeen(settings: JsonObject): Promise<WorkflowSettings | un
   useCase.registerWith(runner);
   await runner.launch();
   const document = workflowDoc().node('s', 'StartNode').build() as unknown as JsonObject;
-  await settleRun(await useCase.start(runner, { document: { ...document, settings: { ...(document['settings'] as JsonObject), ...settings } } }, { runId: 'run-s' }));
+  await settleRun(
+    await useCase.start(runner, { document: { ...document, settings: { ...(document['settings'] as JsonObject), ...settings } } }, { runId: 'run-s' }),
+  );
   return seen;
 }
 

@@ -35,7 +35,9 @@ async function openDbos() {
     const { TestSystemDatabase } = await import(join(dbosRoot, 'testing', 'test-database.js'));
     const database = new TestSystemDatabase('sqlite-bench');
     await database.create();
-    const runner = new DbosDurableRunner(dbosRunnerConfigFromEnv({}, { databaseUrl: database.url, executorId: 'bench', applicationVersion: 'bench', logLevel: 'error' }));
+    const runner = new DbosDurableRunner(
+      dbosRunnerConfigFromEnv({}, { databaseUrl: database.url, executorId: 'bench', applicationVersion: 'bench', logLevel: 'error' }),
+    );
     return { runner, database, crashChild: join(dbosRoot, 'testing', 'crash-child.js') };
   } catch (error) {
     console.log(`DBOS left out of the comparison: ${error instanceof Error ? error.message : String(error)}`);
@@ -103,7 +105,9 @@ async function main() {
   const worst = Math.max(...results.perStep.map((row) => row.sqliteFullMs));
   console.log(`SQLite (synchronous=FULL) per step: worst ${worst} ms (target <= ${SQLITE_TARGET_MS}) ${worst <= SQLITE_TARGET_MS ? 'OK' : 'ABOVE TARGET'}`);
   const recovery = results.recovery.sqlite.medianProcessStartToResumeMs;
-  console.log(`SQLite recovery: ${recovery} ms from process start to resumed step (target <= ${RECOVERY_TARGET_MS}) ${recovery <= RECOVERY_TARGET_MS ? 'OK' : 'ABOVE TARGET'}`);
+  console.log(
+    `SQLite recovery: ${recovery} ms from process start to resumed step (target <= ${RECOVERY_TARGET_MS}) ${recovery <= RECOVERY_TARGET_MS ? 'OK' : 'ABOVE TARGET'}`,
+  );
   const outDir = join(repoRoot, 'bench-results');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'sqlite.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);
@@ -131,7 +135,11 @@ async function sqliteRecovery(work) {
     const spawnedAt = Date.now();
     const recovered = await runNodeScript(script, ['recover', runId, ledger, '5'], env);
     if (recovered.code !== 0) throw new Error(`recovery failed: ${recovered.stderr}`);
-    const resumed = readFileSync(ledger, 'utf8').trim().split('\n').map((line) => JSON.parse(line)).find((entry) => entry.node === 3);
+    const resumed = readFileSync(ledger, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.node === 3);
     samples.push({ processStartToResumeMs: resumed.at - resumed.processStartedAt, spawnToResumeMs: resumed.at - spawnedAt });
   }
   return summary(samples);
@@ -144,13 +152,25 @@ async function dbosRecovery(work, dbos) {
   for (let r = 0; r < RECOVERY_REPEATS; r++) {
     const id = `dbos-recovery-${process.pid}-${r}`;
     const ledgerPath = join(work, `${id}.jsonl`);
-    const request = (mode, kill) => JSON.stringify({ mode, runId: id, input: { nodes: ['a', 'b', 'c', 'd', 'e'] }, ledgerPath, resultPath: join(work, `${id}-${mode}.json`), ...(kill ? { kill } : {}) });
+    const request = (mode, kill) =>
+      JSON.stringify({
+        mode,
+        runId: id,
+        input: { nodes: ['a', 'b', 'c', 'd', 'e'] },
+        ledgerPath,
+        resultPath: join(work, `${id}-${mode}.json`),
+        ...(kill ? { kill } : {}),
+      });
     const crashed = await runNodeScript(dbos.crashChild, [request('start', { node: 2, phase: 'after-step' })], env);
     if (crashed.signal !== 'SIGKILL') throw new Error(`the crashing DBOS child was not killed: ${crashed.stderr}`);
     const spawnedAt = Date.now();
     const recovered = await runNodeScript(dbos.crashChild, [request('recover')], env);
     if (recovered.code !== 0) throw new Error(`DBOS recovery failed: ${recovered.stderr}`);
-    const resumed = readFileSync(ledgerPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line)).find((entry) => entry.node === 'd');
+    const resumed = readFileSync(ledgerPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.node === 'd');
     samples.push({ processStartToResumeMs: resumed.at - resumed.processStartedAt, spawnToResumeMs: resumed.at - spawnedAt });
   }
   return summary(samples);

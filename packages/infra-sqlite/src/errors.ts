@@ -42,12 +42,25 @@ export function openErrorOf(path: string, error: unknown, busyTimeoutMs: number)
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new SqliteJournalError('SQLITE_LOCKED', path, `locked by another process for longer than the busy timeout (${busyTimeoutMs} ms): ${message}`, error);
   }
-  if (code === 'SQLITE_NOTADB') return new SqliteJournalError('SQLITE_NOT_CASARE', path, `not a casare journal: the file is not a SQLite database (${message}); choose another file with CASARE_SQLITE_PATH`, error);
-  if (code.startsWith('SQLITE_CORRUPT')) return new SqliteJournalError('SQLITE_CORRUPT', path, `the file is corrupt (${message}); restore it from a backup or move it away to start a new journal`, error);
+  if (code === 'SQLITE_NOTADB')
+    return new SqliteJournalError(
+      'SQLITE_NOT_CASARE',
+      path,
+      `not a casare journal: the file is not a SQLite database (${message}); choose another file with CASARE_SQLITE_PATH`,
+      error,
+    );
+  if (code.startsWith('SQLITE_CORRUPT'))
+    return new SqliteJournalError(
+      'SQLITE_CORRUPT',
+      path,
+      `the file is corrupt (${message}); restore it from a backup or move it away to start a new journal`,
+      error,
+    );
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
     return new SqliteJournalError('SQLITE_UNWRITABLE', path, `cannot be opened for writing (${message})`, error);
   }
   const errno = (error as { code?: unknown } | null)?.code;
-  if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS') return new SqliteJournalError('SQLITE_UNWRITABLE', path, `cannot be created or written (${message})`, error);
+  if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS')
+    return new SqliteJournalError('SQLITE_UNWRITABLE', path, `cannot be created or written (${message})`, error);
   return new SqliteJournalError('SQLITE_IO', path, message, error);
 }

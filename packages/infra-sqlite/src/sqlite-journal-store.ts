@@ -1,9 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type {
-  Json,
-} from '@casare-rpa/domain';
+import type { Json } from '@casare-rpa/domain';
 import type {
   JournalClaim,
   JournalEnding,
@@ -145,14 +143,27 @@ export class SqliteJournalStore implements JournalStore {
       ),
       touchOwned: prepare('UPDATE runs SET updated_at = ? WHERE run_id = ? AND owner = ?'),
       claim: prepare("UPDATE runs SET status = 'pending', owner = ?, executor_id = ?, updated_at = ?, resumed_at = ? WHERE run_id = ?"),
-      finish: prepare(`UPDATE runs SET status = ?, output = ?, error = ?, updated_at = ?, owner = NULL WHERE run_id = ? AND owner = ? AND status IN ('pending', 'enqueued')`),
+      finish: prepare(
+        `UPDATE runs SET status = ?, output = ?, error = ?, updated_at = ?, owner = NULL WHERE run_id = ? AND owner = ? AND status IN ('pending', 'enqueued')`,
+      ),
       release: prepare('UPDATE runs SET owner = NULL WHERE run_id = ? AND owner = ?'),
       cancel: prepare(`UPDATE runs SET status = 'cancelled', updated_at = ? WHERE run_id = ? AND status NOT IN ${ENDED}`),
     };
     const s = this.statements;
     this.appendTransaction = db.transaction((runId: string, owner: string, step: JournalStep): boolean => {
       if (s.touchOwned.run(step.completedAt, runId, owner).changes === 0) return false;
-      s.insertStep.run(runId, step.index, step.kind, step.name, step.status, jsonText(step.output), jsonText(step.error), step.startedAt, step.completedAt, step.attempts);
+      s.insertStep.run(
+        runId,
+        step.index,
+        step.kind,
+        step.name,
+        step.status,
+        jsonText(step.output),
+        jsonText(step.error),
+        step.startedAt,
+        step.completedAt,
+        step.attempts,
+      );
       return true;
     });
     this.createTransaction = db.transaction((run: NewJournalRun, steps: readonly JournalStep[]): boolean => {
@@ -170,7 +181,18 @@ export class SqliteJournalStore implements JournalStore {
       });
       if (inserted.changes === 0) return false;
       for (const step of steps) {
-        s.insertStep.run(run.runId, step.index, step.kind, step.name, step.status, jsonText(step.output), jsonText(step.error), step.startedAt, step.completedAt, step.attempts);
+        s.insertStep.run(
+          run.runId,
+          step.index,
+          step.kind,
+          step.name,
+          step.status,
+          jsonText(step.output),
+          jsonText(step.error),
+          step.startedAt,
+          step.completedAt,
+          step.attempts,
+        );
       }
       return true;
     });
@@ -216,7 +238,8 @@ export class SqliteJournalStore implements JournalStore {
       checkHeader(absolute, opened.transaction(() => readHeader(opened)).deferred());
       // The first write to the file, after the checks: a foreign or newer file is never touched.
       const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
-      if (mode.toLowerCase() !== 'wal') throw new SqliteJournalError('SQLITE_UNWRITABLE', absolute, `cannot switch the journal to WAL mode (it stays "${mode}")`);
+      if (mode.toLowerCase() !== 'wal')
+        throw new SqliteJournalError('SQLITE_UNWRITABLE', absolute, `cannot switch the journal to WAL mode (it stays "${mode}")`);
       db.pragma(`synchronous = ${synchronous}`);
       db.transaction(() => {
         // Checked again under the write lock: another process may have created the schema meanwhile.
@@ -350,13 +373,25 @@ function readHeader(db: Database.Database): Header {
 function checkHeader(path: string, header: Header): void {
   if (header.applicationId === 0 && header.tables === 0) return;
   if (header.applicationId !== SQLITE_APPLICATION_ID) {
-    throw new SqliteJournalError('SQLITE_NOT_CASARE', path, `not a casare journal: a SQLite database of another application (application_id ${header.applicationId}, ${header.tables} tables); choose another file with CASARE_SQLITE_PATH`);
+    throw new SqliteJournalError(
+      'SQLITE_NOT_CASARE',
+      path,
+      `not a casare journal: a SQLite database of another application (application_id ${header.applicationId}, ${header.tables} tables); choose another file with CASARE_SQLITE_PATH`,
+    );
   }
   if (header.version > SQLITE_SCHEMA_VERSION) {
-    throw new SqliteJournalError('SQLITE_NEWER_SCHEMA', path, `written by a newer casare (schema version ${header.version}; this casare knows up to ${SQLITE_SCHEMA_VERSION}); upgrade casare to use it`);
+    throw new SqliteJournalError(
+      'SQLITE_NEWER_SCHEMA',
+      path,
+      `written by a newer casare (schema version ${header.version}; this casare knows up to ${SQLITE_SCHEMA_VERSION}); upgrade casare to use it`,
+    );
   }
   if (header.tables === 0 || header.version < 1) {
-    throw new SqliteJournalError('SQLITE_CORRUPT', path, `a casare journal without its schema (version ${header.version}, ${header.tables} tables); move it away to start a new journal`);
+    throw new SqliteJournalError(
+      'SQLITE_CORRUPT',
+      path,
+      `a casare journal without its schema (version ${header.version}, ${header.tables} tables); move it away to start a new journal`,
+    );
   }
 }
 
@@ -371,7 +406,12 @@ function checkWritable(path: string): void {
   try {
     accessSync(directory, constants.W_OK);
   } catch (error) {
-    throw new SqliteJournalError('SQLITE_UNWRITABLE', path, `its directory ${directory} is not writable (SQLite needs to create the -wal and -shm files beside it)`, error);
+    throw new SqliteJournalError(
+      'SQLITE_UNWRITABLE',
+      path,
+      `its directory ${directory} is not writable (SQLite needs to create the -wal and -shm files beside it)`,
+      error,
+    );
   }
   if (existsSync(path)) {
     if (!statSync(path).isFile()) throw new SqliteJournalError('SQLITE_NOT_CASARE', path, 'not a casare journal: it is not a regular file');

@@ -1,6 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { cloneJson, RunNotFoundError, runSummaryOf, stepRecordOf, type RunFilter, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
+import {
+  cloneJson,
+  RunNotFoundError,
+  runSummaryOf,
+  stepRecordOf,
+  type RunFilter,
+  type RunInspector,
+  type RunSummary,
+  type StepRecord,
+} from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import { SqliteJournalStore, type SqliteJournalStoreOptions } from './sqlite-journal-store.js';
 

@@ -11,7 +11,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SQLite configuration', () => {
   it('defaults to .casare/casare.db under the working directory, FULL, executor casare-local', () => {
-    expect(sqliteRunnerConfigFromEnv({}, '/work/robots')).toMatchObject({ path: '/work/robots/.casare/casare.db', executorId: 'casare-local', synchronous: 'FULL', busyTimeoutMs: 5000 });
+    expect(sqliteRunnerConfigFromEnv({}, '/work/robots')).toMatchObject({
+      path: '/work/robots/.casare/casare.db',
+      executorId: 'casare-local',
+      synchronous: 'FULL',
+      busyTimeoutMs: 5000,
+    });
   });
 
   it('reads CASARE_SQLITE_PATH (relative to the working directory), CASARE_EXECUTOR_ID, CASARE_SQLITE_SYNCHRONOUS and the busy timeout', () => {

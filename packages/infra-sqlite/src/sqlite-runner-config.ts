@@ -25,11 +25,16 @@ export interface SqliteRunnerConfig {
  * `.casare/casare.db` under it), `CASARE_EXECUTOR_ID`, `CASARE_SQLITE_SYNCHRONOUS` (FULL or NORMAL),
  * `CASARE_SQLITE_BUSY_TIMEOUT_MS`; `overrides` win.
  */
-export function sqliteRunnerConfigFromEnv(env: Readonly<Record<string, string | undefined>>, cwd: string, overrides: Partial<SqliteRunnerConfig> = {}): SqliteRunnerConfig {
+export function sqliteRunnerConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  overrides: Partial<SqliteRunnerConfig> = {},
+): SqliteRunnerConfig {
   const synchronous = (env['CASARE_SQLITE_SYNCHRONOUS'] ?? 'FULL').toUpperCase();
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error(`CASARE_SQLITE_SYNCHRONOUS must be FULL or NORMAL, not "${synchronous}"`);
   const busy = Number(env['CASARE_SQLITE_BUSY_TIMEOUT_MS'] ?? 5000);
-  if (!Number.isInteger(busy) || busy < 0) throw new Error(`CASARE_SQLITE_BUSY_TIMEOUT_MS must be a whole number of ms, not "${env['CASARE_SQLITE_BUSY_TIMEOUT_MS']}"`);
+  if (!Number.isInteger(busy) || busy < 0)
+    throw new Error(`CASARE_SQLITE_BUSY_TIMEOUT_MS must be a whole number of ms, not "${env['CASARE_SQLITE_BUSY_TIMEOUT_MS']}"`);
   return {
     path: resolve(cwd, env['CASARE_SQLITE_PATH'] || DEFAULT_SQLITE_PATH),
     executorId: env['CASARE_EXECUTOR_ID'] || DEFAULT_SQLITE_EXECUTOR_ID,

@@ -23,13 +23,7 @@ export { systemNodeHandlers } from './system/system-nodes.js';
 export { ScriptRunError, DEFAULT_OUTPUT_LIMIT_BYTES } from './system/process-runner.js';
 export { connectorNodeHandlers, conversationHintKey } from './connectors/connector-nodes.js';
 export { ConnectorApiError } from './connectors/connector-api.js';
-export {
-  triggerNodeHandlers,
-  scheduleTriggerConfig,
-  webhookTriggerConfig,
-  workflowCallTriggerConfig,
-  ARMED_TRIGGER_TYPES,
-} from './triggers/trigger-nodes.js';
+export { triggerNodeHandlers, scheduleTriggerConfig, webhookTriggerConfig, workflowCallTriggerConfig, ARMED_TRIGGER_TYPES } from './triggers/trigger-nodes.js';
 export { TRIGGER_EVENT_VARIABLE, triggerEventFor, type TriggerEvent } from './triggers/trigger-event.js';
 export { nextTickAfter, cronProblem, type ScheduleSpec } from './triggers/schedule.js';
 export { childWorkflowNode, childWorkflowContainerModule, ChildRunFailedError, CHILD_RUN_SUFFIX } from './triggers/child-workflow-node.js';

@@ -51,7 +51,12 @@ export function policyIssues(node: WorkflowNode): readonly ValidationIssue[] {
   const retry = node.config['retry'];
   if (retry !== undefined && !isCount(retry)) {
     if (!isRecord(retry)) {
-      issues.push({ code: 'RETRY_INVALID', path: `${path}.retry`, nodeId: node.id, message: 'retry must be a retry count or { max_attempts, interval_seconds, backoff_rate }' });
+      issues.push({
+        code: 'RETRY_INVALID',
+        path: `${path}.retry`,
+        nodeId: node.id,
+        message: 'retry must be a retry count or { max_attempts, interval_seconds, backoff_rate }',
+      });
     } else {
       const { max_attempts: maxAttempts, interval_seconds: interval, backoff_rate: backoff } = retry;
       if (maxAttempts !== undefined && !(isCount(maxAttempts) && maxAttempts >= 1)) {

@@ -48,7 +48,14 @@ export function runSummaryOf(run: JournalRunRecord): RunSummary {
 
 /** The port's view of a journal step. */
 export function stepRecordOf(step: JournalStep): StepRecord {
-  const record: StepRecord = { index: step.index, kind: step.kind, name: step.name, status: step.status, startedAt: step.startedAt, completedAt: step.completedAt };
+  const record: StepRecord = {
+    index: step.index,
+    kind: step.kind,
+    name: step.name,
+    status: step.status,
+    startedAt: step.startedAt,
+    completedAt: step.completedAt,
+  };
   if (step.status === 'failed') return { ...record, error: step.error?.message ?? 'step failed' };
   return { ...record, output: cloneJson(step.output ?? null) };
 }

@@ -72,9 +72,7 @@ export type NewJournalRun = JournalRunRecord & { readonly owner: string };
 
 /** How a run ended, as `JournalStore.finishRun` records it. */
 export type JournalEnding =
-  | { readonly status: 'succeeded'; readonly output: Json }
-  | { readonly status: 'failed'; readonly error: JournalError }
-  | { readonly status: 'cancelled' };
+  { readonly status: 'succeeded'; readonly output: Json } | { readonly status: 'failed'; readonly error: JournalError } | { readonly status: 'cancelled' };
 
 /** What `JournalStore.claimRun` takes over. */
 export interface JournalClaim {

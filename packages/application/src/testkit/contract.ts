@@ -151,7 +151,11 @@ async function rejection(promise: Promise<unknown>): Promise<{ readonly code?: u
   assert.fail('expected a rejection');
 }
 
-async function withSession(use: () => DurableRunnerHarness, setup: (runner: DurableRunner) => void, body: (session: RunnerSession) => Promise<void>): Promise<void> {
+async function withSession(
+  use: () => DurableRunnerHarness,
+  setup: (runner: DurableRunner) => void,
+  body: (session: RunnerSession) => Promise<void>,
+): Promise<void> {
   const session = await use().openSession(setup);
   try {
     await body(session);
@@ -350,7 +354,12 @@ function plainTests(test: TestApi, use: () => DurableRunnerHarness): void {
           await session.settle(reached.promise);
           variant = 2;
           await session.restart();
-          const error = (await session.settle(rejection(session.runner.handle(runId).result()))) as { code?: unknown; expected?: unknown; actual?: unknown; message: string };
+          const error = (await session.settle(rejection(session.runner.handle(runId).result()))) as {
+            code?: unknown;
+            expected?: unknown;
+            actual?: unknown;
+            message: string;
+          };
           assert.equal(error.code, 'NONDETERMINISM', `expected NONDETERMINISM, got ${String(error.code)}: ${error.message}`);
           assert.deepEqual([error.expected, error.actual], ['first', 'sleep'], error.message);
         },
@@ -417,7 +426,11 @@ function plainTests(test: TestApi, use: () => DurableRunnerHarness): void {
             const mine = incarnation++;
             let message = '';
             try {
-              await ctx.step('doomed', () => (calls++, Promise.reject(new Error('the cause'))), { maxAttempts: 2, intervalMs: use().timing.retryIntervalMs, backoffRate: 1 });
+              await ctx.step('doomed', () => (calls++, Promise.reject(new Error('the cause'))), {
+                maxAttempts: 2,
+                intervalMs: use().timing.retryIntervalMs,
+                backoffRate: 1,
+              });
             } catch (error) {
               message = (error as Error).message;
             }

@@ -24,7 +24,15 @@ export class DirectContext implements DurableContext {
     for (let attempt = 1; ; attempt++) {
       try {
         // Through JSON, as every runner records it.
-        const output = await runBoundedAttempt({ stepName: name, timeoutMs: policy?.timeoutMs }, (bounded) => fn({ index, attempt, get signal() { return bounded.signal; } }));
+        const output = await runBoundedAttempt({ stepName: name, timeoutMs: policy?.timeoutMs }, (bounded) =>
+          fn({
+            index,
+            attempt,
+            get signal() {
+              return bounded.signal;
+            },
+          }),
+        );
         return JSON.parse(JSON.stringify(output)) as T;
       } catch (error) {
         if (attempt >= maxAttempts) throw error;

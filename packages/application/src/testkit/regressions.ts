@@ -19,7 +19,12 @@ const add = (variable: 'a' | 'b', amount: number, extra: Partial<Extract<Stateme
 const crash = (atNodeExecution: number, phase: CrashPoint['phase']): CrashPoint => ({ atNodeExecution, phase });
 
 let counter = 0;
-function scenario(name: string, body: readonly Statement[], crashes: readonly CrashPoint[], settings: Partial<Omit<Program, 'body'>> = {}): GeneratedScenario & { readonly name: string } {
+function scenario(
+  name: string,
+  body: readonly Statement[],
+  crashes: readonly CrashPoint[],
+  settings: Partial<Omit<Program, 'body'>> = {},
+): GeneratedScenario & { readonly name: string } {
   counter += 1;
   const program: Program = {
     body,
@@ -43,22 +48,46 @@ export function regressionScenarios(): ReadonlyArray<GeneratedScenario & { reado
     scenario('crash after the last step is recorded, before the run is', [add('a', 1), add('a', 2)], [crash(1, 'after-record')]),
     ...CRASH_PHASES.map((phase) => scenario(`crash at ${phase} of the first node`, [add('a', 1), add('b', 1)], [crash(0, phase)])),
     scenario('crash between two failing attempts of a retried node', [add('a', 1, { failTimes: 2, maxAttempts: 3 }), add('b', 1)], [crash(1, 'after-effect')]),
-    scenario('the in-flight step crashes again during its recovery', [add('a', 1), add('a', 1), add('a', 1)], [crash(1, 'after-effect'), crash(0, 'after-effect'), crash(0, 'before-effect')]),
+    scenario(
+      'the in-flight step crashes again during its recovery',
+      [add('a', 1), add('a', 1), add('a', 1)],
+      [crash(1, 'after-effect'), crash(0, 'after-effect'), crash(0, 'before-effect')],
+    ),
     scenario(
       'a failure routed to Catch is replayed from the journal, not run again',
       [{ kind: 'try', body: [add('a', 1, { failTimes: 9 })], catch: [add('b', 1)], finally: [add('b', 10)] }, add('a', 100)],
       [crash(1, 'after-record'), crash(1, 'after-effect')],
     ),
-    scenario('a failure outside any Try with stop_on_error false continues after recovery', [add('a', 1, { failTimes: 1 }), add('b', 1)], [crash(0, 'after-record')], { stopOnError: false }),
+    scenario(
+      'a failure outside any Try with stop_on_error false continues after recovery',
+      [add('a', 1, { failTimes: 1 }), add('b', 1)],
+      [crash(0, 'after-record')],
+      { stopOnError: false },
+    ),
     scenario('a crash right after a durable sleep', [{ kind: 'wait', ms: 20 }, add('a', 1)], [crash(1, 'before-effect'), crash(0, 'after-record')]),
     scenario(
       'loop iterations survive crashes inside nested loops',
-      [{ kind: 'for', count: 2, body: [{ kind: 'while', limit: 2, body: [add('a', 1), { kind: 'exit', type: 'continue', condition: { variable: 'a', operator: 'odd', value: 0 } }, add('b', 1)] }] }],
+      [
+        {
+          kind: 'for',
+          count: 2,
+          body: [
+            {
+              kind: 'while',
+              limit: 2,
+              body: [add('a', 1), { kind: 'exit', type: 'continue', condition: { variable: 'a', operator: 'odd', value: 0 } }, add('b', 1)],
+            },
+          ],
+        },
+      ],
       [crash(4, 'after-record'), crash(2, 'before-effect'), crash(3, 'after-effect')],
     ),
     scenario(
       'secrets stay out of the journal when every attempt fails with the secret in its message',
-      [{ kind: 'secret', source: 'secret', leak: 'error' }, { kind: 'secret', source: 'sensitive', leak: 'variable' }],
+      [
+        { kind: 'secret', source: 'secret', leak: 'error' },
+        { kind: 'secret', source: 'sensitive', leak: 'variable' },
+      ],
       [crash(0, 'after-effect'), crash(1, 'after-record')],
       { stopOnError: false, retryCount: 1 },
     ),
@@ -92,7 +121,12 @@ export function regressionScenarios(): ReadonlyArray<GeneratedScenario & { reado
     ),
     scenario(
       'data wires and output templates read outputs replayed from the journal',
-      [add('a', 2), add('b', 0, { previous: 'wire' }), add('a', 0, { previous: 'template' }), { kind: 'switch', variable: 'a', cases: [[add('b', 1)], [add('b', 2)]], default: [add('b', 3)] }],
+      [
+        add('a', 2),
+        add('b', 0, { previous: 'wire' }),
+        add('a', 0, { previous: 'template' }),
+        { kind: 'switch', variable: 'a', cases: [[add('b', 1)], [add('b', 2)]], default: [add('b', 3)] },
+      ],
       [crash(2, 'before-effect'), crash(0, 'after-effect')],
     ),
   ];

@@ -36,14 +36,27 @@ export async function observeScenario(harness: DurableRunnerHarness, scenario: S
   const storeId = `store-${process.pid}-${storeCounter}-${scenario.runId}`;
   const ledgerPath = join(tmpdir(), `casare-ledger-${storeId}.jsonl`);
   rmSync(ledgerPath, { force: true });
-  const request = { storeId, runId: scenario.runId, input: scenario.input, secrets: scenario.secrets, ledgerPath, ...(scenario.declare ? { declare: scenario.declare } : {}) };
+  const request = {
+    storeId,
+    runId: scenario.runId,
+    input: scenario.input,
+    secrets: scenario.secrets,
+    ledgerPath,
+    ...(scenario.declare ? { declare: scenario.declare } : {}),
+  };
   try {
     const incarnations: IncarnationReport[] = [];
     let ending: RunEnding | undefined;
     for (let incarnation = 0; ending === undefined; incarnation++) {
       // Every crash consumes one incarnation; one more must finish the run.
-      if (incarnation > scenario.crashes.length) throw new Error(`run ${scenario.runId} did not end after ${incarnation} incarnations (last: ${JSON.stringify(incarnations.at(-1)?.crashed)})`);
-      const report = await harness.runIncarnation({ ...request, incarnation, mode: incarnation === 0 ? 'start' : 'recover', crash: scenario.crashes[incarnation] });
+      if (incarnation > scenario.crashes.length)
+        throw new Error(`run ${scenario.runId} did not end after ${incarnation} incarnations (last: ${JSON.stringify(incarnations.at(-1)?.crashed)})`);
+      const report = await harness.runIncarnation({
+        ...request,
+        incarnation,
+        mode: incarnation === 0 ? 'start' : 'recover',
+        crash: scenario.crashes[incarnation],
+      });
       incarnations.push(report);
       if (report.crashed) continue;
       if (!report.ending) throw new Error(`incarnation ${incarnation} of run ${scenario.runId} neither crashed nor ended`);
@@ -144,7 +157,8 @@ export function checkCompletedRanOnce(observation: Observation): readonly string
   for (const execution of recordedExecutions(observation)) {
     if (!execution.succeeded) continue;
     const ok = keysOf(observation, execution).flatMap((key) => (perKey.get(key) ?? []).filter((entry) => entry.ok && entry.nodeId === execution.nodeId));
-    if (ok.length < 1) problems.push(`step ${execution.stepIndex} node ${execution.nodeId} (position ${execution.position}) is recorded as succeeded but never succeeded`);
+    if (ok.length < 1)
+      problems.push(`step ${execution.stepIndex} node ${execution.nodeId} (position ${execution.position}) is recorded as succeeded but never succeeded`);
   }
   const incarnationsPerStep = new Map<number, Set<number>>();
   for (const entry of observation.ledger) {
@@ -161,7 +175,8 @@ export function checkCompletedRanOnce(observation: Observation): readonly string
     const attempts = new Map<number, number>();
     for (const entry of entries) if (entry.ok) attempts.set(entry.attempt, (attempts.get(entry.attempt) ?? 0) + 1);
     for (const [attempt, count] of attempts) {
-      if (count > 1 + inFlight(stepOfKey(key))) problems.push(`${key} attempt ${attempt} succeeded ${count} times with ${inFlight(stepOfKey(key))} crash(es) in flight`);
+      if (count > 1 + inFlight(stepOfKey(key)))
+        problems.push(`${key} attempt ${attempt} succeeded ${count} times with ${inFlight(stepOfKey(key))} crash(es) in flight`);
     }
   }
   return problems;
@@ -180,21 +195,27 @@ export function checkExactlyOnceByKey(observation: Observation): readonly string
   for (const [key, entries] of perKey) {
     const first = entries[0] as LedgerEntry;
     if (!key.startsWith(runPrefix) || stepOfKey(key) !== first.stepIndex) problems.push(`ledger key ${key} does not match its step index ${first.stepIndex}`);
-    if (entries.some((entry) => entry.nodeId !== first.nodeId)) problems.push(`key ${key} was used by different nodes: ${[...new Set(entries.map((entry) => entry.nodeId))].join(', ')}`);
+    if (entries.some((entry) => entry.nodeId !== first.nodeId))
+      problems.push(`key ${key} was used by different nodes: ${[...new Set(entries.map((entry) => entry.nodeId))].join(', ')}`);
     if (entries.some((entry) => entry.inputs !== first.inputs)) problems.push(`key ${key} (${first.nodeId}) ran with different inputs`);
     if (first.effect !== 'world') continue;
     const ok = entries.filter((entry) => entry.ok);
     if (ok.length > 0) worldKeys.add(key);
-    const allowed = 1 + crashes.filter((crash) => crash.phase === 'after-effect' && crash.stepIndex === first.stepIndex && crash.nodeId === first.nodeId).length;
+    const allowed =
+      1 + crashes.filter((crash) => crash.phase === 'after-effect' && crash.stepIndex === first.stepIndex && crash.nodeId === first.nodeId).length;
     if (ok.length > allowed) {
-      problems.push(`world effect ${key} (${first.nodeId}) landed ${ok.length} times (incarnations ${ok.map((entry) => entry.incarnation).join(', ')}); crashes after it in flight: ${allowed - 1}`);
+      problems.push(
+        `world effect ${key} (${first.nodeId}) landed ${ok.length} times (incarnations ${ok.map((entry) => entry.incarnation).join(', ')}); crashes after it in flight: ${allowed - 1}`,
+      );
     }
   }
   const expected = new Set<string>();
   for (const execution of recordedExecutions(observation)) {
     if (realEffectOf(execution.nodeType) !== 'world') continue;
     if (execution.position !== execution.stepSize - 1) {
-      problems.push(`step ${execution.stepIndex} runs world node ${execution.nodeId} at position ${execution.position} of ${execution.stepSize}: only a step's last node may touch the world`);
+      problems.push(
+        `step ${execution.stepIndex} runs world node ${execution.nodeId} at position ${execution.position} of ${execution.stepSize}: only a step's last node may touch the world`,
+      );
     }
     if (!execution.succeeded) continue;
     const keys = keysOf(observation, execution);
@@ -211,7 +232,8 @@ export function checkRestartExecutesNothing(observation: Observation): readonly 
   const problems: string[] = [];
   const { restart } = observation;
   if (restart.crashed) problems.push('the restart incarnation crashed');
-  if (!isDeepStrictEqual(restart.ending, observation.ending)) problems.push(`starting the run again returned ${JSON.stringify(restart.ending)} instead of ${JSON.stringify(observation.ending)}`);
+  if (!isDeepStrictEqual(restart.ending, observation.ending))
+    problems.push(`starting the run again returned ${JSON.stringify(restart.ending)} instead of ${JSON.stringify(observation.ending)}`);
   const effects = observation.ledger.filter((entry) => entry.incarnation === observation.restartIncarnation);
   if (effects.length > 0) problems.push(`starting the run again executed ${effects.length} node bodies: ${effects.map((entry) => entry.nodeId).join(', ')}`);
   const started = restart.events.filter((event) => event.type === 'node.started');
@@ -244,8 +266,17 @@ export const PROPERTIES = {
 
 /** A readable account of an observation, for a failing property's report. */
 export function describeObservation(observation: Observation): string {
-  const crashes = observation.incarnations.map((report, index) => `  incarnation ${index}: ${report.crashed ? `crashed ${JSON.stringify(report.crashed)}` : 'ended'}`);
-  const steps = observation.snapshot.steps.map((step) => `  #${step.index} ${step.name} ${step.status} [${recordedNodesOf(step).map((node) => node.nodeId).join(' ')}]`);
-  const ledger = observation.ledger.map((entry) => `  ${entry.key} ${entry.nodeId} ${entry.effect} attempt ${entry.attempt} ${entry.ok ? 'ok' : 'fail'} (incarnation ${entry.incarnation})`);
+  const crashes = observation.incarnations.map(
+    (report, index) => `  incarnation ${index}: ${report.crashed ? `crashed ${JSON.stringify(report.crashed)}` : 'ended'}`,
+  );
+  const steps = observation.snapshot.steps.map(
+    (step) =>
+      `  #${step.index} ${step.name} ${step.status} [${recordedNodesOf(step)
+        .map((node) => node.nodeId)
+        .join(' ')}]`,
+  );
+  const ledger = observation.ledger.map(
+    (entry) => `  ${entry.key} ${entry.nodeId} ${entry.effect} attempt ${entry.attempt} ${entry.ok ? 'ok' : 'fail'} (incarnation ${entry.incarnation})`,
+  );
   return [`run ${observation.scenario.runId}`, 'incarnations:', ...crashes, 'steps:', ...steps, 'ledger:', ...ledger].join('\n');
 }

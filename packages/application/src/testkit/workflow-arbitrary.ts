@@ -39,7 +39,12 @@ export type Statement =
   | { readonly kind: 'for'; readonly count: number; readonly body: readonly Statement[] }
   | { readonly kind: 'while'; readonly limit: number; readonly body: readonly Statement[] }
   | { readonly kind: 'exit'; readonly type: 'break' | 'continue'; readonly condition: Condition }
-  | { readonly kind: 'try'; readonly body: readonly Statement[]; readonly catch: readonly Statement[] | undefined; readonly finally: readonly Statement[] | undefined };
+  | {
+      readonly kind: 'try';
+      readonly body: readonly Statement[];
+      readonly catch: readonly Statement[] | undefined;
+      readonly finally: readonly Statement[] | undefined;
+    };
 
 /** A generated program and the workflow-wide settings it runs with. */
 export interface Program {
@@ -77,7 +82,9 @@ const conditionArb: fc.Arbitrary<Condition> = fc.record({
 });
 
 const actionArb: fc.Arbitrary<Statement> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({
+  {
+    weight: 6,
+    arbitrary: fc.record({
       kind: fc.constant('add' as const),
       variable: fc.constantFrom('a' as const, 'b' as const),
       add: fc.integer({ min: -2, max: 5 }),
@@ -86,12 +93,16 @@ const actionArb: fc.Arbitrary<Statement> = fc.oneof(
       log: fc.boolean(),
       previous: fc.constantFrom(undefined, undefined, 'template' as const, 'wire' as const),
       effect: fc.constantFrom('world' as const, 'world' as const, 'pure' as const, 'pure' as const, 'page' as const),
-    }) },
-  { weight: 1, arbitrary: fc.record({
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
       kind: fc.constant('secret' as const),
       source: fc.constantFrom('secret' as const, 'sensitive' as const),
       leak: fc.constantFrom('output' as const, 'log' as const, 'variable' as const, 'error' as const),
-    }) },
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 1, max: 50 }) }) },
 );
 
@@ -104,7 +115,10 @@ export function programArbitrary(scale: ProgramScale = DEFAULT_SCALE): fc.Arbitr
     const inner = depth + 1;
     const options: fc.WeightedArbitrary<Statement>[] = [
       { weight: 5, arbitrary: actionArb },
-      { weight: 2, arbitrary: fc.record({ kind: fc.constant('if' as const), condition: conditionArb, then: block(inner, inLoop, 0), else: block(inner, inLoop, 0) }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({ kind: fc.constant('if' as const), condition: conditionArb, then: block(inner, inLoop, 0), else: block(inner, inLoop, 0) }),
+      },
       {
         weight: 1,
         arbitrary: fc.record({
@@ -114,8 +128,14 @@ export function programArbitrary(scale: ProgramScale = DEFAULT_SCALE): fc.Arbitr
           default: block(inner, inLoop, 0),
         }),
       },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('for' as const), count: fc.integer({ min: 0, max: scale.maxLoopCount }), body: block(inner, true, 0) }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('while' as const), limit: fc.integer({ min: 0, max: scale.maxLoopCount }), body: block(inner, true, 0) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('for' as const), count: fc.integer({ min: 0, max: scale.maxLoopCount }), body: block(inner, true, 0) }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('while' as const), limit: fc.integer({ min: 0, max: scale.maxLoopCount }), body: block(inner, true, 0) }),
+      },
       {
         weight: 2,
         arbitrary: fc.record({
@@ -126,7 +146,11 @@ export function programArbitrary(scale: ProgramScale = DEFAULT_SCALE): fc.Arbitr
         }),
       },
     ];
-    if (inLoop) options.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant('exit' as const), type: fc.constantFrom('break' as const, 'continue' as const), condition: conditionArb }) });
+    if (inLoop)
+      options.push({
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('exit' as const), type: fc.constantFrom('break' as const, 'continue' as const), condition: conditionArb }),
+      });
     return fc.oneof(...options);
   };
   return fc.record({
@@ -194,7 +218,10 @@ class Compiler {
         const id = this.node('SwitchNode', { value: `{{${statement.variable}}}` }, exits);
         const merge = this.id();
         this.builder.node(merge, 'MergeNode');
-        const branches: Array<[string, readonly Statement[]]> = [...statement.cases.map((branch, index): [string, readonly Statement[]] => [`case_${index}`, branch]), ['default', statement.default]];
+        const branches: Array<[string, readonly Statement[]]> = [
+          ...statement.cases.map((branch, index): [string, readonly Statement[]] => [`case_${index}`, branch]),
+          ['default', statement.default],
+        ];
         for (const [port, branch] of branches) this.connect(this.block(branch, [{ node: id, port }]) ?? [], merge);
         return [{ node: merge, port: 'exec_out' }];
       }
@@ -210,7 +237,10 @@ class Compiler {
         const id = this.node('IfNode', { condition: conditionText(statement.condition) }, exits);
         const merge = this.id();
         this.builder.node(merge, 'MergeNode');
-        for (const [port, branch] of [['true', statement.then], ['false', statement.else]] as const) {
+        for (const [port, branch] of [
+          ['true', statement.then],
+          ['false', statement.else],
+        ] as const) {
           const branchExits = this.block(branch, [{ node: id, port }]) ?? [];
           this.connect(branchExits, merge);
         }
@@ -227,7 +257,9 @@ class Compiler {
         const end = this.id();
         this.builder.node(end, statement.kind === 'for' ? 'ForLoopEndNode' : 'WhileLoopEndNode', { paired_start_id: start });
         // A While body first counts its iteration, so the loop always ends.
-        const body: readonly Statement[] = loopCounter ? [{ kind: 'add', variable: loopCounter as 'a', add: 1, failTimes: 0, maxAttempts: 1, log: false }, ...statement.body] : statement.body;
+        const body: readonly Statement[] = loopCounter
+          ? [{ kind: 'add', variable: loopCounter as 'a', add: 1, failTimes: 0, maxAttempts: 1, log: false }, ...statement.body]
+          : statement.body;
         const bodyExits = this.block(body, [{ node: start, port: 'body' }]) ?? [];
         this.connect(bodyExits, end);
         return [{ node: start, port: 'completed' }];
@@ -329,19 +361,21 @@ export type GeneratedScenario = Scenario & { readonly program: Program };
 /** Arbitrary scenarios: a program compiled to a document, secrets with unique values, and crashes. */
 export function scenarioArbitrary(scale: ProgramScale = DEFAULT_SCALE): fc.Arbitrary<GeneratedScenario> {
   return programArbitrary(scale).chain((program) =>
-    fc.record({
-      crashes: crashesArbitrary(program, scale.maxCrashes),
-      secretSeed: fc.integer({ min: 0, max: 0xffffff }),
-    }).map(({ crashes, secretSeed }) => {
-      const suffix = secretSeed.toString(36).padStart(5, '0');
-      return {
-        program,
-        runId: `run-${SUITE_SALT}-${hashText(JSON.stringify({ program, crashes, secretSeed }))}`,
-        input: { document: compileProgram(program), source: 'generated.json' },
-        secrets: { [SECRET_NAME]: `sk-LIVE-${suffix}-api`, [SENSITIVE_VARIABLE]: `pw-HUNTER-${suffix}-2` },
-        crashes,
-      };
-    }),
+    fc
+      .record({
+        crashes: crashesArbitrary(program, scale.maxCrashes),
+        secretSeed: fc.integer({ min: 0, max: 0xffffff }),
+      })
+      .map(({ crashes, secretSeed }) => {
+        const suffix = secretSeed.toString(36).padStart(5, '0');
+        return {
+          program,
+          runId: `run-${SUITE_SALT}-${hashText(JSON.stringify({ program, crashes, secretSeed }))}`,
+          input: { document: compileProgram(program), source: 'generated.json' },
+          secrets: { [SECRET_NAME]: `sk-LIVE-${suffix}-api`, [SENSITIVE_VARIABLE]: `pw-HUNTER-${suffix}-2` },
+          crashes,
+        };
+      }),
   );
 }
 

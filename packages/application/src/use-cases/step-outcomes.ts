@@ -104,7 +104,8 @@ function nodeOf(entry: Json, nodeId: string | undefined, trusted: boolean, stepN
     outcome = entry as unknown as NodeOutcome;
   } else {
     const parsed = nodeOutcomeSchema.safeParse(entry);
-    if (!parsed.success) throw new RecordedStepInvalidError(stepName, `node ${id}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new RecordedStepInvalidError(stepName, `node ${id}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
     outcome = parsed.data;
   }
   const node: { -readonly [K in keyof RecordedNode]: RecordedNode[K] } = { nodeId: id, outcome };

@@ -13,11 +13,12 @@ export class ValidateWorkflowUseCase {
 
   /** The loaded workflow, or throws `WorkflowValidationError` with every issue found. */
   validate(document: unknown, source?: string): Workflow {
-    const workflow = loadWorkflow(document, source === undefined ? { knownTypes: this.catalog.knownTypes() } : { knownTypes: this.catalog.knownTypes(), source });
+    const workflow = loadWorkflow(
+      document,
+      source === undefined ? { knownTypes: this.catalog.knownTypes() } : { knownTypes: this.catalog.knownTypes(), source },
+    );
     const nodes = [...workflow.nodes.values()];
-    const issues: ValidationIssue[] = [
-      ...this.catalog.validate(nodes, (nodeId) => workflow.dataInputs(nodeId).map((connection) => connection.targetPort)),
-    ];
+    const issues: ValidationIssue[] = [...this.catalog.validate(nodes, (nodeId) => workflow.dataInputs(nodeId).map((connection) => connection.targetPort))];
     for (const node of nodes) issues.push(...policyIssues(node));
     if (issues.length > 0) throw new WorkflowValidationError(issues, source);
     return workflow;

@@ -37,10 +37,12 @@ export async function consoleCommand(argv: readonly string[], cli: CliEnvironmen
   const { durability } = chooseDurability(undefined, cli.env, 'console');
   const source: ConsoleRunSource = durability === 'dbos' ? await DbosConsoleRunSource.open(cli) : await InspectorConsoleRunSource.open(cli, durability);
   try {
-    const server = await startConsoleServer({ source, host, port, assetsDir: ASSETS_DIR, ...(token === undefined ? {} : { token }) }).catch((error: unknown) => {
-      if (error instanceof ConsoleTokenRequiredError) throw new UsageError(error.message, 'console');
-      throw error;
-    });
+    const server = await startConsoleServer({ source, host, port, assetsDir: ASSETS_DIR, ...(token === undefined ? {} : { token }) }).catch(
+      (error: unknown) => {
+        if (error instanceof ConsoleTokenRequiredError) throw new UsageError(error.message, 'console');
+        throw error;
+      },
+    );
     const tokenHint = token === undefined || token === '' ? '' : ' (open it with ?token=<your token> once)';
     cli.stdout.write(`Console on ${server.url}${tokenHint}; Ctrl-C stops it.\n`);
     await cli.interrupted;
@@ -87,7 +89,10 @@ class DbosConsoleRunSource implements ConsoleRunSource {
     });
     const runs = records.map(consoleRunOf);
     const wanted = filter.workflow?.toLowerCase();
-    const matching = wanted === undefined ? runs : runs.filter((run) => [run.workflowTitle, run.sourceFile, run.workflowName].some((name) => name?.toLowerCase().includes(wanted)));
+    const matching =
+      wanted === undefined
+        ? runs
+        : runs.filter((run) => [run.workflowTitle, run.sourceFile, run.workflowName].some((name) => name?.toLowerCase().includes(wanted)));
     return matching.slice(0, limit);
   }
 
@@ -162,11 +167,17 @@ class InspectorConsoleRunSource implements ConsoleRunSource {
   async list(filter: ConsoleRunFilter): Promise<readonly ConsoleRun[]> {
     if (filter.queue !== undefined) return [];
     const limit = filter.limit ?? 100;
-    const summaries = await this.inspector.list({ ...(filter.status === undefined ? {} : { status: filter.status }), limit: filter.workflow === undefined ? limit : Math.max(limit, 1000) });
+    const summaries = await this.inspector.list({
+      ...(filter.status === undefined ? {} : { status: filter.status }),
+      limit: filter.workflow === undefined ? limit : Math.max(limit, 1000),
+    });
     // Reading each run's input is a local read for a journal file, so every listed run is named.
     const runs = await Promise.all(summaries.map(async (summary) => consoleRunFrom(summary, recordedInputOf(await this.inspector.input(summary.runId)))));
     const wanted = filter.workflow?.toLowerCase();
-    const matching = wanted === undefined ? runs : runs.filter((run) => [run.workflowTitle, run.sourceFile, run.workflowName].some((name) => name?.toLowerCase().includes(wanted)));
+    const matching =
+      wanted === undefined
+        ? runs
+        : runs.filter((run) => [run.workflowTitle, run.sourceFile, run.workflowName].some((name) => name?.toLowerCase().includes(wanted)));
     return matching.slice(0, limit);
   }
 
@@ -207,7 +218,12 @@ class InspectorConsoleRunSource implements ConsoleRunSource {
 
   private runner(): Promise<CasareServices> {
     this.services ??= (async () => {
-      const services = await openServices({ durability: this.durability, events: progressReporterFor(this.cli.stderr, this.cli.env, true), env: this.cli.env, cwd: this.cli.cwd });
+      const services = await openServices({
+        durability: this.durability,
+        events: progressReporterFor(this.cli.stderr, this.cli.env, true),
+        env: this.cli.env,
+        cwd: this.cli.cwd,
+      });
       await services.runner.launch();
       return services;
     })();

@@ -75,7 +75,8 @@ async function recoverableRuns(
     seen.add(run.runId);
     return run.workflowName === CASARE_WORKFLOW && (run.executorId === undefined || run.executorId === executorId);
   });
-  const sameVersion = (run: RunSummary): boolean => run.applicationVersion === undefined || applicationVersion === undefined || run.applicationVersion === applicationVersion;
+  const sameVersion = (run: RunSummary): boolean =>
+    run.applicationVersion === undefined || applicationVersion === undefined || run.applicationVersion === applicationVersion;
   return { runs: ours.filter(sameVersion), otherVersions: ours.filter((run) => !sameVersion(run)) };
 }
 
@@ -89,6 +90,10 @@ function printRecovered(cli: CliEnvironment, json: boolean, reports: readonly Ru
   // What `casare run` prints of a run (logs, variables, how it ended), for each recovered run.
   for (const report of reports) printReport(cli.stdout, report);
   if (reports.length === 1) return;
-  const rows = recovered.map((run) => [run.runId, run.status, run.error ? oneLine(`${run.error.nodeId ? `${run.error.nodeId}: ` : ''}${run.error.message}`, 80) : '']);
+  const rows = recovered.map((run) => [
+    run.runId,
+    run.status,
+    run.error ? oneLine(`${run.error.nodeId ? `${run.error.nodeId}: ` : ''}${run.error.message}`, 80) : '',
+  ]);
   cli.stdout.write(formatTable(['run id', 'status', 'error'], rows));
 }

@@ -60,8 +60,10 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
           ? `Run ${runId} exists (${existing.status}): its recorded result follows, nothing is executed.\n`
           : `Run ${runId} exists and has not ended (${existing.status}): waiting for it, nothing new is started.\n`,
       );
-      differences = choice.durability === 'dbos' ? await differencesFromRecord(cli.env, runId, { document: file.document as Json, source: file.label, inputs }) : [];
-      for (const difference of differences) cli.stderr.write(`casare: run ${runId} was not started from what you gave: ${difference}; use another --run-id to run it\n`);
+      differences =
+        choice.durability === 'dbos' ? await differencesFromRecord(cli.env, runId, { document: file.document as Json, source: file.label, inputs }) : [];
+      for (const difference of differences)
+        cli.stderr.write(`casare: run ${runId} was not started from what you gave: ${difference}; use another --run-id to run it\n`);
     } else {
       progressOut.write(`Run ${runId} (${where})\n`);
     }
@@ -70,7 +72,11 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
     const handle =
       existing !== undefined
         ? services.runner.handle(runId)
-        : await services.executeWorkflow.start(services.runner, { document: file.document as Json, inputs, workingDirectory: cli.cwd, source: file.label }, { runId });
+        : await services.executeWorkflow.start(
+            services.runner,
+            { document: file.document as Json, inputs, workingDirectory: cli.cwd, source: file.label },
+            { runId },
+          );
     const report = await untilInterrupted(settleReport(handle), cli.interrupted);
     if (report === INTERRUPTED) {
       interrupted = true;

@@ -184,11 +184,17 @@ async function forkRun(argv: readonly string[], cli: CliEnvironment): Promise<Ex
           throw error;
         });
       if (taken !== undefined) {
-        throw new UsageError(`--run-id ${newRunId} is the id of an existing run (${taken.status}): a fork needs a new id; leave --run-id out for a fresh one`, 'runs fork');
+        throw new UsageError(
+          `--run-id ${newRunId} is the id of an existing run (${taken.status}): a fork needs a new id; leave --run-id out for a fresh one`,
+          'runs fork',
+        );
       }
     }
     const handle = await knownRun(() => runner.fork(runId, fromStep, newRunId === undefined ? {} : { runId: newRunId }), runId, 'runs fork');
-    const replayed = fromStep === 0 ? 'no step replayed, every step executed again' : `steps 0..${fromStep - 1} replayed, ${fromStep}..${steps.length - 1} and any after executed again`;
+    const replayed =
+      fromStep === 0
+        ? 'no step replayed, every step executed again'
+        : `steps 0..${fromStep - 1} replayed, ${fromStep}..${steps.length - 1} and any after executed again`;
     return { handle, line: `Run ${handle.runId} forked from ${runId}: ${replayed}.` };
   });
 }
@@ -263,7 +269,8 @@ function printRun(out: OutputStream, run: RunSummary, steps: readonly StepRow[],
     ['Created', formatTimestamp(run.createdAt)],
     [finished ? 'Ended' : 'Updated', `${formatTimestamp(run.updatedAt)}  (${formatDuration(run.updatedAt - run.createdAt)} after creation)`],
   ];
-  if (run.resumedAt !== undefined) lines.push(['Resumed', `${formatTimestamp(run.resumedAt)}  (steps completed before this were replayed from their checkpoints)`]);
+  if (run.resumedAt !== undefined)
+    lines.push(['Resumed', `${formatTimestamp(run.resumedAt)}  (steps completed before this were replayed from their checkpoints)`]);
   if (run.error !== undefined) lines.push(['Error', plainText(run.error)]);
   for (const [label, value] of lines) out.write(`${label.padEnd(9)}${value}\n`);
   const replayed = steps.filter((step) => step.replayed).length;

@@ -58,11 +58,19 @@ export async function serveCommand(argv: readonly string[], cli: CliEnvironment)
     scheduler = new Scheduler(workflows, {
       startTick: async (workflow, trigger, runId, tickMs, runNumber) => {
         const at = new Date(tickMs).toISOString();
-        const event: TriggerEvent = { node_id: trigger.nodeId, type: 'ScheduleTriggerNode', outputs: { trigger_time: at, scheduled_time: at, run_number: runNumber } };
+        const event: TriggerEvent = {
+          node_id: trigger.nodeId,
+          type: 'ScheduleTriggerNode',
+          outputs: { trigger_time: at, scheduled_time: at, run_number: runNumber },
+        };
         await start(workflow, runId, event, false);
       },
-      runIdsWithPrefix: async (prefix) => (await services.runner.list({ workflowName: CASARE_WORKFLOW })).map((run) => run.runId).filter((id) => id.startsWith(prefix)),
-      onError: (workflow, trigger, error) => cli.stderr.write(`casare: ${workflow.label}: schedule ${trigger.nodeId} could not start a tick: ${error instanceof Error ? error.message : String(error)}\n`),
+      runIdsWithPrefix: async (prefix) =>
+        (await services.runner.list({ workflowName: CASARE_WORKFLOW })).map((run) => run.runId).filter((id) => id.startsWith(prefix)),
+      onError: (workflow, trigger, error) =>
+        cli.stderr.write(
+          `casare: ${workflow.label}: schedule ${trigger.nodeId} could not start a tick: ${error instanceof Error ? error.message : String(error)}\n`,
+        ),
     });
     await scheduler.start();
     printArmed(cli.stdout, workflows, `http://${host}:${listening}`);
@@ -101,7 +109,8 @@ function starter(services: CasareServices, cli: CliEnvironment) {
 function portOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_SERVE_PORT;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number (0 to 65535, 0 picks a free one), not "${value}"`, 'serve');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port must be a port number (0 to 65535, 0 picks a free one), not "${value}"`, 'serve');
   return port;
 }
 
@@ -114,8 +123,15 @@ function resolveSecret(value: string, env: Readonly<Record<string, string | unde
 function printArmed(out: OutputStream, workflows: readonly ServedWorkflow[], base: string): void {
   for (const workflow of workflows) {
     for (const trigger of workflow.schedules) {
-      const what = trigger.spec.frequency === 'cron' ? `cron "${trigger.spec.cron_expression}"` : trigger.spec.frequency === 'interval' ? `every ${trigger.spec.interval_seconds} s` : trigger.spec.frequency;
-      out.write(`${workflow.label}: schedule ${trigger.nodeId} ${trigger.spec.enabled ? `armed, ${what} (${trigger.spec.timezone}${trigger.spec.catch_up ? ', catches up' : ''})` : 'disabled'}\n`);
+      const what =
+        trigger.spec.frequency === 'cron'
+          ? `cron "${trigger.spec.cron_expression}"`
+          : trigger.spec.frequency === 'interval'
+            ? `every ${trigger.spec.interval_seconds} s`
+            : trigger.spec.frequency;
+      out.write(
+        `${workflow.label}: schedule ${trigger.nodeId} ${trigger.spec.enabled ? `armed, ${what} (${trigger.spec.timezone}${trigger.spec.catch_up ? ', catches up' : ''})` : 'disabled'}\n`,
+      );
     }
     for (const hook of workflow.webhooks) out.write(`${workflow.label}: webhook ${hook.nodeId} armed, ${hook.config.methods} ${base}${hook.path}\n`);
     for (const other of workflow.unarmed) out.write(`${workflow.label}: ${other.type} ${other.nodeId} not armed (casare serve arms schedules and webhooks)\n`);
@@ -128,7 +144,8 @@ function runLines(out: OutputStream): ExecutionEvents {
   return {
     emit: (event: ExecutionEvent): void => {
       if (event.type === 'run.completed') out.write(`run ${event.runId} completed\n`);
-      else if (event.type === 'run.failed') out.write(`run ${event.runId} failed${event.error.nodeId ? ` at node ${event.error.nodeId}` : ''}: ${event.error.message}\n`);
+      else if (event.type === 'run.failed')
+        out.write(`run ${event.runId} failed${event.error.nodeId ? ` at node ${event.error.nodeId}` : ''}: ${event.error.message}\n`);
       else if (event.type === 'run.started') out.write(`run ${event.runId} started\n`);
     },
   };

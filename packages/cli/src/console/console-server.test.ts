@@ -95,7 +95,9 @@ afterEach(async () => {
 
 describe('console server without a token (loopback)', () => {
   it('refuses to listen off loopback without a token', async () => {
-    await expect(startConsoleServer({ source: aSource(), host: '0.0.0.0', port: 0, assetsDir: '/nonexistent' })).rejects.toBeInstanceOf(ConsoleTokenRequiredError);
+    await expect(startConsoleServer({ source: aSource(), host: '0.0.0.0', port: 0, assetsDir: '/nonexistent' })).rejects.toBeInstanceOf(
+      ConsoleTokenRequiredError,
+    );
   });
 
   it('serves the runs page, the run API, a 404 page for an unknown run and 400 for malformed requests', async () => {
@@ -127,7 +129,9 @@ describe('console server without a token (loopback)', () => {
     server = await startConsoleServer({ source, host: '127.0.0.1', port: 0, assetsDir: '/nonexistent' });
     const key = actionKeyOf((await send(server, '/runs/live-1')).body);
     expect((await send(server, '/api/runs/live-1/cancel')).status).toBe(405);
-    expect((await send(server, '/api/runs/live-1/cancel', { method: 'POST', headers: { ...pagePost(server, key), origin: 'http://evil.example' } })).status).toBe(403);
+    expect(
+      (await send(server, '/api/runs/live-1/cancel', { method: 'POST', headers: { ...pagePost(server, key), origin: 'http://evil.example' } })).status,
+    ).toBe(403);
     const { origin: _origin, ...noOrigin } = pagePost(server, key);
     expect((await send(server, '/api/runs/live-1/cancel', { method: 'POST', headers: noOrigin })).status).toBe(403);
     expect((await send(server, '/api/runs/live-1/cancel', { method: 'POST', headers: pagePost(server, 'not-the-key') })).status).toBe(403);
@@ -148,7 +152,8 @@ describe('console server without a token (loopback)', () => {
     const source = aSource();
     server = await startConsoleServer({ source, host: '127.0.0.1', port: 0, assetsDir: '/nonexistent' });
     const key = actionKeyOf((await send(server, '/')).body);
-    const fork = (body: string) => send(server as ConsoleServer, '/api/runs/done-1/fork', { method: 'POST', headers: pagePost(server as ConsoleServer, key), body });
+    const fork = (body: string) =>
+      send(server as ConsoleServer, '/api/runs/done-1/fork', { method: 'POST', headers: pagePost(server as ConsoleServer, key), body });
     expect((await fork('{"fromStep":')).status).toBe(400);
     expect((await fork('{"fromStep":-1}')).status).toBe(400);
     expect((await fork('{"fromStep":"1"}')).status).toBe(400);
@@ -186,7 +191,10 @@ describe('console server with a token', () => {
     server = await startConsoleServer({ source: aSource(), host: '127.0.0.1', port: 0, token: TOKEN, assetsDir: '/nonexistent' });
     expect((await send(server, '/api/runs', { headers: { host: 'console.example:80', 'x-casare-token': TOKEN } })).status).toBe(200);
     expect((await send(server, '/api/runs', { headers: { host: 'console.example:80' } })).status).toBe(401);
-    const post = await send(server, '/api/runs/live-1/cancel', { method: 'POST', headers: { host: 'console.example:80', origin: 'http://console.example:80', 'x-casare-token': TOKEN } });
+    const post = await send(server, '/api/runs/live-1/cancel', {
+      method: 'POST',
+      headers: { host: 'console.example:80', origin: 'http://console.example:80', 'x-casare-token': TOKEN },
+    });
     expect(post.status).toBe(200);
   });
 });

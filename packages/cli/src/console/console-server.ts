@@ -96,7 +96,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const presented = url.searchParams.get('token');
     if (token !== undefined) {
       const given = presented ?? headerOf(request, CONSOLE_TOKEN_HEADER) ?? cookieOf(request, CONSOLE_TOKEN_COOKIE);
-      if (given === undefined || !sameSecret(given, token)) throw new HttpError(401, given === undefined ? 'this console needs its token: open it with ?token=...' : 'wrong console token');
+      if (given === undefined || !sameSecret(given, token))
+        throw new HttpError(401, given === undefined ? 'this console needs its token: open it with ?token=...' : 'wrong console token');
       if (presented !== null) response.setHeader('set-cookie', `${CONSOLE_TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
     }
     const segments = path.split('/').filter((segment) => segment !== '');
@@ -117,7 +118,10 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       const body = await readFile(join(options.assetsDir, name)).catch(() => {
         throw new HttpError(500, `console asset ${name} is missing from ${options.assetsDir}: run npm run build`);
       });
-      response.writeHead(200, { 'content-type': name.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8', 'cache-control': 'no-cache' });
+      response.writeHead(200, {
+        'content-type': name.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+        'cache-control': 'no-cache',
+      });
       response.end(body);
       return;
     }
@@ -142,9 +146,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   async function act(request: IncomingMessage, response: ServerResponse, runId: string, action: string): Promise<void> {
     const origin = headerOf(request, 'origin');
     const host = hostnameOf(`http://${request.headers.host ?? ''}`);
-    if (origin === undefined || host === undefined || hostnameOf(origin) !== host) throw new HttpError(403, `cross-origin request refused (Origin ${origin ?? 'missing'})`);
+    if (origin === undefined || host === undefined || hostnameOf(origin) !== host)
+      throw new HttpError(403, `cross-origin request refused (Origin ${origin ?? 'missing'})`);
     const key = headerOf(request, CONSOLE_TOKEN_HEADER);
-    if (key === undefined || !sameSecret(key, actionKey)) throw new HttpError(403, `a state-changing request needs the console's token in the ${CONSOLE_TOKEN_HEADER} header`);
+    if (key === undefined || !sameSecret(key, actionKey))
+      throw new HttpError(403, `a state-changing request needs the console's token in the ${CONSOLE_TOKEN_HEADER} header`);
     if (action !== 'cancel' && action !== 'resume' && action !== 'fork') throw new HttpError(404, `unknown action "${action}": use cancel, resume or fork`);
     const body = await readJsonBody(request);
     const run = await knownRun(() => options.source.status(runId), runId);
@@ -156,16 +162,21 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     }
     if (action === 'resume') {
       // A pending run may be executing elsewhere right now; an interrupted one is `casare recover`'s.
-      if (run.status !== 'cancelled') throw new HttpError(409, `run ${runId} is ${run.status}: only a cancelled run is resumed here (casare recover takes interrupted ones)`);
+      if (run.status !== 'cancelled')
+        throw new HttpError(409, `run ${runId} is ${run.status}: only a cancelled run is resumed here (casare recover takes interrupted ones)`);
       await options.source.resume(runId);
       return sendJson(response, 200, { runId, message: `Run ${runId} resumed after its last completed step.` });
     }
     const fromStep = (body as { fromStep?: unknown } | null)?.fromStep;
-    if (typeof fromStep !== 'number' || !Number.isInteger(fromStep) || fromStep < 0) throw new HttpError(400, 'fork needs a JSON body { "fromStep": N } with N a whole number');
+    if (typeof fromStep !== 'number' || !Number.isInteger(fromStep) || fromStep < 0)
+      throw new HttpError(400, 'fork needs a JSON body { "fromStep": N } with N a whole number');
     const recorded = (await options.source.steps(runId)).length;
     if (fromStep > recorded) throw new HttpError(400, `run ${runId} recorded ${recorded} steps: fromStep must be 0..${recorded}`);
     const newRunId = await options.source.fork(runId, fromStep);
-    return sendJson(response, 200, { runId: newRunId, message: `Run ${newRunId} forked from ${runId}: steps 0..${fromStep - 1} replayed, the rest executed again.` });
+    return sendJson(response, 200, {
+      runId: newRunId,
+      message: `Run ${newRunId} forked from ${runId}: steps 0..${fromStep - 1} replayed, the rest executed again.`,
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -186,9 +197,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
 function filterOf(params: URLSearchParams): ConsoleRunFilter {
   const status = params.get('status') ?? '';
-  if (status !== '' && !RUN_STATUSES.includes(status as RunStatus)) throw new HttpError(400, `status must be one of ${RUN_STATUSES.join(', ')}, not "${status}"`);
+  if (status !== '' && !RUN_STATUSES.includes(status as RunStatus))
+    throw new HttpError(400, `status must be one of ${RUN_STATUSES.join(', ')}, not "${status}"`);
   const limitText = params.get('limit') ?? '100';
-  if (!/^\d+$/.test(limitText) || Number(limitText) === 0 || Number(limitText) > 1000) throw new HttpError(400, `limit must be a whole number from 1 to 1000, not "${limitText}"`);
+  if (!/^\d+$/.test(limitText) || Number(limitText) === 0 || Number(limitText) > 1000)
+    throw new HttpError(400, `limit must be a whole number from 1 to 1000, not "${limitText}"`);
   const workflow = params.get('workflow') ?? '';
   const queue = params.get('queue') ?? '';
   return {

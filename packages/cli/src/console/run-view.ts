@@ -68,7 +68,10 @@ export function runViewOf(run: ConsoleRun, records: readonly StepRecord[], input
   if (input === undefined) graphError = 'the run records no workflow document';
   else {
     try {
-      workflow = loadWorkflow(typeof input.document === 'string' ? (JSON.parse(input.document) as unknown) : input.document, input.source === undefined ? {} : { source: input.source });
+      workflow = loadWorkflow(
+        typeof input.document === 'string' ? (JSON.parse(input.document) as unknown) : input.document,
+        input.source === undefined ? {} : { source: input.source },
+      );
     } catch (error) {
       graphError = `the recorded workflow document cannot be read: ${error instanceof Error ? error.message : String(error)}`;
     }

@@ -52,7 +52,11 @@ describe('Scheduler', () => {
     const b = new Scheduler([catchUp.workflow], catching, () => now);
     await b.start();
     b.stop();
-    expect(catching.started).toEqual(['schedule:w:tick:2026-03-02T11:58:00.000Z', 'schedule:w:tick:2026-03-02T11:59:00.000Z', 'schedule:w:tick:2026-03-02T12:00:00.000Z']);
+    expect(catching.started).toEqual([
+      'schedule:w:tick:2026-03-02T11:58:00.000Z',
+      'schedule:w:tick:2026-03-02T11:59:00.000Z',
+      'schedule:w:tick:2026-03-02T12:00:00.000Z',
+    ]);
   });
 
   it('stops at max_runs ticks recorded by any process', async () => {

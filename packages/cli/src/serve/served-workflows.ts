@@ -62,7 +62,8 @@ export async function loadServedWorkflows(paths: readonly string[], cwd: string,
     const document = loaded.document as JsonObject;
     const workflow = servedWorkflowOf(loaded.label, document);
     const clash = keys.get(workflow.key);
-    if (clash !== undefined) throw new UsageError(`${clash} and ${loaded.label} both name workflow "${workflow.key}" (set metadata.id in one of them)`, 'serve');
+    if (clash !== undefined)
+      throw new UsageError(`${clash} and ${loaded.label} both name workflow "${workflow.key}" (set metadata.id in one of them)`, 'serve');
     keys.set(workflow.key, loaded.label);
     served.push(workflow);
   }
@@ -70,7 +71,8 @@ export async function loadServedWorkflows(paths: readonly string[], cwd: string,
   for (const workflow of served) {
     for (const hook of workflow.webhooks) {
       const owner = endpoints.get(hook.path);
-      if (owner !== undefined) throw new UsageError(`webhook path ${hook.path} is declared twice (${owner} and ${workflow.label}, node ${hook.nodeId})`, 'serve');
+      if (owner !== undefined)
+        throw new UsageError(`webhook path ${hook.path} is declared twice (${owner} and ${workflow.label}, node ${hook.nodeId})`, 'serve');
       endpoints.set(hook.path, `${workflow.label}, node ${hook.nodeId}`);
     }
   }
@@ -91,8 +93,7 @@ function servedWorkflowOf(label: string, document: JsonObject): ServedWorkflow {
       const hook = webhookOf(label, nodeId, config);
       if (hook.config.enabled) webhooks.push(hook);
       else unarmed.push({ nodeId, type: `${type} (enabled: false)` });
-    }
-    else if (!ARMED.has(type) && type !== 'WorkflowCallTriggerNode') unarmed.push({ nodeId, type });
+    } else if (!ARMED.has(type) && type !== 'WorkflowCallTriggerNode') unarmed.push({ nodeId, type });
   }
   return { label, key, document, schedules, webhooks, unarmed };
 }
@@ -101,7 +102,8 @@ function webhookOf(label: string, nodeId: string, raw: JsonObject): WebhookTrigg
   const config = webhookTriggerConfig.parse(raw);
   const where = `${label}: nodes.${nodeId}.config`;
   if (config.validate_signature && config.secret.trim() === '') throw new UsageError(`${where}.secret: required when validate_signature is true`, 'serve');
-  if (config.auth_type === 'jwt') throw new UsageError(`${where}.auth_type: "jwt" is not supported by casare serve (use validate_signature with a secret, or header)`, 'serve');
+  if (config.auth_type === 'jwt')
+    throw new UsageError(`${where}.auth_type: "jwt" is not supported by casare serve (use validate_signature with a secret, or header)`, 'serve');
   const endpoint = config.endpoint.trim();
   const path = endpoint === '' ? `/hooks/${encodeURIComponent(nodeId)}` : `/webhooks${endpoint.startsWith('/') ? '' : '/'}${endpoint}`;
   return { nodeId, path, config };

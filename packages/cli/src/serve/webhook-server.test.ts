@@ -47,7 +47,11 @@ describe('WebhookServer', () => {
 
   it('makes the run id from the delivery id, else from a hash of the body, and hands the body over', async () => {
     const { base, dispatch } = await serving({});
-    const first = await fetch(base, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json', 'Idempotency-Key': 'k-1', authorization: 'Bearer t' } });
+    const first = await fetch(base, {
+      method: 'POST',
+      body: '{"a":1}',
+      headers: { 'content-type': 'application/json', 'Idempotency-Key': 'k-1', authorization: 'Bearer t' },
+    });
     expect(first.status).toBe(202);
     expect(await first.json()).toEqual({ runId: 'webhook:hook:in:k-1', duplicate: false });
     const event = dispatch.started.get('webhook:hook:in:k-1');
@@ -87,7 +91,7 @@ describe('WebhookServer', () => {
     expect(await waited.json()).toMatchObject({ status: 'completed' });
   });
 
-  it('answers with the node\'s response_code and response_body in custom mode, after starting the run', async () => {
+  it("answers with the node's response_code and response_body in custom mode, after starting the run", async () => {
     const { base, dispatch } = await serving({ response_mode: 'custom', response_code: 200, response_body: '{"status": "received"}' });
     const answered = await fetch(base, { method: 'POST', body: 'x', headers: { 'X-Delivery-Id': 'c' } });
     expect(answered.status).toBe(200);

@@ -74,7 +74,10 @@ export class WebhookServer {
     if (route === undefined) throw new HttpError(404, `no webhook at ${url.pathname}`);
     const { workflow, hook } = route;
     const method = (request.method ?? 'GET').toUpperCase();
-    const methods = hook.config.methods.split(',').map((name) => name.trim().toUpperCase()).filter((name) => name !== '');
+    const methods = hook.config.methods
+      .split(',')
+      .map((name) => name.trim().toUpperCase())
+      .filter((name) => name !== '');
     if (!methods.includes(method)) throw new HttpError(405, `${url.pathname} accepts ${methods.join(', ')}, not ${method}`);
     const body = await readBody(request, hook.config.max_payload_size);
     await this.#authenticate(request, body, hook);
@@ -112,7 +115,10 @@ export class WebhookServer {
     if (config.validate_signature) {
       const secret = await this.dispatch.resolveSecret(config.secret);
       if (secret === undefined) throw new HttpError(500, `the secret of webhook ${hook.path} is not set`);
-      const given = headerOf(request, config.signature_header)?.trim().replace(/^sha256=/i, '') ?? '';
+      const given =
+        headerOf(request, config.signature_header)
+          ?.trim()
+          .replace(/^sha256=/i, '') ?? '';
       const expected = createHmac('sha256', secret).update(body).digest();
       const actual = /^[0-9a-f]+$/i.test(given) ? Buffer.from(given, 'hex') : Buffer.alloc(0);
       if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
@@ -163,7 +169,8 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
 function parseBody(request: IncomingMessage, body: Buffer, hook: WebhookTrigger): Json {
   const type = (headerOf(request, 'content-type') ?? '').toLowerCase();
   const isJson = /^application\/([\w.+-]*\+)?json\b/.test(type);
-  if (hook.config.json_only && !isJson && body.length > 0) throw new HttpError(400, `${hook.path} accepts only application/json bodies, not "${type || 'no content type'}"`);
+  if (hook.config.json_only && !isJson && body.length > 0)
+    throw new HttpError(400, `${hook.path} accepts only application/json bodies, not "${type || 'no content type'}"`);
   if (!isJson) return body.toString('utf8');
   if (body.length === 0) return {};
   try {

@@ -61,7 +61,13 @@ export function buildShape(shape: WorkflowShape, builder: WorkflowDocBuilder = w
       case 'switch': {
         const node = id('switch');
         const merge = id('merge');
-        builder.switchNode(node, 0, block.cases.map((_, index) => index)).node(merge, 'MergeNode');
+        builder
+          .switchNode(
+            node,
+            0,
+            block.cases.map((_, index) => index),
+          )
+          .node(merge, 'MergeNode');
         connect(incoming, node);
         const exits = block.cases.flatMap((branch, index) => sequence(branch, [{ from: node, port: `case_${index}` }]));
         connect([...exits, ...sequence(block.fallback, [{ from: node, port: 'default' }])], merge);

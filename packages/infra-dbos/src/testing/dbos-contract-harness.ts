@@ -4,14 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { DurableRunner, ExecutionEvent } from '@casare-rpa/application';
-import type {
-  CrashReport,
-  DurableRunnerHarness,
-  IncarnationReport,
-  IncarnationRequest,
-  RunnerSession,
-  StoreSnapshot,
-} from '@casare-rpa/application/testkit';
+import type { CrashReport, DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/application/testkit';
 import { DbosDurableRunner } from '../dbos-durable-runner.js';
 import { stepRecordOf } from '../dbos-records.js';
 import { dbosRunnerConfigFromEnv, DEFAULT_APPLICATION_NAME } from '../dbos-runner-config.js';
@@ -64,7 +57,9 @@ export async function createDbosContractHarness(options: DbosContractHarnessOpti
       const exit = await runNodeScript(script, [files.request, files.request.replace(/\.request\.json$/, '')], storeEnv(request.storeId), 120_000);
       if (existsSync(files.report)) return JSON.parse(readFileSync(files.report, 'utf8')) as IncarnationReport;
       if (exit.signal !== 'SIGKILL' || !existsSync(files.crash)) {
-        throw new Error(`incarnation ${request.incarnation} of ${request.storeId} ended without a report (code ${exit.code}, signal ${exit.signal}):\n${exit.stderr}`);
+        throw new Error(
+          `incarnation ${request.incarnation} of ${request.storeId} ended without a report (code ${exit.code}, signal ${exit.signal}):\n${exit.stderr}`,
+        );
       }
       return { crashed: JSON.parse(readFileSync(files.crash, 'utf8')) as CrashReport, ending: undefined, events: readEvents(files.events) };
     },

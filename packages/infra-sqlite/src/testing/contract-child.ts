@@ -12,7 +12,8 @@ import { incarnationFiles } from './incarnation-files.js';
 
 const [requestPath, prefix] = process.argv.slice(2);
 const path = process.env['CASARE_SQLITE_PATH'];
-if (requestPath === undefined || prefix === undefined || path === undefined) throw new Error('usage: CASARE_SQLITE_PATH=<file> contract-child.js <request.json> <output prefix>');
+if (requestPath === undefined || prefix === undefined || path === undefined)
+  throw new Error('usage: CASARE_SQLITE_PATH=<file> contract-child.js <request.json> <output prefix>');
 const files = incarnationFiles(prefix);
 const request = JSON.parse(readFileSync(requestPath, 'utf8')) as IncarnationRequest;
 

@@ -12,7 +12,8 @@ import { SqliteDurableRunner } from '../sqlite-durable-runner.js';
 
 const [mode, runId, ledger, countText, killText] = process.argv.slice(2);
 const path = process.env['CASARE_SQLITE_PATH'];
-if (path === undefined || runId === undefined || ledger === undefined) throw new Error('usage: CASARE_SQLITE_PATH=<file> crash-child.js start|recover <runId> <ledger> <count> [kill after]');
+if (path === undefined || runId === undefined || ledger === undefined)
+  throw new Error('usage: CASARE_SQLITE_PATH=<file> crash-child.js start|recover <runId> <ledger> <count> [kill after]');
 const processStartedAt = Math.round(performance.timeOrigin);
 const killAfter = killText === undefined ? -1 : Number(killText);
 const runner = new SqliteDurableRunner({ path, executorId: process.env['CASARE_EXECUTOR_ID'] ?? 'bench-recovery' });

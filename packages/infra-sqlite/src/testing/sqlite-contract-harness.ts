@@ -35,10 +35,17 @@ export function createSqliteContractHarness(options: SqliteContractHarnessOption
     async runIncarnation(request: IncarnationRequest): Promise<IncarnationReport> {
       const files = incarnationFiles(join(workDir, `${safe(request.storeId)}-${request.incarnation}`));
       writeFileSync(files.request, JSON.stringify(request));
-      const exit = await runNodeScript(script, [files.request, files.request.replace(/\.request\.json$/, '')], { CASARE_SQLITE_PATH: fileOf(request.storeId), CASARE_EXECUTOR_ID: 'contract' }, 120_000);
+      const exit = await runNodeScript(
+        script,
+        [files.request, files.request.replace(/\.request\.json$/, '')],
+        { CASARE_SQLITE_PATH: fileOf(request.storeId), CASARE_EXECUTOR_ID: 'contract' },
+        120_000,
+      );
       if (existsSync(files.report)) return JSON.parse(readFileSync(files.report, 'utf8')) as IncarnationReport;
       if (exit.signal !== 'SIGKILL' || !existsSync(files.crash)) {
-        throw new Error(`incarnation ${request.incarnation} of ${request.storeId} ended without a report (code ${exit.code}, signal ${exit.signal}):\n${exit.stderr}`);
+        throw new Error(
+          `incarnation ${request.incarnation} of ${request.storeId} ended without a report (code ${exit.code}, signal ${exit.signal}):\n${exit.stderr}`,
+        );
       }
       return { crashed: JSON.parse(readFileSync(files.crash, 'utf8')) as CrashReport, ending: undefined, events: readEvents(files.events) };
     },

@@ -46,7 +46,12 @@ async function craftedArchive(entries: Record<string, string>): Promise<Buffer> 
 
 describe('ZipFilesNode and UnzipFilesNode', () => {
   it('zips a folder keeping its structure and unzips it elsewhere', async () => {
-    expect((await run('ZipFilesNode', { zip_path: 'out/docs.zip', source_path: 'docs' })).outputs).toEqual({ zip_path: 'out/docs.zip', attachment_file: ['out/docs.zip'], file_count: 3, success: true });
+    expect((await run('ZipFilesNode', { zip_path: 'out/docs.zip', source_path: 'docs' })).outputs).toEqual({
+      zip_path: 'out/docs.zip',
+      attachment_file: ['out/docs.zip'],
+      file_count: 3,
+      success: true,
+    });
     const unzipped = await run('UnzipFilesNode', { zip_path: 'out/docs.zip', extract_to: 'copy' });
     expect(unzipped.outputs).toEqual({ extract_to: 'copy', files: ['copy/a.txt', 'copy/b.csv', 'copy/sub/c.txt'], file_count: 3, success: true });
     expect(await readFile(join(workdir, 'copy', 'sub', 'c.txt'), 'utf8')).toBe('gamma');
@@ -64,7 +69,10 @@ describe('ZipFilesNode and UnzipFilesNode', () => {
     ['an absolute entry', { [`/${'tmp'}/casare-evil.txt`]: 'pwned' }],
   ])('refuses zip slip through %s and extracts nothing', async (_label, entries) => {
     await writeFile(join(workdir, 'evil.zip'), await craftedArchive(entries));
-    await expect(run('UnzipFilesNode', { zip_path: 'evil.zip', extract_to: 'dest' }, 'unzip')).rejects.toMatchObject({ code: 'ARCHIVE_ENTRY_OUTSIDE', nodeId: 'unzip' });
+    await expect(run('UnzipFilesNode', { zip_path: 'evil.zip', extract_to: 'dest' }, 'unzip')).rejects.toMatchObject({
+      code: 'ARCHIVE_ENTRY_OUTSIDE',
+      nodeId: 'unzip',
+    });
     expect(await readdir(root)).toEqual(['work']);
     expect(await readdir(workdir)).not.toContain('dest');
   });
@@ -79,9 +87,13 @@ describe('ZipFilesNode and UnzipFilesNode', () => {
   });
 
   it('names node and field for bad config', async () => {
-    await expect(run('ZipFilesNode', { zip_path: 'a.zip', source_path: 'docs', compression: 'RAR' }, 'z')).rejects.toThrow(/^nodes\.z\.config\.compression: expected one of "ZIP_DEFLATED"/);
+    await expect(run('ZipFilesNode', { zip_path: 'a.zip', source_path: 'docs', compression: 'RAR' }, 'z')).rejects.toThrow(
+      /^nodes\.z\.config\.compression: expected one of "ZIP_DEFLATED"/,
+    );
     await expect(run('ZipFilesNode', { zip_path: 'a.zip' }, 'z')).rejects.toThrow(/^nodes\.z\.config\.source_path: no files to zip/);
-    await expect(run('ZipFilesNode', { zip_path: '../a.zip', source_path: 'docs' }, 'z')).rejects.toThrow(/^nodes\.z\.config\.zip_path: "\.\.\/a\.zip" is outside the working directory/);
+    await expect(run('ZipFilesNode', { zip_path: '../a.zip', source_path: 'docs' }, 'z')).rejects.toThrow(
+      /^nodes\.z\.config\.zip_path: "\.\.\/a\.zip" is outside the working directory/,
+    );
     await expect(run('UnzipFilesNode', { zip_path: 'none.zip', extract_to: 'x' }, 'u')).rejects.toThrow('nodes.u.config.zip_path: "none.zip" not found');
     await writeFile(join(workdir, 'junk.zip'), 'not a zip');
     await expect(run('UnzipFilesNode', { zip_path: 'junk.zip', extract_to: 'x' }, 'u')).rejects.toMatchObject({ code: 'ARCHIVE_INVALID' });

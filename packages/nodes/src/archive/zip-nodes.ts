@@ -47,11 +47,17 @@ async function filesUnder(directory: string): Promise<string[]> {
 
 /** A `*`/`?` pattern in the last path segment (`reports/*.csv`), as v1's glob mode used most. */
 function lastSegmentPattern(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${source}$`, 'u');
 }
 
-async function sourcesOf(execution: NodeExecution, config: { source_path?: string | undefined; files: readonly unknown[]; base_dir?: string | undefined; allow_outside_working_dir: boolean }) {
+async function sourcesOf(
+  execution: NodeExecution,
+  config: { source_path?: string | undefined; files: readonly unknown[]; base_dir?: string | undefined; allow_outside_working_dir: boolean },
+) {
   const inside = (path: string, field: string) => resolveInside(execution.workingDirectory, path, field, config.allow_outside_working_dir);
   let base = config.base_dir ? await inside(config.base_dir, 'base_dir') : undefined;
   let files: string[] = [];
@@ -64,7 +70,10 @@ async function sourcesOf(execution: NodeExecution, config: { source_path?: strin
       const directory = await inside(dirname(source), 'source_path');
       const pattern = lastSegmentPattern(basename(source));
       const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
-      files = entries.filter((entry) => entry.isFile() && pattern.test(entry.name)).map((entry) => join(directory, entry.name)).sort();
+      files = entries
+        .filter((entry) => entry.isFile() && pattern.test(entry.name))
+        .map((entry) => join(directory, entry.name))
+        .sort();
       base ??= directory;
     } else {
       const full = await inside(source, 'source_path');
@@ -162,7 +171,10 @@ const unzipFilesNode = defineNode({
     try {
       const entries = await readEntries(zip).catch((error: unknown) => {
         const message = (error as Error).message;
-        throw refuse(/^(absolute path|invalid relative path|invalid characters)/.test(message) ? 'ARCHIVE_ENTRY_OUTSIDE' : 'ARCHIVE_INVALID', `entry refused, nothing extracted: ${message}`);
+        throw refuse(
+          /^(absolute path|invalid relative path|invalid characters)/.test(message) ? 'ARCHIVE_ENTRY_OUTSIDE' : 'ARCHIVE_INVALID',
+          `entry refused, nothing extracted: ${message}`,
+        );
       });
       const targets: string[] = [];
       for (const entry of entries) {

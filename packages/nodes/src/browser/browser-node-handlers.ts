@@ -4,7 +4,17 @@ import { evaluateNode, getAttributeNode, getTextNode, screenshotNode } from './e
 import { checkNode, clickNode, selectNode, typeNode } from './interaction-nodes.js';
 import { closeNode, launchNode } from './lifecycle-nodes.js';
 import { currentUrlNode, navigateNode, pageSourceNode, waitNode } from './navigation-nodes.js';
-import { alertHandleNode, cookieManagementNode, goBackNode, goForwardNode, newTabNode, pressKeyNode, refreshPageNode, runScriptNode, waitForNavigationNode } from './page-control-nodes.js';
+import {
+  alertHandleNode,
+  cookieManagementNode,
+  goBackNode,
+  goForwardNode,
+  newTabNode,
+  pressKeyNode,
+  refreshPageNode,
+  runScriptNode,
+  waitForNavigationNode,
+} from './page-control-nodes.js';
 import { detectFormsNode, downloadFileNode, formFieldNode, formFillerNode, getAllImagesNode, tableScraperNode } from './page-data-nodes.js';
 
 /** Builders of the browser node handlers, one per node type family (v1 names and aliases). */

@@ -271,12 +271,15 @@ describe.skipIf(!hasChromium)('browser nodes on Chromium', () => {
 
     const catalog = new HandlerNodeCatalog(browserNodeHandlers({ sessions: run.sessions, secrets }));
     expect(
-      catalog.validate([
-        { id: 'open_portal', type: 'GoToURLNode', config: {} },
-        { id: 'press', type: 'BrowserClickNode', config: { selector: 42.5 } },
-        { id: 'press_list', type: 'BrowserClickNode', config: { selector: ['#a'] } },
-        { id: 'templated', type: 'BrowserNavigateNode', config: { url: '{{base_url}}/login', timeout: '{{t}}' } },
-      ], () => []),
+      catalog.validate(
+        [
+          { id: 'open_portal', type: 'GoToURLNode', config: {} },
+          { id: 'press', type: 'BrowserClickNode', config: { selector: 42.5 } },
+          { id: 'press_list', type: 'BrowserClickNode', config: { selector: ['#a'] } },
+          { id: 'templated', type: 'BrowserNavigateNode', config: { url: '{{base_url}}/login', timeout: '{{t}}' } },
+        ],
+        () => [],
+      ),
     ).toEqual([
       { code: 'CONFIG_INVALID', path: 'nodes.open_portal.config.url', message: 'required', nodeId: 'open_portal' },
       { code: 'CONFIG_INVALID', path: 'nodes.press_list.config.selector', message: 'expected text, got a list', nodeId: 'press_list' },

@@ -44,7 +44,9 @@ export function typeNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
     // Filling a field the page hints set again is page-local; appending keys or pressing Enter
     // (which may submit a form) is not idempotent.
     effect: (node) =>
-      literallyDefaultOr(node, 'clear_first', true) && literallyDefaultOr(node, 'press_enter_after', false) && literallyDefaultOr(node, 'press_tab_after', false)
+      literallyDefaultOr(node, 'clear_first', true) &&
+      literallyDefaultOr(node, 'press_enter_after', false) &&
+      literallyDefaultOr(node, 'press_tab_after', false)
         ? 'page'
         : 'world',
     config: z.looseObject({

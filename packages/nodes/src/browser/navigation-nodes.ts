@@ -61,7 +61,11 @@ export function waitNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
       if (waitType === 'timeout') return { outputs: {}, sleepMs: config.timeout };
       return runOnPage(execution, deps, pageOf(config), async (page) => {
         if (waitType === 'load') await page.waitForLoadState('load', { timeout: config.timeout });
-        else await page.locator(config.selector ?? '').first().waitFor({ state: config.state, timeout: config.timeout });
+        else
+          await page
+            .locator(config.selector ?? '')
+            .first()
+            .waitFor({ state: config.state, timeout: config.timeout });
         return { outputs: { found: true } };
       });
     },

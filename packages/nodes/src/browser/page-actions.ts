@@ -29,8 +29,7 @@ export async function performPageAction(page: Page, action: PageAction, timeoutM
       return;
     }
     case 'select': {
-      const option =
-        action.by === 'index' ? { index: Number(action.value) } : action.by === 'label' ? { label: action.value } : { value: action.value };
+      const option = action.by === 'index' ? { index: Number(action.value) } : action.by === 'label' ? { label: action.value } : { value: action.value };
       await target.selectOption(option, { timeout: timeoutMs });
       return;
     }

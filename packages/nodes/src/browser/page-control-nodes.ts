@@ -61,11 +61,14 @@ function historyNode(deps: BrowserNodeDependencies, types: readonly string[], mo
 }
 
 /** GoBackNode. */
-export const goBackNode = (deps: BrowserNodeDependencies) => historyNode(deps, ['GoBackNode', 'BrowserGoBackNode'], (page, options) => page.goBack(options), 'GoBack');
+export const goBackNode = (deps: BrowserNodeDependencies) =>
+  historyNode(deps, ['GoBackNode', 'BrowserGoBackNode'], (page, options) => page.goBack(options), 'GoBack');
 /** GoForwardNode. */
-export const goForwardNode = (deps: BrowserNodeDependencies) => historyNode(deps, ['GoForwardNode', 'BrowserGoForwardNode'], (page, options) => page.goForward(options), 'GoForward');
+export const goForwardNode = (deps: BrowserNodeDependencies) =>
+  historyNode(deps, ['GoForwardNode', 'BrowserGoForwardNode'], (page, options) => page.goForward(options), 'GoForward');
 /** RefreshPageNode: reloads the page (form state is lost, so the hint's actions reset). */
-export const refreshPageNode = (deps: BrowserNodeDependencies) => historyNode(deps, ['RefreshPageNode', 'ReloadPageNode'], (page, options) => page.reload(options), 'Refresh');
+export const refreshPageNode = (deps: BrowserNodeDependencies) =>
+  historyNode(deps, ['RefreshPageNode', 'ReloadPageNode'], (page, options) => page.reload(options), 'Refresh');
 
 /** PressKeyNode: presses a key or chord (`Enter`, `Control+A`) on the focused element or on `selector`. */
 export function pressKeyNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
@@ -239,18 +242,20 @@ export function cookieManagementNode(deps: BrowserNodeDependencies): CatalogNode
             else if (config.operation === 'set' && config.cookie_name !== '') {
               // v1 counted expiry from now; the clock is read here, inside the step.
               const expires = config.expires > 0 ? Date.now() / 1000 + config.expires : undefined;
-              cookies = [{
-                name: config.cookie_name,
-                value: config.cookie_value,
-                secure: config.secure,
-                httpOnly: config.http_only,
-                // Chromium drops a SameSite=None cookie that is not Secure; v1's default (None) then
-                // means the browser's default instead of no cookie at all.
-                ...(config.same_site === 'None' && !config.secure ? {} : { sameSite: config.same_site }),
-                ...(expires === undefined ? {} : { expires }),
-                // Playwright takes a cookie's place as a domain and path, or as a URL.
-                ...(config.domain !== '' ? { domain: config.domain, path: config.path } : { url: new URL(config.path, page.url()).href }),
-              }];
+              cookies = [
+                {
+                  name: config.cookie_name,
+                  value: config.cookie_value,
+                  secure: config.secure,
+                  httpOnly: config.http_only,
+                  // Chromium drops a SameSite=None cookie that is not Secure; v1's default (None) then
+                  // means the browser's default instead of no cookie at all.
+                  ...(config.same_site === 'None' && !config.secure ? {} : { sameSite: config.same_site }),
+                  ...(expires === undefined ? {} : { expires }),
+                  // Playwright takes a cookie's place as a domain and path, or as a URL.
+                  ...(config.domain !== '' ? { domain: config.domain, path: config.path } : { url: new URL(config.path, page.url()).href }),
+                },
+              ];
             } else throw new ConfigFieldError(config.operation === 'set' ? 'cookie_name' : 'cookies_json', 'required');
             const withTarget = cookies.map((cookie) => ('domain' in cookie || 'url' in cookie ? cookie : { ...cookie, url: page.url() }));
             await context.addCookies(withTarget as never);

@@ -58,34 +58,47 @@ async function exists(path: string): Promise<boolean> {
 export function downloadFileNode(deps: BrowserNodeDependencies): CatalogNodeHandler {
   return defineNode({
     types: ['DownloadFileNode', 'BrowserDownloadFileNode'],
-    config: z.looseObject({
-      url: nonEmptyText(),
-      filename: optionalText(),
-      save_path: optionalText(),
-      use_browser: boolean(false),
-      timeout: milliseconds(30_000),
-      overwrite: boolean(true),
-      allow_outside_working_dir: boolean(false),
-      ...pageFields,
-    }).superRefine((config, ctx) => {
-      // A relative path climbing out with `..` is refused before the run (the run-time check also
-      // covers absolute paths and symlinks).
-      if (config.allow_outside_working_dir) return;
-      for (const field of ['save_path', 'filename'] as const) {
-        const value = config[field];
-        if (value === undefined || value.includes('{{') || isAbsolute(value)) continue;
-        const normalised = normalize(value);
-        if (normalised === '..' || normalised.startsWith(`..${sep}`)) {
-          ctx.addIssue({ code: 'custom', path: [field], input: value, message: 'leaves the working directory (set allow_outside_working_dir: true to allow it)' });
+    config: z
+      .looseObject({
+        url: nonEmptyText(),
+        filename: optionalText(),
+        save_path: optionalText(),
+        use_browser: boolean(false),
+        timeout: milliseconds(30_000),
+        overwrite: boolean(true),
+        allow_outside_working_dir: boolean(false),
+        ...pageFields,
+      })
+      .superRefine((config, ctx) => {
+        // A relative path climbing out with `..` is refused before the run (the run-time check also
+        // covers absolute paths and symlinks).
+        if (config.allow_outside_working_dir) return;
+        for (const field of ['save_path', 'filename'] as const) {
+          const value = config[field];
+          if (value === undefined || value.includes('{{') || isAbsolute(value)) continue;
+          const normalised = normalize(value);
+          if (normalised === '..' || normalised.startsWith(`..${sep}`)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [field],
+              input: value,
+              message: 'leaves the working directory (set allow_outside_working_dir: true to allow it)',
+            });
+          }
         }
-      }
-    }),
+      }),
     ports: { inputs: ['url', 'filename'], outputs: ['path', 'attachment_file', 'size', 'success'] },
     run: async (config, execution) => {
       const name = config.filename ?? fileNameOf(config.url);
       const requested = config.save_path ?? join('downloads', name);
       let target = await resolveInside(execution.workingDirectory, requested, config.save_path ? 'save_path' : 'filename', config.allow_outside_working_dir);
-      if (await stat(target).then((info) => info.isDirectory(), () => false)) target = join(target, name);
+      if (
+        await stat(target).then(
+          (info) => info.isDirectory(),
+          () => false,
+        )
+      )
+        target = join(target, name);
       if (!config.overwrite && (await exists(target))) {
         const extension = extname(target);
         const stem = target.slice(0, target.length - extension.length);
@@ -123,7 +136,10 @@ function readTable(table: Element, options: { includeHeaders: boolean }): { head
   if (!headRow || !options.includeHeaders) return { headers: [], rows: rows.map((row) => [...row.children].map(textOf)).filter((cells) => cells.length > 0) };
   return {
     headers: [...headRow.children].map(textOf),
-    rows: rows.filter((row) => row !== headRow).map((row) => [...row.children].map(textOf)).filter((cells) => cells.length > 0),
+    rows: rows
+      .filter((row) => row !== headRow)
+      .map((row) => [...row.children].map(textOf))
+      .filter((cells) => cells.length > 0),
   };
 }
 
@@ -148,7 +164,9 @@ export function tableScraperNode(deps: BrowserNodeDependencies): CatalogNodeHand
         const keyed = (cells: string[]): JsonObject =>
           Object.fromEntries(read.headers.map((header, index) => [header === '' ? `column_${index + 1}` : header, cells[index] ?? '']));
         const data: Json[] = read.headers.length > 0 ? rows.map(keyed) : rows;
-        return { outputs: { data, headers: read.headers, row_count: rows.length, column_count: Math.max(read.headers.length, ...rows.map((row) => row.length), 0) } };
+        return {
+          outputs: { data, headers: read.headers, row_count: rows.length, column_count: Math.max(read.headers.length, ...rows.map((row) => row.length), 0) },
+        };
       }),
   });
 }
@@ -187,8 +205,14 @@ export function getAllImagesNode(deps: BrowserNodeDependencies): CatalogNodeHand
     ports: { outputs: ['images', 'count'] },
     run: (config, execution) =>
       runOnPage(execution, deps, pageOf(config), async (page) => {
-        const found = await page.evaluate<Array<{ url: string; width: number; height: number }>>(`(${FIND_IMAGES})(${JSON.stringify(config.include_backgrounds)})`);
-        const types = config.file_types.split(',').map((type) => type.trim().toLowerCase().replace(/^\./, '')).filter((type) => type !== '').map((type) => `.${type}`);
+        const found = await page.evaluate<Array<{ url: string; width: number; height: number }>>(
+          `(${FIND_IMAGES})(${JSON.stringify(config.include_backgrounds)})`,
+        );
+        const types = config.file_types
+          .split(',')
+          .map((type) => type.trim().toLowerCase().replace(/^\./, ''))
+          .filter((type) => type !== '')
+          .map((type) => `.${type}`);
         const images = found
           .filter((image) => !image.url.startsWith('data:'))
           .filter((image) => (config.min_width <= 0 || image.width >= config.min_width) && (config.min_height <= 0 || image.height >= config.min_height))
@@ -262,7 +286,13 @@ export function formFieldNode(deps: BrowserNodeDependencies): CatalogNodeHandler
       // v1 skipped a field without a selector and kept the chain going.
       if (selector === '') return { outputs: { fields_out: previous, field: null } };
       const recorded = await recordField(execution, deps, 'value', config.value);
-      const field: JsonObject = { selector, value: recorded.value, type: config.field_type, clear_first: config.clear_first, ...(recorded.secret ? { secret: true } : {}) };
+      const field: JsonObject = {
+        selector,
+        value: recorded.value,
+        type: config.field_type,
+        clear_first: config.clear_first,
+        ...(recorded.secret ? { secret: true } : {}),
+      };
       return { outputs: { fields_out: [...previous, field], field } };
     },
   });
@@ -296,7 +326,8 @@ export function formFillerNode(deps: BrowserNodeDependencies): CatalogNodeHandle
           const value = await replayValue(field.value, field.secret, deps.secrets);
           let action: PageAction;
           if (field.type === 'select') action = { kind: 'select', selector: field.selector, value, by: 'value' };
-          else if (field.type === 'checkbox' || field.type === 'radio') action = { kind: 'check', selector: field.selector, checked: TRUTHY.has(value.trim().toLowerCase()) };
+          else if (field.type === 'checkbox' || field.type === 'radio')
+            action = { kind: 'check', selector: field.selector, checked: TRUTHY.has(value.trim().toLowerCase()) };
           else action = { kind: 'type', selector: field.selector, value, mode: field.clear_first ? 'fill' : 'append' };
           await performPageAction(page, action, config.timeout);
           // What is recorded (hint, outputs) keeps secret references, never the value.
@@ -324,13 +355,21 @@ interface FieldToFill {
 }
 
 /** The fields a FormFillerNode fills: the chain first (as v1), else the mapping, with secrets recorded as references. */
-async function fieldsToFill(chain: Json, mapping: Json, clearFirst: boolean, execution: Parameters<typeof recordField>[0], deps: BrowserNodeDependencies): Promise<FieldToFill[]> {
+async function fieldsToFill(
+  chain: Json,
+  mapping: Json,
+  clearFirst: boolean,
+  execution: Parameters<typeof recordField>[0],
+  deps: BrowserNodeDependencies,
+): Promise<FieldToFill[]> {
   if (Array.isArray(chain) && chain.length > 0) {
-    return chain.map((item, index) => {
-      const parsed = fieldDefinition.safeParse(item);
-      if (!parsed.success) throw new ConfigFieldError(`fields_in[${index}]`, 'expected a field definition from FormFieldNode (selector, value, type)');
-      return parsed.data;
-    }).filter((field) => field.selector.trim() !== '');
+    return chain
+      .map((item, index) => {
+        const parsed = fieldDefinition.safeParse(item);
+        if (!parsed.success) throw new ConfigFieldError(`fields_in[${index}]`, 'expected a field definition from FormFieldNode (selector, value, type)');
+        return parsed.data;
+      })
+      .filter((field) => field.selector.trim() !== '');
   }
   let map: Json = mapping;
   if (typeof map === 'string') {

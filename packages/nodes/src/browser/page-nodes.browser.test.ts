@@ -48,7 +48,13 @@ class BrowserRun {
   }
   async run(type: string, config: JsonObject): Promise<NodeOutcome> {
     const index = this.step++;
-    const execution = aNodeExecution(type).withId(`n${index}`).withConfig(config).inRun(this.runId, index).withResources({ ...this.resources }).inDirectory(this.directory).build();
+    const execution = aNodeExecution(type)
+      .withId(`n${index}`)
+      .withConfig(config)
+      .inRun(this.runId, index)
+      .withResources({ ...this.resources })
+      .inDirectory(this.directory)
+      .build();
     const outcome = await this.catalog.execute(execution);
     for (const [key, value] of Object.entries(outcome.resources ?? {})) {
       if (value === null) delete this.resources[key];
@@ -116,7 +122,9 @@ describe.skipIf(!hasChromium)('tab, history, script, dialog, cookie, download, t
     await run.run('TypeTextNode', { selector: '#box', text: 'abc' });
     await run.run('PressKeyNode', { selector: '#box', key: 'Backspace' });
     expect((await run.run('RunJavaScriptNode', { script: "document.querySelector('#box').value" })).outputs).toEqual({ result: 'ab', success: true });
-    expect((await run.run('BrowserRunScriptNode', { script: 'return { sum: args.a + args.b, list: [1, null] };', args: { a: 2, b: 3 } })).outputs['result']).toEqual({ sum: 5, list: [1, null] });
+    expect(
+      (await run.run('BrowserRunScriptNode', { script: 'return { sum: args.a + args.b, list: [1, null] };', args: { a: 2, b: 3 } })).outputs['result'],
+    ).toEqual({ sum: 5, list: [1, null] });
     await expect(run.run('RunJavaScriptNode', { script: 'document.body' })).rejects.toMatchObject({ code: 'SCRIPT_RESULT_NOT_JSON' });
     await expect(run.run('PressKeyNode', { key: 'NoSuchKey' })).rejects.toThrow(/config\.key: unknown key/);
     const alert = await run.run('BrowserAlertHandleNode', { trigger_selector: '#alert' });
@@ -155,7 +163,10 @@ describe.skipIf(!hasChromium)('tab, history, script, dialog, cookie, download, t
     const run = newRun();
     await run.run('GoToURLNode', { url: `${server.url}/table` });
     expect((await run.run('TableScraperNode', { table_selector: '#t' })).outputs).toEqual({
-      data: [{ Name: 'Apple', Qty: '3' }, { Name: 'Pear', Qty: '5' }],
+      data: [
+        { Name: 'Apple', Qty: '3' },
+        { Name: 'Pear', Qty: '5' },
+      ],
       headers: ['Name', 'Qty'],
       row_count: 2,
       column_count: 2,
@@ -166,14 +177,24 @@ describe.skipIf(!hasChromium)('tab, history, script, dialog, cookie, download, t
     await run.run('GoToURLNode', { url: `${server.url}/form` });
     const forms = await run.run('DetectFormsNode', {});
     expect(forms.outputs['form_count']).toBe(1);
-    expect(forms.outputs['forms']).toMatchObject([{ id: 'order', method: 'post', field_count: 4, fields: [{ name: 'user', label: 'User', required: true, selector: '#user' }, { type: 'select-one' }, { type: 'checkbox' }, { tag: 'textarea' }] }]);
+    expect(forms.outputs['forms']).toMatchObject([
+      {
+        id: 'order',
+        method: 'post',
+        field_count: 4,
+        fields: [{ name: 'user', label: 'User', required: true, selector: '#user' }, { type: 'select-one' }, { type: 'checkbox' }, { tag: 'textarea' }],
+      },
+    ]);
     const first = await run.run('FormFieldNode', { selector: '#size', value: 'l', field_type: 'select' });
     const chain = await run.run('FormFieldNode', { selector: '#gift', value: 'true', field_type: 'checkbox', fields_in: first.outputs['fields_out'] ?? [] });
     expect(chain.outputs['fields_out']).toEqual([
       { selector: '#size', value: 'l', type: 'select', clear_first: true },
       { selector: '#gift', value: 'true', type: 'checkbox', clear_first: true },
     ]);
-    expect((await run.run('FormFillerNode', { fields_in: chain.outputs['fields_out'] ?? [] })).outputs).toEqual({ fields_filled: 2, form_data: { '#size': 'l', '#gift': 'true' } });
+    expect((await run.run('FormFillerNode', { fields_in: chain.outputs['fields_out'] ?? [] })).outputs).toEqual({
+      fields_filled: 2,
+      form_data: { '#size': 'l', '#gift': 'true' },
+    });
     expect((await run.run('FormFillerNode', { field_mapping: { '#user': 'ada' } })).outputs['fields_filled']).toBe(1);
     expect(readPageHint(run.resources, 'default')?.actions).toHaveLength(3);
     await run.crash();

@@ -30,7 +30,18 @@ describe('config validation of the tab, history, script, dialog, cookie, downloa
   });
 
   it('accepts the v1 defaults', () => {
-    for (const type of ['NewTabNode', 'GoBackNode', 'GoForwardNode', 'RefreshPageNode', 'PressKeyNode', 'BrowserAlertHandleNode', 'CookieManagementNode', 'TableScraperNode', 'GetAllImagesNode', 'DetectFormsNode']) {
+    for (const type of [
+      'NewTabNode',
+      'GoBackNode',
+      'GoForwardNode',
+      'RefreshPageNode',
+      'PressKeyNode',
+      'BrowserAlertHandleNode',
+      'CookieManagementNode',
+      'TableScraperNode',
+      'GetAllImagesNode',
+      'DetectFormsNode',
+    ]) {
       expect(issues(type, {})).toEqual([]);
     }
   });
@@ -38,7 +49,8 @@ describe('config validation of the tab, history, script, dialog, cookie, downloa
   it('declares effects: FormFieldNode is pure (it only chains definitions), the others world', () => {
     expect(catalog.effectOf(aWorkflowNode('FormFieldNode'))).toBe('pure');
     expect(catalog.effectOf(aWorkflowNode('FormFillerNode'))).toBe('world');
-    for (const type of ['NewTabNode', 'GoBackNode', 'PressKeyNode', 'RunJavaScriptNode', 'CookieManagementNode', 'DownloadFileNode', 'TableScraperNode']) expect(catalog.effectOf(aWorkflowNode(type))).toBe('world');
+    for (const type of ['NewTabNode', 'GoBackNode', 'PressKeyNode', 'RunJavaScriptNode', 'CookieManagementNode', 'DownloadFileNode', 'TableScraperNode'])
+      expect(catalog.effectOf(aWorkflowNode(type))).toBe('world');
   });
 });
 
@@ -47,7 +59,9 @@ describe('FormFieldNode', () => {
     const { aNodeExecution } = await import('../testing/node-execution-builder.js');
     const secrets = { loadSecret: (name: string) => Promise.resolve(name === 'PW' ? 's3cret' : undefined) };
     const withSecrets = new HandlerNodeCatalog(browserNodeHandlers({ sessions: new PlaywrightBrowserSessions(), secrets }));
-    const outcome = await withSecrets.execute(aNodeExecution('FormFieldNode').withConfig({ selector: '#pw', value: 's3cret' }).withRawConfig({ selector: '#pw', value: '{{$secret:PW}}' }).build());
+    const outcome = await withSecrets.execute(
+      aNodeExecution('FormFieldNode').withConfig({ selector: '#pw', value: 's3cret' }).withRawConfig({ selector: '#pw', value: '{{$secret:PW}}' }).build(),
+    );
     expect(outcome.outputs['field']).toEqual({ selector: '#pw', value: '{{$secret:PW}}', type: 'text', clear_first: true, secret: true });
     expect(JSON.stringify(outcome)).not.toContain('s3cret');
   });

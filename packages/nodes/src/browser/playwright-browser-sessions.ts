@@ -46,9 +46,7 @@ export class ChromiumNotFoundError extends Error {
   /** Installing a browser takes an operator, not a retry. */
   readonly retryable = false;
   constructor(readonly executablePath: string) {
-    super(
-      `no Chromium at ${executablePath}: install your distribution's chromium package (Debian: apt-get install chromium) or set CASARE_CHROMIUM_PATH`,
-    );
+    super(`no Chromium at ${executablePath}: install your distribution's chromium package (Debian: apt-get install chromium) or set CASARE_CHROMIUM_PATH`);
     this.name = 'ChromiumNotFoundError';
   }
 }

@@ -106,9 +106,7 @@ export const readCsvNode: CatalogNodeHandler = defineNode({
       .filter((record) => record.some((value) => value.trim() !== ''));
     const headers = config.has_header ? (records.shift() ?? []).map((name) => name.trim()) : [];
     const limited = config.max_rows > 0 ? records.slice(0, config.max_rows) : records;
-    const data: Json[] = config.has_header
-      ? limited.map((record) => Object.fromEntries(headers.map((name, column) => [name, record[column] ?? ''])))
-      : limited;
+    const data: Json[] = config.has_header ? limited.map((record) => Object.fromEntries(headers.map((name, column) => [name, record[column] ?? '']))) : limited;
     return { outputs: { data, headers, row_count: data.length } };
   },
 });

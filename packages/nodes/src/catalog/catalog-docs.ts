@@ -59,7 +59,9 @@ export function renderCatalogDocs(handlers: readonly CatalogNodeHandler[]): stri
       types: handler.types.join(', '),
       // An effect decided per node from its config is documented as such.
       effect: typeof handler.effect === 'function' ? 'depends on its config' : (handler.effect ?? 'world'),
-      fields: configFieldsOf(handler.configSchema).map((field) => `\`${field}\``).join(', '),
+      fields: configFieldsOf(handler.configSchema)
+        .map((field) => `\`${field}\``)
+        .join(', '),
     }))
     .sort((a, b) => a.types.localeCompare(b.types));
   const count = handlers.reduce((total, handler) => total + handler.types.length, 0);

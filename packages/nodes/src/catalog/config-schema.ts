@@ -57,15 +57,13 @@ function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const listValue = z.custom<readonly Json[]>(
-  (value) => Array.isArray(value) || (typeof value === 'string' && Array.isArray(tryParseJson(value))),
-  { error: 'expected a list' },
-).transform((value) => (Array.isArray(value) ? (value as readonly Json[]) : (tryParseJson(value as unknown as string) as Json[])));
+const listValue = z
+  .custom<readonly Json[]>((value) => Array.isArray(value) || (typeof value === 'string' && Array.isArray(tryParseJson(value))), { error: 'expected a list' })
+  .transform((value) => (Array.isArray(value) ? (value as readonly Json[]) : (tryParseJson(value as unknown as string) as Json[])));
 
-const dictValue = z.custom<JsonObject>(
-  (value) => isJsonObject(value) || (typeof value === 'string' && isJsonObject(tryParseJson(value))),
-  { error: 'expected a dictionary' },
-).transform((value) => (typeof value === 'string' ? (tryParseJson(value) as JsonObject) : value));
+const dictValue = z
+  .custom<JsonObject>((value) => isJsonObject(value) || (typeof value === 'string' && isJsonObject(tryParseJson(value))), { error: 'expected a dictionary' })
+  .transform((value) => (typeof value === 'string' ? (tryParseJson(value) as JsonObject) : value));
 
 /** Any JSON value; absent means null. */
 export function anyValue() {
@@ -79,7 +77,10 @@ export function text(fallback?: string) {
 
 /** Text that must not be empty (ids, names, URLs, paths). */
 export function nonEmptyText() {
-  return z.preprocess(blank, textValue.refine((value) => value.trim() !== '', { error: 'must not be empty' }));
+  return z.preprocess(
+    blank,
+    textValue.refine((value) => value.trim() !== '', { error: 'must not be empty' }),
+  );
 }
 
 /** Optional text: undefined when not set. */

@@ -12,13 +12,38 @@ const effectOf = (type: string, config?: JsonObject) => catalog.effectOf(node(ty
 
 describe('what each node type touches', () => {
   it('counts control flow, variables, data and Log as pure', () => {
-    for (const type of ['IfNode', 'ForLoopStartNode', 'ForLoopEndNode', 'MergeNode', 'StartNode', 'SetVariableNode', 'MathOperationNode', 'TextSplitNode', 'ListSortNode', 'DictGetNode', 'LogNode', 'AssertNode']) {
+    for (const type of [
+      'IfNode',
+      'ForLoopStartNode',
+      'ForLoopEndNode',
+      'MergeNode',
+      'StartNode',
+      'SetVariableNode',
+      'MathOperationNode',
+      'TextSplitNode',
+      'ListSortNode',
+      'DictGetNode',
+      'LogNode',
+      'AssertNode',
+    ]) {
       expect(effectOf(type), type).toBe('pure');
     }
   });
 
   it('counts the clock, randomness, waits, files, HTTP, navigation, clicks and page reads as world', () => {
-    for (const type of ['GetTimestampNode', 'GetCurrentDateTimeNode', 'RandomNumberNode', 'ShuffleListNode', 'WaitNode', 'FileSystemSuperNode', 'HttpRequestNode', 'BrowserNavigateNode', 'BrowserClickNode', 'BrowserGetTextNode', 'ReadCSVNode']) {
+    for (const type of [
+      'GetTimestampNode',
+      'GetCurrentDateTimeNode',
+      'RandomNumberNode',
+      'ShuffleListNode',
+      'WaitNode',
+      'FileSystemSuperNode',
+      'HttpRequestNode',
+      'BrowserNavigateNode',
+      'BrowserClickNode',
+      'BrowserGetTextNode',
+      'ReadCSVNode',
+    ]) {
       expect(effectOf(type), type).toBe('world');
     }
   });

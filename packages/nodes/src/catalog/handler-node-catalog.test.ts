@@ -77,11 +77,14 @@ describe('HandlerNodeCatalog', () => {
     const noDataInputs = () => [];
 
     it('reports each bad field with node id, JSON path and code', () => {
-      const issues = catalog.validate([
-        { id: 'set', type: 'SetVariableNode', config: { value: 1 } },
-        { id: 'fetch', type: 'HttpRequestNode', config: { url: 'http://127.0.0.1/', timeout: 'soon' } },
-        { id: 'get', type: 'ListGetItemNode', config: { index: [1] } },
-      ], noDataInputs);
+      const issues = catalog.validate(
+        [
+          { id: 'set', type: 'SetVariableNode', config: { value: 1 } },
+          { id: 'fetch', type: 'HttpRequestNode', config: { url: 'http://127.0.0.1/', timeout: 'soon' } },
+          { id: 'get', type: 'ListGetItemNode', config: { index: [1] } },
+        ],
+        noDataInputs,
+      );
       expect(issues).toEqual([
         { code: 'CONFIG_INVALID', nodeId: 'set', path: 'nodes.set.config.variable_name', message: 'required' },
         { code: 'CONFIG_INVALID', nodeId: 'fetch', path: 'nodes.fetch.config.timeout', message: 'expected a number, got "soon"' },

@@ -12,7 +12,7 @@ interface V1Types {
 const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('../../v1-node-types.json', import.meta.url)), 'utf8')) as V1Types;
 const supported = new Set(documentedNodeHandlers().flatMap((handler) => handler.types));
 
-describe('v1-node-types.json: the original engine\'s node classes', () => {
+describe("v1-node-types.json: the original engine's node classes", () => {
   it('lists each class once, with a category and where it came from', () => {
     expect(v1.source.repository).toBe('omerlefaruk/CasareRPA');
     expect(v1.source.commit).toMatch(/^[0-9a-f]{40}$/);
@@ -29,7 +29,23 @@ describe('v1-node-types.json: the original engine\'s node classes', () => {
     console.log(`v1 node types supported: ${covered.length} of ${v1.types.length}; unsupported on purpose (desktop, Office, Windows): ${onPurpose.length}`);
     expect(covered.length).toBeGreaterThan(100);
     // The tier 1 and tier 2 types of issue 15 that this catalog covers stay covered.
-    for (const type of ['ThrowErrorNode', 'ValidateNode', 'TransformNode', 'RerouteNode', 'EvalExpressionNode', 'DataCompareNode', 'FormatDateTimeNode', 'TextSuperNode', 'NewTabNode', 'GoBackNode', 'BrowserRunScriptNode', 'CookieManagementNode', 'DownloadFileNode', 'TableScraperNode', 'FormFillerNode']) {
+    for (const type of [
+      'ThrowErrorNode',
+      'ValidateNode',
+      'TransformNode',
+      'RerouteNode',
+      'EvalExpressionNode',
+      'DataCompareNode',
+      'FormatDateTimeNode',
+      'TextSuperNode',
+      'NewTabNode',
+      'GoBackNode',
+      'BrowserRunScriptNode',
+      'CookieManagementNode',
+      'DownloadFileNode',
+      'TableScraperNode',
+      'FormFillerNode',
+    ]) {
       expect(supported.has(type)).toBe(true);
     }
   });

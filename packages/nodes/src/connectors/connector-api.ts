@@ -49,7 +49,8 @@ function baseUrl(base: string): URL {
   } catch {
     throw new ConfigFieldError('api_base_url', `not a valid URL: ${JSON.stringify(base)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigFieldError('api_base_url', `only http and https are supported, got ${url.protocol}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigFieldError('api_base_url', `only http and https are supported, got ${url.protocol}`);
   return url;
 }
 
@@ -72,7 +73,11 @@ export async function callConnector(execution: NodeExecution, call: ConnectorCal
   try {
     response = await fetch(url, { method: call.method ?? 'POST', headers, body, signal: AbortSignal.any([execution.signal, timeout]) });
   } catch (error) {
-    const reason = timeout.aborted ? `timed out after ${call.timeoutSeconds}s` : execution.signal.aborted ? 'was aborted' : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
+    const reason = timeout.aborted
+      ? `timed out after ${call.timeoutSeconds}s`
+      : execution.signal.aborted
+        ? 'was aborted'
+        : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
     throw new ConnectorApiError(execution.node.id, 'CONNECTOR_UNREACHABLE', 0, `${shown} ${reason}`, { cause: error });
   }
   const answer = jsonOrNull(await response.text());
@@ -80,7 +85,12 @@ export async function callConnector(execution: NodeExecution, call: ConnectorCal
   if (!response.ok) {
     const detail = call.errorOf?.(object) ?? `HTTP ${response.status}`;
     const auth = response.status === 401 || response.status === 403;
-    throw new ConnectorApiError(execution.node.id, auth ? 'CONNECTOR_AUTH_FAILED' : 'CONNECTOR_FAILED', response.status, `${shown} answered ${response.status}: ${detail}`);
+    throw new ConnectorApiError(
+      execution.node.id,
+      auth ? 'CONNECTOR_AUTH_FAILED' : 'CONNECTOR_FAILED',
+      response.status,
+      `${shown} answered ${response.status}: ${detail}`,
+    );
   }
   return object;
 }

@@ -43,15 +43,22 @@ function answer(request: Received): { status: number; body: JsonObject } {
     if (request.headers.authorization !== `Bearer ${LLM_KEY}`) return { status: 401, body: { error: { message: 'bad key' } } };
     const sent = JSON.parse(request.body) as { model: string; messages: Array<{ role: string; content: string }> };
     const users = sent.messages.filter((message) => message.role === 'user').map((message) => message.content);
-    return { status: 200, body: { model: sent.model, choices: [{ message: { role: 'assistant', content: `echo(${users.join(' | ')})` } }], usage: { total_tokens: 12 } } };
+    return {
+      status: 200,
+      body: { model: sent.model, choices: [{ message: { role: 'assistant', content: `echo(${users.join(' | ')})` } }], usage: { total_tokens: 12 } },
+    };
   }
   if (request.url.startsWith('/google/')) {
-    if (request.headers.authorization !== `Bearer ${GOOGLE_TOKEN}`) return { status: 401, body: { error: { code: 401, message: 'Request had invalid authentication credentials.' } } };
+    if (request.headers.authorization !== `Bearer ${GOOGLE_TOKEN}`)
+      return { status: 401, body: { error: { code: 401, message: 'Request had invalid authentication credentials.' } } };
     const path = decodeURIComponent(request.url.split('?')[0] ?? '');
     if (path === '/google/gmail/v1/users/me/messages/send') return { status: 200, body: { id: 'gm-1', threadId: 'th-1' } };
-    if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A1:B2' && request.method === 'GET') return { status: 200, body: { range: 'Sheet1!A1:B2', values: [['a', 'b'], ['1']] } };
-    if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A1:B2' && request.method === 'PUT') return { status: 200, body: { updatedRange: 'Sheet1!A1:B2', updatedRows: 2, updatedColumns: 2, updatedCells: 4 } };
-    if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A:B:append') return { status: 200, body: { updates: { updatedRange: 'Sheet1!A3:B3', updatedRows: 1 } } };
+    if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A1:B2' && request.method === 'GET')
+      return { status: 200, body: { range: 'Sheet1!A1:B2', values: [['a', 'b'], ['1']] } };
+    if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A1:B2' && request.method === 'PUT')
+      return { status: 200, body: { updatedRange: 'Sheet1!A1:B2', updatedRows: 2, updatedColumns: 2, updatedCells: 4 } };
+    if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A:B:append')
+      return { status: 200, body: { updates: { updatedRange: 'Sheet1!A3:B3', updatedRows: 1 } } };
     if (path === '/google/drive/v3/files/drv-1') return { status: 200, body: { note: 'the file bytes' } };
     if (path === '/google/upload/drive/v3/files') return { status: 200, body: { id: 'drv-1', name: 'report.pdf', webViewLink: 'https://drive.example/drv-1' } };
   }
@@ -98,7 +105,10 @@ describe('Telegram nodes (local Bot API stand-in)', () => {
 
   it('uploads a document of the working directory as multipart; an URL is passed on', async () => {
     await writeFile(join(workdir, 'report.pdf'), '%PDF-report');
-    expect((await run('TelegramSendDocumentNode', telegram({ document: 'report.pdf', caption: 'monthly' }))).outputs).toMatchObject({ message_id: 78, document_path: 'report.pdf' });
+    expect((await run('TelegramSendDocumentNode', telegram({ document: 'report.pdf', caption: 'monthly' }))).outputs).toMatchObject({
+      message_id: 78,
+      document_path: 'report.pdf',
+    });
     expect(received[0]?.headers['content-type']).toMatch(/^multipart\/form-data/);
     expect(received[0]?.body).toContain('filename="report.pdf"');
     expect(received[0]?.body).toContain('%PDF-report');
@@ -116,7 +126,9 @@ describe('Telegram nodes (local Bot API stand-in)', () => {
 
   it('bad coordinates, a missing token or a bad parse mode are config errors naming node and field', async () => {
     await expect(run('TelegramSendLocationNode', telegram({ latitude: 91, longitude: 0 }), 'loc')).rejects.toThrow('nodes.loc.config.latitude');
-    await expect(run('TelegramSendMessageNode', { chat_id: '1', text: 'x', api_base_url: `${base}/telegram` }, 'nt')).rejects.toThrow('nodes.nt.config.bot_token: required');
+    await expect(run('TelegramSendMessageNode', { chat_id: '1', text: 'x', api_base_url: `${base}/telegram` }, 'nt')).rejects.toThrow(
+      'nodes.nt.config.bot_token: required',
+    );
     expect(catalog.validate([{ id: 't1', type: 'TelegramSendMessageNode', config: { chat_id: '1', text: 'x', parse_mode: 'BBCode' } }])).toEqual([
       expect.objectContaining({ nodeId: 't1', path: 'nodes.t1.config.parse_mode' }),
     ]);
@@ -124,19 +136,42 @@ describe('Telegram nodes (local Bot API stand-in)', () => {
 });
 
 describe('WhatsApp Cloud API nodes (local Graph API stand-in)', () => {
-  const whatsapp = (extra: JsonObject): JsonObject => ({ access_token: GRAPH_TOKEN, phone_number_id: '555', to: '+1 555 0001', api_base_url: `${base}/graph`, ...extra });
+  const whatsapp = (extra: JsonObject): JsonObject => ({
+    access_token: GRAPH_TOKEN,
+    phone_number_id: '555',
+    to: '+1 555 0001',
+    api_base_url: `${base}/graph`,
+    ...extra,
+  });
 
   it('sends a text and a template with a Bearer token', async () => {
-    expect((await run('WhatsAppSendMessageNode', whatsapp({ text: 'hello' }))).outputs).toEqual({ message_id: 'wamid.ABC', phone_number: '15550001', success: true, error: '', text: 'hello' });
-    expect(JSON.parse(received[0]?.body ?? '')).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '15550001', type: 'text', text: { body: 'hello', preview_url: false } });
+    expect((await run('WhatsAppSendMessageNode', whatsapp({ text: 'hello' }))).outputs).toEqual({
+      message_id: 'wamid.ABC',
+      phone_number: '15550001',
+      success: true,
+      error: '',
+      text: 'hello',
+    });
+    expect(JSON.parse(received[0]?.body ?? '')).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '15550001',
+      type: 'text',
+      text: { body: 'hello', preview_url: false },
+    });
     const components = [{ type: 'body', parameters: [{ type: 'text', text: '42' }] }];
     await run('WhatsAppSendTemplateNode', whatsapp({ template_name: 'invoice_paid', components: JSON.stringify(components) }));
-    expect(JSON.parse(received[1]?.body ?? '')).toMatchObject({ type: 'template', template: { name: 'invoice_paid', language: { code: 'en_US' }, components } });
+    expect(JSON.parse(received[1]?.body ?? '')).toMatchObject({
+      type: 'template',
+      template: { name: 'invoice_paid', language: { code: 'en_US' }, components },
+    });
   });
 
   it('a refused token fails with the API message; bad components are a config error', async () => {
     await expect(run('WhatsAppSendMessageNode', whatsapp({ access_token: 'nope', text: 'x' }))).rejects.toThrow('Invalid OAuth access token');
-    await expect(run('WhatsAppSendTemplateNode', whatsapp({ template_name: 't', components: '"just text"' }), 'wt')).rejects.toThrow('nodes.wt.config.components');
+    await expect(run('WhatsAppSendTemplateNode', whatsapp({ template_name: 't', components: '"just text"' }), 'wt')).rejects.toThrow(
+      'nodes.wt.config.components',
+    );
   });
 });
 
@@ -146,7 +181,14 @@ describe('LLM nodes (local OpenAI-compatible stand-in)', () => {
   it('completes a prompt with a system prompt', async () => {
     const { outputs } = await run('LLMCompletionNode', llm({ prompt: 'Summarise invoice 42', system_prompt: 'Be brief', temperature: 0 }));
     expect(outputs).toEqual({ response: 'echo(Summarise invoice 42)', tokens_used: 12, model_used: 'test-model', success: true, error: '' });
-    expect(JSON.parse(received[0]?.body ?? '')).toMatchObject({ model: 'test-model', temperature: 0, messages: [{ role: 'system', content: 'Be brief' }, { role: 'user', content: 'Summarise invoice 42' }] });
+    expect(JSON.parse(received[0]?.body ?? '')).toMatchObject({
+      model: 'test-model',
+      temperature: 0,
+      messages: [
+        { role: 'system', content: 'Be brief' },
+        { role: 'user', content: 'Summarise invoice 42' },
+      ],
+    });
   });
 
   it('chat keeps the conversation in the run state (a resource hint), so a resumed run continues it', async () => {
@@ -177,7 +219,10 @@ describe('Google Workspace nodes (local Gmail, Sheets and Drive stand-ins)', () 
   const google = (extra: JsonObject): JsonObject => ({ access_token: GOOGLE_TOKEN, api_base_url: `${base}/google`, ...extra });
 
   it('GmailSendEmailNode sends the raw message with a Message-ID from the idempotency key', async () => {
-    const execution = aNodeExecution('GmailSendEmailNode').withConfig(google({ to: 'a@example.com, b@example.com', subject: 'Hi', body: 'Hello' })).inRun('run-g', 6).build();
+    const execution = aNodeExecution('GmailSendEmailNode')
+      .withConfig(google({ to: 'a@example.com, b@example.com', subject: 'Hi', body: 'Hello' }))
+      .inRun('run-g', 6)
+      .build();
     expect((await catalog.execute(execution)).outputs).toEqual({ message_id: 'gm-1', thread_id: 'th-1', success: true, error: '' });
     const raw = Buffer.from((JSON.parse(received[0]?.body ?? '') as { raw: string }).raw, 'base64url').toString('utf8');
     expect(raw).toContain('Message-ID: <casare.run-g.6@casare-rpa.invalid>');
@@ -186,12 +231,46 @@ describe('Google Workspace nodes (local Gmail, Sheets and Drive stand-ins)', () 
   });
 
   it('Sheets: reads a range, writes rows and appends one row', async () => {
-    expect((await run('SheetsGetRangeNode', google({ spreadsheet_id: 'sheet-1', range: 'Sheet1!A1:B2' }))).outputs).toEqual({ values: [['a', 'b'], ['1']], row_count: 2, column_count: 2, success: true, error: '' });
-    expect((await run('SheetsWriteRangeNode', google({ spreadsheet_id: 'sheet-1', range: 'Sheet1!A1:B2', values: [['a', 'b'], [1, 2]] }))).outputs).toMatchObject({ updated_cells: 4 });
-    expect(JSON.parse(received[1]?.body ?? '')).toEqual({ range: 'Sheet1!A1:B2', majorDimension: 'ROWS', values: [['a', 'b'], [1, 2]] });
-    expect((await run('SheetsAppendRowNode', google({ spreadsheet_id: 'sheet-1', range: 'Sheet1!A:B', values: ['x', 3] }))).outputs).toEqual({ updated_range: 'Sheet1!A3:B3', updated_rows: 1, success: true, error: '' });
+    expect((await run('SheetsGetRangeNode', google({ spreadsheet_id: 'sheet-1', range: 'Sheet1!A1:B2' }))).outputs).toEqual({
+      values: [['a', 'b'], ['1']],
+      row_count: 2,
+      column_count: 2,
+      success: true,
+      error: '',
+    });
+    expect(
+      (
+        await run(
+          'SheetsWriteRangeNode',
+          google({
+            spreadsheet_id: 'sheet-1',
+            range: 'Sheet1!A1:B2',
+            values: [
+              ['a', 'b'],
+              [1, 2],
+            ],
+          }),
+        )
+      ).outputs,
+    ).toMatchObject({ updated_cells: 4 });
+    expect(JSON.parse(received[1]?.body ?? '')).toEqual({
+      range: 'Sheet1!A1:B2',
+      majorDimension: 'ROWS',
+      values: [
+        ['a', 'b'],
+        [1, 2],
+      ],
+    });
+    expect((await run('SheetsAppendRowNode', google({ spreadsheet_id: 'sheet-1', range: 'Sheet1!A:B', values: ['x', 3] }))).outputs).toEqual({
+      updated_range: 'Sheet1!A3:B3',
+      updated_rows: 1,
+      success: true,
+      error: '',
+    });
     expect(JSON.parse(received[2]?.body ?? '')).toEqual({ majorDimension: 'ROWS', values: [['x', 3]] });
-    await expect(run('SheetsAppendRowNode', google({ spreadsheet_id: 'sheet-1', range: 'A:B', values: [] }), 'sa')).rejects.toThrow('nodes.sa.config.values: must not be empty');
+    await expect(run('SheetsAppendRowNode', google({ spreadsheet_id: 'sheet-1', range: 'A:B', values: [] }), 'sa')).rejects.toThrow(
+      'nodes.sa.config.values: must not be empty',
+    );
   });
 
   it('DriveUploadFileNode uploads a working-directory file as multipart with its metadata', async () => {
@@ -208,11 +287,15 @@ describe('Google Workspace nodes (local Gmail, Sheets and Drive stand-ins)', () 
     expect(outputs).toEqual({ file_path: 'in/drive.json', success: true, error: '' });
     expect(JSON.parse(await readFile(join(workdir, 'in/drive.json'), 'utf8'))).toEqual({ note: 'the file bytes' });
     expect(received[0]?.url).toBe('/google/drive/v3/files/drv-1?alt=media');
-    await expect(run('DriveDownloadFileNode', google({ file_id: 'drv-1', destination_path: '../out.bin' }), 'dd')).rejects.toThrow('nodes.dd.config.destination_path');
+    await expect(run('DriveDownloadFileNode', google({ file_id: 'drv-1', destination_path: '../out.bin' }), 'dd')).rejects.toThrow(
+      'nodes.dd.config.destination_path',
+    );
   });
 
   it('a refused token fails with CONNECTOR_AUTH_FAILED and the API message, without the token', async () => {
-    const failure = await run('SheetsGetRangeNode', google({ access_token: 'expired', spreadsheet_id: 'sheet-1', range: 'A1' })).catch((error: unknown) => error);
+    const failure = await run('SheetsGetRangeNode', google({ access_token: 'expired', spreadsheet_id: 'sheet-1', range: 'A1' })).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toMatchObject({ code: 'CONNECTOR_AUTH_FAILED', status: 401 });
     expect((failure as Error).message).toContain('invalid authentication credentials');
     expect((failure as Error).message).not.toContain('expired');

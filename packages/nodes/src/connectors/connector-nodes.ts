@@ -5,7 +5,19 @@ import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { anyValue, boolean, integer, isJsonArray, isJsonObject, nonEmptyText, number, oneOf, optionalText, text, tryParseJson } from '../catalog/config-schema.js';
+import {
+  anyValue,
+  boolean,
+  integer,
+  isJsonArray,
+  isJsonObject,
+  nonEmptyText,
+  number,
+  oneOf,
+  optionalText,
+  text,
+  tryParseJson,
+} from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { textOf } from '../data/values.js';
@@ -30,7 +42,12 @@ const telegramFields = {
 type TelegramConfig = z.output<z.ZodObject<typeof telegramFields>>;
 
 /** Calls one Bot API method; the token is in the URL path, which messages never show. */
-async function telegram(execution: NodeExecution, config: TelegramConfig, method: string, payload: JsonObject | FormData): Promise<{ message_id: Json; chat_id: Json }> {
+async function telegram(
+  execution: NodeExecution,
+  config: TelegramConfig,
+  method: string,
+  payload: JsonObject | FormData,
+): Promise<{ message_id: Json; chat_id: Json }> {
   const token = requiredToken(config.bot_token, 'bot_token');
   const answer = await callConnector(execution, {
     service: 'Telegram',
@@ -58,7 +75,11 @@ const telegramSendMessageNode = defineNode({
   ports: { inputs: ['bot_token', 'chat_id', 'text', 'parse_mode', 'disable_notification', 'reply_to_message_id'], outputs: [...TELEGRAM_OUTPUTS, 'text'] },
   run: async (config, execution) => {
     if (config.text.length > 4096) throw new ConfigFieldError('text', 'Telegram messages hold at most 4096 characters');
-    const payload: JsonObject = { ...common(config), text: config.text, ...(config.reply_to_message_id ? { reply_to_message_id: config.reply_to_message_id } : {}) };
+    const payload: JsonObject = {
+      ...common(config),
+      text: config.text,
+      ...(config.reply_to_message_id ? { reply_to_message_id: config.reply_to_message_id } : {}),
+    };
     const sent = await telegram(execution, config, 'sendMessage', payload);
     return { outputs: { ...sent, success: true, error: '', text: config.text } };
   },
@@ -68,10 +89,21 @@ const telegramSendMessageNode = defineNode({
  * A photo or document: a file of the working directory is uploaded; anything else (an URL, a
  * Telegram file_id) is passed on as text.
  */
-async function telegramFile(execution: NodeExecution, config: TelegramConfig, field: 'photo' | 'document', value: string, extra: JsonObject): Promise<JsonObject | FormData> {
+async function telegramFile(
+  execution: NodeExecution,
+  config: TelegramConfig,
+  field: 'photo' | 'document',
+  value: string,
+  extra: JsonObject,
+): Promise<JsonObject | FormData> {
   const isUrl = /^https?:\/\//i.test(value);
   const local = isUrl ? undefined : await resolveInside(execution.workingDirectory, value, field, config.allow_outside_working_dir);
-  const exists = local ? await stat(local).then((info) => info.isFile(), () => false) : false;
+  const exists = local
+    ? await stat(local).then(
+        (info) => info.isFile(),
+        () => false,
+      )
+    : false;
   if (!local || !exists) return { ...common(config), ...extra, [field]: value };
   const form = new FormData();
   for (const [name, item] of Object.entries({ ...common(config), ...extra })) form.append(name, textOf(item));
@@ -93,9 +125,15 @@ const telegramSendPhotoNode = defineNode({
 const telegramSendDocumentNode = defineNode({
   types: ['TelegramSendDocumentNode'],
   config: z.looseObject({ ...telegramFields, document: nonEmptyText(), filename: text(''), caption: text('') }),
-  ports: { inputs: ['bot_token', 'chat_id', 'document', 'filename', 'caption', 'parse_mode', 'disable_notification'], outputs: [...TELEGRAM_OUTPUTS, 'document_path'] },
+  ports: {
+    inputs: ['bot_token', 'chat_id', 'document', 'filename', 'caption', 'parse_mode', 'disable_notification'],
+    outputs: [...TELEGRAM_OUTPUTS, 'document_path'],
+  },
   run: async (config, execution) => {
-    const payload = await telegramFile(execution, config, 'document', config.document, { ...(config.caption ? { caption: config.caption } : {}), ...(config.filename ? { filename: config.filename } : {}) });
+    const payload = await telegramFile(execution, config, 'document', config.document, {
+      ...(config.caption ? { caption: config.caption } : {}),
+      ...(config.filename ? { filename: config.filename } : {}),
+    });
     return { outputs: { ...(await telegram(execution, config, 'sendDocument', payload)), success: true, error: '', document_path: config.document } };
   },
 });
@@ -156,7 +194,10 @@ const whatsappSendMessageNode = defineNode({
 const whatsappSendTemplateNode = defineNode({
   types: ['WhatsAppSendTemplateNode'],
   config: z.looseObject({ ...whatsappFields, template_name: nonEmptyText(), language_code: text('en_US'), components: anyValue() }),
-  ports: { inputs: ['access_token', 'phone_number_id', 'to', 'template_name', 'language_code', 'components'], outputs: ['message_id', 'phone_number', 'success', 'error', 'template_name'] },
+  ports: {
+    inputs: ['access_token', 'phone_number_id', 'to', 'template_name', 'language_code', 'components'],
+    outputs: ['message_id', 'phone_number', 'success', 'error', 'template_name'],
+  },
   run: async (config, execution) => {
     const parsed = typeof config.components === 'string' ? (config.components.trim() === '' ? [] : tryParseJson(config.components)) : config.components;
     if (parsed !== null && parsed !== undefined && !isJsonArray(parsed) && !(isJsonObject(parsed) && Object.keys(parsed).length === 0)) {
@@ -205,7 +246,11 @@ async function chatCompletion(execution: NodeExecution, config: LlmConfig, messa
   const first = isJsonObject(choices[0]) ? choices[0] : {};
   const message = isJsonObject(first['message']) ? first['message'] : {};
   const usage = isJsonObject(answer['usage']) ? answer['usage'] : {};
-  return { response: typeof message['content'] === 'string' ? message['content'] : '', tokens_used: usage['total_tokens'] ?? 0, model_used: answer['model'] ?? config.model };
+  return {
+    response: typeof message['content'] === 'string' ? message['content'] : '',
+    tokens_used: usage['total_tokens'] ?? 0,
+    model_used: answer['model'] ?? config.model,
+  };
 }
 
 function withSystem(config: LlmConfig, messages: ChatMessage[]): ChatMessage[] {
@@ -218,7 +263,9 @@ const llmCompletionNode = defineNode({
   types: ['LLMCompletionNode'],
   config: z.looseObject({ ...llmFields, prompt: nonEmptyText() }),
   ports: { inputs: ['prompt', 'model', 'system_prompt', 'temperature', 'max_tokens'], outputs: LLM_OUTPUTS },
-  run: async (config, execution) => ({ outputs: { ...(await chatCompletion(execution, config, withSystem(config, [{ role: 'user', content: config.prompt }]))), success: true, error: '' } }),
+  run: async (config, execution) => ({
+    outputs: { ...(await chatCompletion(execution, config, withSystem(config, [{ role: 'user', content: config.prompt }]))), success: true, error: '' },
+  }),
 });
 
 /** Resource hint key holding one conversation's messages (kept in the run's state, so a resumed run continues it). */
@@ -230,7 +277,9 @@ function historyOf(execution: NodeExecution, conversationId: string): ChatMessag
   const hint = execution.resources[conversationHintKey(conversationId)];
   const messages = isJsonObject(hint) && isJsonArray(hint['messages']) ? hint['messages'] : [];
   return messages.flatMap((message): ChatMessage[] =>
-    isJsonObject(message) && (message['role'] === 'user' || message['role'] === 'assistant') && typeof message['content'] === 'string' ? [{ role: message['role'], content: message['content'] }] : [],
+    isJsonObject(message) && (message['role'] === 'user' || message['role'] === 'assistant') && typeof message['content'] === 'string'
+      ? [{ role: message['role'], content: message['content'] }]
+      : [],
   );
 }
 

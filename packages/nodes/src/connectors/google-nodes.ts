@@ -27,7 +27,14 @@ function googleError(body: JsonObject): string | undefined {
   return isJsonObject(body['error']) && typeof body['error']['message'] === 'string' ? body['error']['message'] : undefined;
 }
 
-async function google(execution: NodeExecution, config: GoogleConfig, service: string, defaultBase: string, path: string, request: { method?: 'GET' | 'POST' | 'PUT'; json?: Json; form?: FormData }) {
+async function google(
+  execution: NodeExecution,
+  config: GoogleConfig,
+  service: string,
+  defaultBase: string,
+  path: string,
+  request: { method?: 'GET' | 'POST' | 'PUT'; json?: Json; form?: FormData },
+) {
   const token = requiredToken(config.access_token, 'access_token');
   return callConnector(execution, {
     service,
@@ -43,7 +50,15 @@ async function google(execution: NodeExecution, config: GoogleConfig, service: s
 
 const gmailSendEmailNode = defineNode({
   types: ['GmailSendEmailNode'],
-  config: z.looseObject({ ...googleFields, to: nonEmptyText(), cc: text(''), bcc: text(''), subject: text(''), body: text(''), body_type: oneOf(['plain', 'html'], 'plain') }),
+  config: z.looseObject({
+    ...googleFields,
+    to: nonEmptyText(),
+    cc: text(''),
+    bcc: text(''),
+    subject: text(''),
+    body: text(''),
+    body_type: oneOf(['plain', 'html'], 'plain'),
+  }),
   ports: { inputs: ['to', 'cc', 'bcc', 'subject', 'body', 'body_type'], outputs: ['message_id', 'thread_id', 'success', 'error'] },
   run: async (config, execution) => {
     // Gmail keeps the Message-ID header, so a re-sent mail after a crash is the same message.
@@ -57,7 +72,9 @@ const gmailSendEmailNode = defineNode({
     })
       .compile()
       .build();
-    const answer = await google(execution, config, 'Gmail', 'https://gmail.googleapis.com', 'gmail/v1/users/me/messages/send', { json: { raw: raw.toString('base64url') } });
+    const answer = await google(execution, config, 'Gmail', 'https://gmail.googleapis.com', 'gmail/v1/users/me/messages/send', {
+      json: { raw: raw.toString('base64url') },
+    });
     return { outputs: { message_id: answer['id'] ?? '', thread_id: answer['threadId'] ?? '', success: true, error: '' } };
   },
 });
@@ -72,14 +89,19 @@ function valuesPath(spreadsheetId: string, range: string, suffix = ''): string {
 /** Rows of cell values: a 2D list, or one row given as a flat list. */
 function rowsOf(values: readonly Json[], field: string): Json[][] {
   if (values.length === 0) throw new ConfigFieldError(field, 'must not be empty');
-  if (values.every((row) => isJsonArray(row))) return values.map((row) => [...(row)]);
-  if (values.some((cell) => isJsonArray(cell) || isJsonObject(cell))) throw new ConfigFieldError(field, 'expected a list of rows (lists) or one row of cell values');
+  if (values.every((row) => isJsonArray(row))) return values.map((row) => [...row]);
+  if (values.some((cell) => isJsonArray(cell) || isJsonObject(cell)))
+    throw new ConfigFieldError(field, 'expected a list of rows (lists) or one row of cell values');
   return [[...values]];
 }
 
 const sheetsGetRangeNode = defineNode({
   types: ['SheetsGetRangeNode'],
-  config: z.looseObject({ ...sheetsFields, value_render_option: oneOf(['FORMATTED_VALUE', 'UNFORMATTED_VALUE', 'FORMULA'], 'FORMATTED_VALUE'), major_dimension: oneOf(['ROWS', 'COLUMNS'], 'ROWS') }),
+  config: z.looseObject({
+    ...sheetsFields,
+    value_render_option: oneOf(['FORMATTED_VALUE', 'UNFORMATTED_VALUE', 'FORMULA'], 'FORMATTED_VALUE'),
+    major_dimension: oneOf(['ROWS', 'COLUMNS'], 'ROWS'),
+  }),
   ports: { inputs: ['spreadsheet_id', 'range'], outputs: ['values', 'row_count', 'column_count', 'success', 'error'] },
   run: async (config, execution) => {
     const query = `?valueRenderOption=${config.value_render_option}&majorDimension=${config.major_dimension}`;
@@ -99,10 +121,17 @@ const sheetsWriteRangeNode = defineNode({
   ports: { inputs: ['spreadsheet_id', 'range', 'values'], outputs: ['updated_range', 'updated_rows', 'updated_columns', 'updated_cells', 'success', 'error'] },
   run: async (config, execution) => {
     const rows = rowsOf(config.values, 'values');
-    const answer = await google(execution, config, 'Sheets', SHEETS, valuesPath(config.spreadsheet_id, config.range, `?valueInputOption=${config.value_input_option}`), {
-      method: 'PUT',
-      json: { range: config.range, majorDimension: 'ROWS', values: rows },
-    });
+    const answer = await google(
+      execution,
+      config,
+      'Sheets',
+      SHEETS,
+      valuesPath(config.spreadsheet_id, config.range, `?valueInputOption=${config.value_input_option}`),
+      {
+        method: 'PUT',
+        json: { range: config.range, majorDimension: 'ROWS', values: rows },
+      },
+    );
     return {
       outputs: {
         updated_range: answer['updatedRange'] ?? '',
@@ -123,7 +152,9 @@ const sheetsAppendRowNode = defineNode({
   run: async (config, execution) => {
     const rows = rowsOf(config.values, 'values');
     const query = `:append?valueInputOption=${config.value_input_option}&insertDataOption=${config.insert_data_option}`;
-    const answer = await google(execution, config, 'Sheets', SHEETS, valuesPath(config.spreadsheet_id, config.range, query), { json: { majorDimension: 'ROWS', values: rows } });
+    const answer = await google(execution, config, 'Sheets', SHEETS, valuesPath(config.spreadsheet_id, config.range, query), {
+      json: { majorDimension: 'ROWS', values: rows },
+    });
     const updates = isJsonObject(answer['updates']) ? answer['updates'] : {};
     return { outputs: { updated_range: updates['updatedRange'] ?? '', updated_rows: updates['updatedRows'] ?? 0, success: true, error: '' } };
   },
@@ -131,7 +162,15 @@ const sheetsAppendRowNode = defineNode({
 
 const driveUploadFileNode = defineNode({
   types: ['DriveUploadFileNode'],
-  config: z.looseObject({ ...googleFields, file_path: nonEmptyText(), folder_id: text(''), file_name: text(''), mime_type: text(''), description: text(''), allow_outside_working_dir: boolean(false) }),
+  config: z.looseObject({
+    ...googleFields,
+    file_path: nonEmptyText(),
+    folder_id: text(''),
+    file_name: text(''),
+    mime_type: text(''),
+    description: text(''),
+    allow_outside_working_dir: boolean(false),
+  }),
   ports: { inputs: ['file_path', 'folder_id', 'file_name', 'mime_type', 'description'], outputs: ['file_id', 'name', 'web_view_link', 'success', 'error'] },
   run: async (config, execution) => {
     const local = await resolveInside(execution.workingDirectory, config.file_path, 'file_path', config.allow_outside_working_dir);
@@ -139,13 +178,26 @@ const driveUploadFileNode = defineNode({
       throw new FileOperationError(execution.node.id, 'Drive Upload', config.file_path, error.code, error.message);
     });
     const name = config.file_name || basename(local);
-    const metadata: JsonObject = { name, ...(config.folder_id ? { parents: [config.folder_id] } : {}), ...(config.description ? { description: config.description } : {}) };
+    const metadata: JsonObject = {
+      name,
+      ...(config.folder_id ? { parents: [config.folder_id] } : {}),
+      ...(config.description ? { description: config.description } : {}),
+    };
     const form = new FormData();
     form.append('metadata', new Blob([JSON.stringify(metadata)], { type: 'application/json; charset=UTF-8' }));
     const blob = await openAsBlob(local, { type: config.mime_type || 'application/octet-stream' });
     form.append('file', blob, name);
-    const answer = await google(execution, config, 'Drive', 'https://www.googleapis.com', 'upload/drive/v3/files?uploadType=multipart&fields=id,name,webViewLink', { form });
-    return { outputs: { file_id: answer['id'] ?? '', name: answer['name'] ?? name, web_view_link: textOf(answer['webViewLink'] ?? ''), success: true, error: '' } };
+    const answer = await google(
+      execution,
+      config,
+      'Drive',
+      'https://www.googleapis.com',
+      'upload/drive/v3/files?uploadType=multipart&fields=id,name,webViewLink',
+      { form },
+    );
+    return {
+      outputs: { file_id: answer['id'] ?? '', name: answer['name'] ?? name, web_view_link: textOf(answer['webViewLink'] ?? ''), success: true, error: '' },
+    };
   },
 });
 
@@ -155,7 +207,10 @@ const driveDownloadFileNode = defineNode({
   ports: { inputs: ['file_id', 'destination_path'], outputs: ['file_path', 'success', 'error'] },
   run: async (config, execution) => {
     const token = requiredToken(config.access_token, 'access_token');
-    const url = httpUrl(`${(config.api_base_url ?? 'https://www.googleapis.com').replace(/\/+$/, '')}/drive/v3/files/${encodeURIComponent(config.file_id)}?alt=media`, 'api_base_url');
+    const url = httpUrl(
+      `${(config.api_base_url ?? 'https://www.googleapis.com').replace(/\/+$/, '')}/drive/v3/files/${encodeURIComponent(config.file_id)}?alt=media`,
+      'api_base_url',
+    );
     const { file_path } = await downloadToFile(execution, url, new Headers({ authorization: `Bearer ${token}` }), config.timeout, {
       savePath: config.destination_path,
       overwrite: true,
@@ -168,4 +223,11 @@ const driveDownloadFileNode = defineNode({
 });
 
 /** Google Workspace nodes: GmailSendEmailNode, SheetsGetRange/WriteRange/AppendRow, DriveUploadFileNode, DriveDownloadFileNode. */
-export const googleNodeHandlers: readonly CatalogNodeHandler[] = [gmailSendEmailNode, sheetsGetRangeNode, sheetsWriteRangeNode, sheetsAppendRowNode, driveUploadFileNode, driveDownloadFileNode];
+export const googleNodeHandlers: readonly CatalogNodeHandler[] = [
+  gmailSendEmailNode,
+  sheetsGetRangeNode,
+  sheetsWriteRangeNode,
+  sheetsAppendRowNode,
+  driveUploadFileNode,
+  driveDownloadFileNode,
+];

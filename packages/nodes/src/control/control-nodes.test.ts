@@ -20,7 +20,7 @@ describe('IfNode', () => {
   });
 
   it('evaluates the raw condition in the executor scope when there is one, keeping value types', async () => {
-    const builder = aNodeExecution('IfNode').withRawConfig({ condition: "{{name}} == 'bob'" }).withConfig({ condition: 'bob == \'bob\'' });
+    const builder = aNodeExecution('IfNode').withRawConfig({ condition: "{{name}} == 'bob'" }).withConfig({ condition: "bob == 'bob'" });
     const execution = { ...builder.build(), scope: { variables: { name: 'bob' }, outputs: {} } };
     expect((await catalog.execute(execution)).ports).toEqual(['true']);
   });
@@ -36,7 +36,11 @@ describe('IfNode', () => {
 
 describe('SwitchNode', () => {
   const switchOn = (value: string, ports: string[]) =>
-    run(aNodeExecution('SwitchNode').withConfig({ value, cases: ['option_a', 'option_b'] }).withConnectedPorts(ports));
+    run(
+      aNodeExecution('SwitchNode')
+        .withConfig({ value, cases: ['option_a', 'option_b'] })
+        .withConnectedPorts(ports),
+    );
 
   it('chooses case_<index> when the ports are named by position', async () => {
     expect((await switchOn('option_b', ['case_0', 'case_1', 'default'])).ports).toEqual(['case_1']);
@@ -58,7 +62,8 @@ describe('SwitchNode', () => {
 });
 
 describe('ForLoopStartNode', () => {
-  const loop = (iteration: number, config: JsonObject = { items: ['A', 'B'] }) => run(aNodeExecution('ForLoopStartNode').withConfig(config).atIteration(iteration));
+  const loop = (iteration: number, config: JsonObject = { items: ['A', 'B'] }) =>
+    run(aNodeExecution('ForLoopStartNode').withConfig(config).atIteration(iteration));
 
   it('enters the body with the current item and records the iteration', async () => {
     const outcome = await loop(1);

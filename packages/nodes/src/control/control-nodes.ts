@@ -56,7 +56,10 @@ function casesOf(value: Json): readonly Json[] {
   if (typeof value === 'string') {
     const parsed = tryParseJson(value);
     if (isJsonArray(parsed)) return parsed;
-    return value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    return value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
   }
   return value === null ? [] : [value];
 }
@@ -105,7 +108,10 @@ function loopItems(items: Json, start: number | undefined, end: number | undefin
   if (typeof items === 'string') {
     const parsed = tryParseJson(items);
     if (isJsonArray(parsed)) return parsed;
-    return items.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    return items
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
   }
   throw new ConfigFieldError('items', 'cannot iterate over a boolean');
 }
@@ -130,7 +136,16 @@ const forLoopStartNode = defineNode({
     if (n < items.length) {
       const item = items[n] ?? null;
       return {
-        outputs: { current_item: item, current_index: n, item, index: n, total: items.length, is_first: n === 0, is_last: n === items.length - 1, completed: false },
+        outputs: {
+          current_item: item,
+          current_index: n,
+          item,
+          index: n,
+          total: items.length,
+          is_first: n === 0,
+          is_last: n === items.length - 1,
+          completed: false,
+        },
         ports: ['body'],
         iteration: n,
       };
@@ -138,7 +153,14 @@ const forLoopStartNode = defineNode({
     // Keep the last item visible after the loop, as the v1 engine did.
     const last = items.length > 0 ? (items[items.length - 1] ?? null) : null;
     return {
-      outputs: { current_item: last, current_index: Math.max(items.length - 1, 0), item: last, index: Math.max(items.length - 1, 0), total: items.length, completed: true },
+      outputs: {
+        current_item: last,
+        current_index: Math.max(items.length - 1, 0),
+        item: last,
+        index: Math.max(items.length - 1, 0),
+        total: items.length,
+        completed: true,
+      },
       ports: ['completed'],
     };
   },
@@ -220,4 +242,3 @@ export const controlNodeHandlers: readonly CatalogNodeHandler[] = [
   commentNode,
   assertNode,
 ];
-

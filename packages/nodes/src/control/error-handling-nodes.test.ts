@@ -14,13 +14,19 @@ describe('error handling nodes', () => {
 
   it('ErrorRecoveryNode records the strategy and routes fallback', async () => {
     const outcome = await catalog.execute(aNodeExecution('ErrorRecoveryNode').withConfig({ strategy: 'FALLBACK', max_retries: '2' }).build());
-    expect(outcome).toMatchObject({ outputs: { strategy: 'fallback', max_retries: 2 }, ports: ['fallback'], variables: { _error_recovery_strategy: 'fallback' } });
+    expect(outcome).toMatchObject({
+      outputs: { strategy: 'fallback', max_retries: 2 },
+      ports: ['fallback'],
+      variables: { _error_recovery_strategy: 'fallback' },
+    });
     expect((await catalog.execute(aNodeExecution('ErrorRecoveryNode').build())).ports).toEqual(['exec_out']);
   });
 
   it('LogErrorNode builds the log entry and logs it', async () => {
     const outcome = await catalog.execute(
-      aNodeExecution('LogErrorNode').withConfig({ error_message: 'timeout', error_type: 'NetError', context: { url: 'x' }, level: 'warning' }).build(),
+      aNodeExecution('LogErrorNode')
+        .withConfig({ error_message: 'timeout', error_type: 'NetError', context: { url: 'x' }, level: 'warning' })
+        .build(),
     );
     expect(outcome.outputs['log_entry']).toEqual({ level: 'warning', error_type: 'NetError', error_message: 'timeout', context: { url: 'x' } });
     expect(outcome.logs).toEqual(['warning: [NetError] timeout | Context: {"url":"x"}']);

@@ -10,8 +10,15 @@ function normalised(value: Json | undefined, caseSensitive: boolean): string {
 }
 
 function keyColumnsOf(value: Json): string[] {
-  if (Array.isArray(value)) return value.map(textOf).map((column) => column.trim()).filter((column) => column !== '');
-  return textOf(value ?? '').split(',').map((column) => column.trim()).filter((column) => column !== '');
+  if (Array.isArray(value))
+    return value
+      .map(textOf)
+      .map((column) => column.trim())
+      .filter((column) => column !== '');
+  return textOf(value ?? '')
+    .split(',')
+    .map((column) => column.trim())
+    .filter((column) => column !== '');
 }
 
 const dataCompareNode = defineNode({

@@ -148,7 +148,12 @@ const dictItemsNode = defineNode({
 
 function sortKeys(value: Json): Json {
   if (Array.isArray(value)) return (value as readonly Json[]).map(sortKeys);
-  if (isJsonObject(value)) return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key] ?? null)]));
+  if (isJsonObject(value))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortKeys(value[key] ?? null)]),
+    );
   return value;
 }
 

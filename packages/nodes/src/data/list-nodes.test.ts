@@ -20,7 +20,17 @@ describe('list nodes', () => {
     ['ListUniqueNode', { list: base }, { unique_list: [5, 3, 8, 1, 9, 10], result: [5, 3, 8, 1, 9, 10], removed_count: 1 }],
     ['ListSliceNode', { list: [5, 3, 8, 1, 9, 10], start: 1, end: 4 }, { result: [3, 8, 1], length: 3 }],
     ['ListSliceNode', { list: [1, 2, 3, 4], step: -1 }, { result: [4, 3, 2, 1], length: 4 }],
-    ['ListFlattenNode', { list: [[1, 2], [3, 4], [5, [6]]] }, { result: [1, 2, 3, 4, 5, [6]], length: 6 }],
+    [
+      'ListFlattenNode',
+      {
+        list: [
+          [1, 2],
+          [3, 4],
+          [5, [6]],
+        ],
+      },
+      { result: [1, 2, 3, 4, 5, [6]], length: 6 },
+    ],
     ['ListFlattenNode', { list: [[1, [2, [3]]]], depth: -1 }, { result: [1, 2, 3], length: 3 }],
     ['ListJoinNode', { list: ['apple', 'banana', 'cherry'], separator: ', ' }, { result: 'apple, banana, cherry' }],
     ['ListFilterNode', { list: [1, 5, 10], condition: 'greater_than', value: 4 }, { result: [5, 10], removed: [1], count: 2 }],
@@ -32,7 +42,11 @@ describe('list nodes', () => {
     ['ListReduceNode', { list: [1, 2, 3, 4], operation: 'avg' }, { result: 2.5 }],
     ['ListReduceNode', { list: [3, 1, 2], operation: 'max' }, { result: 3 }],
     ['ListReduceNode', { list: ['a', 'b'], operation: 'join', separator: '+' }, { result: 'a+b' }],
-    ['CreateListNode', { item_1: 'apple', item_2: 'banana', item_10: 'last', item_3: 'cherry' }, { list: ['apple', 'banana', 'cherry', 'last'], result: ['apple', 'banana', 'cherry', 'last'], length: 4 }],
+    [
+      'CreateListNode',
+      { item_1: 'apple', item_2: 'banana', item_10: 'last', item_3: 'cherry' },
+      { list: ['apple', 'banana', 'cherry', 'last'], result: ['apple', 'banana', 'cherry', 'last'], length: 4 },
+    ],
   ])('%s %j', async (type, config, expected) => {
     expect(await outputs(type, config)).toEqual(expected);
   });

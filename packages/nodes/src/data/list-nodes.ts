@@ -126,8 +126,22 @@ const listJoinNode = defineNode({
 });
 
 const FILTER_CONDITIONS = [
-  'equals', 'not_equals', 'greater_than', 'less_than', 'greater_or_equal', 'less_or_equal', 'contains', 'not_contains',
-  'starts_with', 'ends_with', 'is_empty', 'is_not_empty', 'is_none', 'is_not_none', 'is_truthy', 'is_falsy',
+  'equals',
+  'not_equals',
+  'greater_than',
+  'less_than',
+  'greater_or_equal',
+  'less_or_equal',
+  'contains',
+  'not_contains',
+  'starts_with',
+  'ends_with',
+  'is_empty',
+  'is_not_empty',
+  'is_none',
+  'is_not_none',
+  'is_truthy',
+  'is_falsy',
 ] as const;
 
 function isEmpty(value: Json): boolean {
@@ -143,22 +157,38 @@ function isTruthy(value: Json): boolean {
 
 function keeps(condition: (typeof FILTER_CONDITIONS)[number], item: Json, value: Json): boolean {
   switch (condition) {
-    case 'equals': return compareWith('==', item, value);
-    case 'not_equals': return compareWith('!=', item, value);
-    case 'greater_than': return compareWith('>', item, value);
-    case 'less_than': return compareWith('<', item, value);
-    case 'greater_or_equal': return compareWith('>=', item, value);
-    case 'less_or_equal': return compareWith('<=', item, value);
-    case 'contains': return compareWith('contains', item, value);
-    case 'not_contains': return compareWith('not_contains', item, value);
-    case 'starts_with': return compareWith('starts_with', item, value);
-    case 'ends_with': return compareWith('ends_with', item, value);
-    case 'is_empty': return isEmpty(item);
-    case 'is_not_empty': return !isEmpty(item);
-    case 'is_none': return item === null;
-    case 'is_not_none': return item !== null;
-    case 'is_truthy': return isTruthy(item);
-    case 'is_falsy': return !isTruthy(item);
+    case 'equals':
+      return compareWith('==', item, value);
+    case 'not_equals':
+      return compareWith('!=', item, value);
+    case 'greater_than':
+      return compareWith('>', item, value);
+    case 'less_than':
+      return compareWith('<', item, value);
+    case 'greater_or_equal':
+      return compareWith('>=', item, value);
+    case 'less_or_equal':
+      return compareWith('<=', item, value);
+    case 'contains':
+      return compareWith('contains', item, value);
+    case 'not_contains':
+      return compareWith('not_contains', item, value);
+    case 'starts_with':
+      return compareWith('starts_with', item, value);
+    case 'ends_with':
+      return compareWith('ends_with', item, value);
+    case 'is_empty':
+      return isEmpty(item);
+    case 'is_not_empty':
+      return !isEmpty(item);
+    case 'is_none':
+      return item === null;
+    case 'is_not_none':
+      return item !== null;
+    case 'is_truthy':
+      return isTruthy(item);
+    case 'is_falsy':
+      return !isTruthy(item);
   }
 }
 
@@ -179,30 +209,64 @@ const listFilterNode = defineNode({
 });
 
 const MAP_OPERATIONS = [
-  'identity', 'upper', 'lower', 'strip', 'title', 'to_string', 'to_int', 'to_float', 'to_bool', 'length',
-  'get_key', 'add', 'multiply', 'prefix', 'suffix', 'round', 'abs',
+  'identity',
+  'upper',
+  'lower',
+  'strip',
+  'title',
+  'to_string',
+  'to_int',
+  'to_float',
+  'to_bool',
+  'length',
+  'get_key',
+  'add',
+  'multiply',
+  'prefix',
+  'suffix',
+  'round',
+  'abs',
 ] as const;
 
 function mapItem(operation: (typeof MAP_OPERATIONS)[number], item: Json, value: Json, keyPath: string | undefined, index: number): Json {
   const field = `list[${index}]`;
   switch (operation) {
-    case 'identity': return item;
-    case 'upper': return textOf(item).toUpperCase();
-    case 'lower': return textOf(item).toLowerCase();
-    case 'strip': return textOf(item).trim();
-    case 'title': return textOf(item).toLowerCase().replace(/\b\p{L}/gu, (c) => c.toUpperCase());
-    case 'to_string': return textOf(item);
-    case 'to_int': return Math.trunc(requireNumber(item, field));
-    case 'to_float': return requireNumber(item, field);
-    case 'to_bool': return isTruthy(item);
-    case 'length': return isJsonArray(item) ? item.length : isJsonObject(item) ? Object.keys(item).length : textOf(item).length;
-    case 'get_key': return valueAtPath(item, keyPath ?? textOf(value)) ?? null;
-    case 'add': return requireNumber(item, field) + requireNumber(value, 'value');
-    case 'multiply': return requireNumber(item, field) * requireNumber(value, 'value');
-    case 'prefix': return textOf(value) + textOf(item);
-    case 'suffix': return textOf(item) + textOf(value);
-    case 'round': return Math.round(requireNumber(item, field));
-    case 'abs': return Math.abs(requireNumber(item, field));
+    case 'identity':
+      return item;
+    case 'upper':
+      return textOf(item).toUpperCase();
+    case 'lower':
+      return textOf(item).toLowerCase();
+    case 'strip':
+      return textOf(item).trim();
+    case 'title':
+      return textOf(item)
+        .toLowerCase()
+        .replace(/\b\p{L}/gu, (c) => c.toUpperCase());
+    case 'to_string':
+      return textOf(item);
+    case 'to_int':
+      return Math.trunc(requireNumber(item, field));
+    case 'to_float':
+      return requireNumber(item, field);
+    case 'to_bool':
+      return isTruthy(item);
+    case 'length':
+      return isJsonArray(item) ? item.length : isJsonObject(item) ? Object.keys(item).length : textOf(item).length;
+    case 'get_key':
+      return valueAtPath(item, keyPath ?? textOf(value)) ?? null;
+    case 'add':
+      return requireNumber(item, field) + requireNumber(value, 'value');
+    case 'multiply':
+      return requireNumber(item, field) * requireNumber(value, 'value');
+    case 'prefix':
+      return textOf(value) + textOf(item);
+    case 'suffix':
+      return textOf(item) + textOf(value);
+    case 'round':
+      return Math.round(requireNumber(item, field));
+    case 'abs':
+      return Math.abs(requireNumber(item, field));
   }
 }
 
@@ -235,15 +299,33 @@ const listReduceNode = defineNode({
     const start = numericValue(config.initial);
     let result: Json;
     switch (config.operation) {
-      case 'sum': result = numbers().reduce((total, n) => total + n, start ?? 0); break;
-      case 'product': result = numbers().reduce((total, n) => total * n, start ?? 1); break;
-      case 'min': result = items.length === 0 ? config.initial : [...items].sort(compareValues)[0] ?? null; break;
-      case 'max': result = items.length === 0 ? config.initial : [...items].sort(compareValues).at(-1) ?? null; break;
-      case 'average': result = items.length === 0 ? 0 : numbers().reduce((total, n) => total + n, 0) / items.length; break;
-      case 'count': result = items.length; break;
-      case 'join': result = items.map(textOf).join(config.separator); break;
-      case 'first': result = items[0] ?? config.initial; break;
-      case 'last': result = items.at(-1) ?? config.initial; break;
+      case 'sum':
+        result = numbers().reduce((total, n) => total + n, start ?? 0);
+        break;
+      case 'product':
+        result = numbers().reduce((total, n) => total * n, start ?? 1);
+        break;
+      case 'min':
+        result = items.length === 0 ? config.initial : ([...items].sort(compareValues)[0] ?? null);
+        break;
+      case 'max':
+        result = items.length === 0 ? config.initial : ([...items].sort(compareValues).at(-1) ?? null);
+        break;
+      case 'average':
+        result = items.length === 0 ? 0 : numbers().reduce((total, n) => total + n, 0) / items.length;
+        break;
+      case 'count':
+        result = items.length;
+        break;
+      case 'join':
+        result = items.map(textOf).join(config.separator);
+        break;
+      case 'first':
+        result = items[0] ?? config.initial;
+        break;
+      case 'last':
+        result = items.at(-1) ?? config.initial;
+        break;
     }
     return { outputs: { result } };
   },

@@ -3,9 +3,23 @@ import { createNodeCatalog } from '../nodes-container-module.js';
 import { aNodeExecution } from '../testing/node-execution-builder.js';
 
 const catalog = createNodeCatalog();
-const math = async (config: Record<string, unknown>) => (await catalog.execute(aNodeExecution('MathOperationNode').withId('m').withConfig(config as never).build())).outputs['result'];
+const math = async (config: Record<string, unknown>) =>
+  (
+    await catalog.execute(
+      aNodeExecution('MathOperationNode')
+        .withId('m')
+        .withConfig(config as never)
+        .build(),
+    )
+  ).outputs['result'];
 const compare = async (a: unknown, operator: string, b: unknown) =>
-  (await catalog.execute(aNodeExecution('ComparisonNode').withConfig({ a, b, operator } as never).build())).outputs['result'];
+  (
+    await catalog.execute(
+      aNodeExecution('ComparisonNode')
+        .withConfig({ a, b, operator } as never)
+        .build(),
+    )
+  ).outputs['result'];
 
 describe('MathOperationNode', () => {
   it.each([

@@ -6,17 +6,50 @@ import { ConfigFieldError } from '../catalog/node-config-error.js';
 import { compareValues, lengthOf, looseEquals, requireNumber, textOf } from './values.js';
 
 const OPERATIONS = [
-  'add', 'subtract', 'multiply', 'divide', 'floor_divide', 'modulo', 'power',
-  'min', 'max', 'abs', 'negate', 'sqrt', 'round', 'floor', 'ceil', 'length',
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'floor_divide',
+  'modulo',
+  'power',
+  'min',
+  'max',
+  'abs',
+  'negate',
+  'sqrt',
+  'round',
+  'floor',
+  'ceil',
+  'length',
 ] as const;
 
 type Operation = (typeof OPERATIONS)[number];
 
 /** Symbols and long names the v1 editor also wrote. */
 const OPERATION_ALIASES: Readonly<Record<string, Operation>> = {
-  '+': 'add', '-': 'subtract', '*': 'multiply', '/': 'divide', '//': 'floor_divide', '%': 'modulo', '**': 'power', '^': 'power',
-  sum: 'add', plus: 'add', minus: 'subtract', sub: 'subtract', times: 'multiply', mul: 'multiply', div: 'divide',
-  mod: 'modulo', pow: 'power', minimum: 'min', maximum: 'max', absolute: 'abs', square_root: 'sqrt', len: 'length',
+  '+': 'add',
+  '-': 'subtract',
+  '*': 'multiply',
+  '/': 'divide',
+  '//': 'floor_divide',
+  '%': 'modulo',
+  '**': 'power',
+  '^': 'power',
+  sum: 'add',
+  plus: 'add',
+  minus: 'subtract',
+  sub: 'subtract',
+  times: 'multiply',
+  mul: 'multiply',
+  div: 'divide',
+  mod: 'modulo',
+  pow: 'power',
+  minimum: 'min',
+  maximum: 'max',
+  absolute: 'abs',
+  square_root: 'sqrt',
+  len: 'length',
 };
 
 function normaliseOperation(value: unknown): unknown {
@@ -40,17 +73,28 @@ function compute(operation: Operation, a: Json, b: Json, decimals: number | unde
     return divisor;
   };
   switch (operation) {
-    case 'add': return x + y();
-    case 'subtract': return x - y();
-    case 'multiply': return x * y();
-    case 'divide': return x / nonZero();
-    case 'floor_divide': return Math.floor(x / nonZero());
-    case 'modulo': return pythonModulo(x, nonZero());
-    case 'power': return x ** y();
-    case 'min': return Math.min(x, y());
-    case 'max': return Math.max(x, y());
-    case 'abs': return Math.abs(x);
-    case 'negate': return -x;
+    case 'add':
+      return x + y();
+    case 'subtract':
+      return x - y();
+    case 'multiply':
+      return x * y();
+    case 'divide':
+      return x / nonZero();
+    case 'floor_divide':
+      return Math.floor(x / nonZero());
+    case 'modulo':
+      return pythonModulo(x, nonZero());
+    case 'power':
+      return x ** y();
+    case 'min':
+      return Math.min(x, y());
+    case 'max':
+      return Math.max(x, y());
+    case 'abs':
+      return Math.abs(x);
+    case 'negate':
+      return -x;
     case 'sqrt':
       if (x < 0) throw new ConfigFieldError('a', 'square root of a negative number');
       return Math.sqrt(x);
@@ -59,8 +103,10 @@ function compute(operation: Operation, a: Json, b: Json, decimals: number | unde
       const factor = 10 ** places;
       return Math.round(x * factor) / factor;
     }
-    case 'floor': return Math.floor(x);
-    case 'ceil': return Math.ceil(x);
+    case 'floor':
+      return Math.floor(x);
+    case 'ceil':
+      return Math.ceil(x);
   }
 }
 
@@ -91,13 +137,40 @@ const OPERATORS = ['==', '!=', '>', '<', '>=', '<=', 'contains', 'not_contains',
 type Operator = (typeof OPERATORS)[number];
 
 const OPERATOR_ALIASES: Readonly<Record<string, Operator>> = {
-  '=': '==', '===': '==', eq: '==', equals: '==', equal: '==', 'equals (==)': '==',
-  '<>': '!=', '!==': '!=', ne: '!=', not_equals: '!=', not_equal: '!=', 'not equals (!=)': '!=',
-  gt: '>', greater_than: '>', 'greater than (>)': '>', lt: '<', less_than: '<', 'less than (<)': '<',
-  ge: '>=', gte: '>=', greater_or_equal: '>=', greater_than_or_equal: '>=', 'greater or equal (>=)': '>=',
-  le: '<=', lte: '<=', less_or_equal: '<=', less_than_or_equal: '<=', 'less or equal (<=)': '<=',
-  'not contains': 'not_contains', 'starts with': 'starts_with', startswith: 'starts_with',
-  'ends with': 'ends_with', endswith: 'ends_with', 'not in': 'not_in',
+  '=': '==',
+  '===': '==',
+  eq: '==',
+  equals: '==',
+  equal: '==',
+  'equals (==)': '==',
+  '<>': '!=',
+  '!==': '!=',
+  ne: '!=',
+  not_equals: '!=',
+  not_equal: '!=',
+  'not equals (!=)': '!=',
+  gt: '>',
+  greater_than: '>',
+  'greater than (>)': '>',
+  lt: '<',
+  less_than: '<',
+  'less than (<)': '<',
+  ge: '>=',
+  gte: '>=',
+  greater_or_equal: '>=',
+  greater_than_or_equal: '>=',
+  'greater or equal (>=)': '>=',
+  le: '<=',
+  lte: '<=',
+  less_or_equal: '<=',
+  less_than_or_equal: '<=',
+  'less or equal (<=)': '<=',
+  'not contains': 'not_contains',
+  'starts with': 'starts_with',
+  startswith: 'starts_with',
+  'ends with': 'ends_with',
+  endswith: 'ends_with',
+  'not in': 'not_in',
 };
 
 function normaliseOperator(value: unknown): unknown {
@@ -115,18 +188,30 @@ function contains(container: Json, item: Json): boolean {
 /** Compares two values with a v1 comparison operator. */
 export function compareWith(operator: Operator, a: Json, b: Json): boolean {
   switch (operator) {
-    case '==': return looseEquals(a, b);
-    case '!=': return !looseEquals(a, b);
-    case '>': return compareValues(a, b) > 0;
-    case '<': return compareValues(a, b) < 0;
-    case '>=': return compareValues(a, b) >= 0;
-    case '<=': return compareValues(a, b) <= 0;
-    case 'contains': return contains(a, b);
-    case 'not_contains': return !contains(a, b);
-    case 'starts_with': return textOf(a).startsWith(textOf(b));
-    case 'ends_with': return textOf(a).endsWith(textOf(b));
-    case 'in': return contains(b, a);
-    case 'not_in': return !contains(b, a);
+    case '==':
+      return looseEquals(a, b);
+    case '!=':
+      return !looseEquals(a, b);
+    case '>':
+      return compareValues(a, b) > 0;
+    case '<':
+      return compareValues(a, b) < 0;
+    case '>=':
+      return compareValues(a, b) >= 0;
+    case '<=':
+      return compareValues(a, b) <= 0;
+    case 'contains':
+      return contains(a, b);
+    case 'not_contains':
+      return !contains(a, b);
+    case 'starts_with':
+      return textOf(a).startsWith(textOf(b));
+    case 'ends_with':
+      return textOf(a).endsWith(textOf(b));
+    case 'in':
+      return contains(b, a);
+    case 'not_in':
+      return !contains(b, a);
   }
 }
 

@@ -88,7 +88,9 @@ const randomStringNode = defineNode({
   ports: { outputs: ['result', 'value'] },
   run: (config) => {
     if (config.length < 0 || config.length > 1_000_000) throw new ConfigFieldError('length', 'must be between 0 and 1,000,000');
-    const alphabet = config.charset ?? `${config.include_lowercase ? LOWER : ''}${config.include_uppercase ? UPPER : ''}${config.include_digits ? DIGITS : ''}${config.include_special ? SPECIAL : ''}`;
+    const alphabet =
+      config.charset ??
+      `${config.include_lowercase ? LOWER : ''}${config.include_uppercase ? UPPER : ''}${config.include_digits ? DIGITS : ''}${config.include_special ? SPECIAL : ''}`;
     const symbols = [...alphabet];
     if (symbols.length === 0) throw new ConfigFieldError('charset', 'no characters to choose from');
     let result = '';

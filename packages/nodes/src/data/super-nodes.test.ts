@@ -9,8 +9,12 @@ const node = (type: string, config: JsonObject) => ({ id: 's', type, config, pos
 
 describe('super nodes dispatch to the single-purpose nodes', () => {
   it('TextSuperNode: same outputs as the single node, v1 super-node field names renamed', async () => {
-    expect(await outputs('TextSuperNode', { action: 'Pad', text: '7', length: 3, fill_char: '0' })).toEqual(await outputs('TextPadNode', { text: '7', width: 3, pad_char: '0' }));
-    expect(await outputs('TextSuperNode', { action: 'replace', text: 'a-b', old_value: '-', new_value: '+' })).toEqual(await outputs('TextReplaceNode', { text: 'a-b', old: '-', new: '+' }));
+    expect(await outputs('TextSuperNode', { action: 'Pad', text: '7', length: 3, fill_char: '0' })).toEqual(
+      await outputs('TextPadNode', { text: '7', width: 3, pad_char: '0' }),
+    );
+    expect(await outputs('TextSuperNode', { action: 'replace', text: 'a-b', old_value: '-', new_value: '+' })).toEqual(
+      await outputs('TextReplaceNode', { text: 'a-b', old: '-', new: '+' }),
+    );
     expect((await outputs('TextSuperNode', { text: 'hello', search: 'ell' }))['result']).toBe(true);
   });
 
@@ -23,7 +27,9 @@ describe('super nodes dispatch to the single-purpose nodes', () => {
 
   it('names node and field for an unknown action and for a bad field of the action', async () => {
     expect(catalog.validate([node('TextSuperNode', { action: 'Shout' })])).toMatchObject([{ path: 'nodes.s.config.action', nodeId: 's' }]);
-    expect(catalog.validate([node('TextSuperNode', { action: 'Pad', text: 'x', length: 'wide' })])).toMatchObject([{ path: 'nodes.s.config.width', nodeId: 's' }]);
+    expect(catalog.validate([node('TextSuperNode', { action: 'Pad', text: 'x', length: 'wide' })])).toMatchObject([
+      { path: 'nodes.s.config.width', nodeId: 's' },
+    ]);
     await expect(outputs('ListSuperNode', { action: 'Sort', list: 'not a list' })).rejects.toThrow('nodes.s.config.list: expected a list');
   });
 });

@@ -27,7 +27,12 @@ function renamed(values: JsonObject, fields: Readonly<Record<string, string>> | 
   return result;
 }
 
-function superNode(type: string, fallback: string, actions: Readonly<Record<string, SuperAction>>, handlers: readonly CatalogNodeHandler[]): CatalogNodeHandler {
+function superNode(
+  type: string,
+  fallback: string,
+  actions: Readonly<Record<string, SuperAction>>,
+  handlers: readonly CatalogNodeHandler[],
+): CatalogNodeHandler {
   const names = Object.keys(actions) as [string, ...string[]];
   const byLower = new Map(names.map((name) => [name.toLowerCase(), name]));
   const targets = new Map<string, CatalogNodeHandler>();

@@ -5,7 +5,15 @@ import { aNodeExecution } from '../testing/node-execution-builder.js';
 
 const catalog = createNodeCatalog();
 const outputs = async (type: string, config: JsonObject, variables: JsonObject = {}) =>
-  (await catalog.execute(aNodeExecution(type).withId('t').withConfig(config).withVariables({ ...variables }).build())).outputs;
+  (
+    await catalog.execute(
+      aNodeExecution(type)
+        .withId('t')
+        .withConfig(config)
+        .withVariables({ ...variables })
+        .build(),
+    )
+  ).outputs;
 const result = async (type: string, config: JsonObject) => (await outputs(type, config))['result'];
 
 describe('text nodes', () => {

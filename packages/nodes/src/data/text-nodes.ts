@@ -119,7 +119,9 @@ const textReplaceNode = defineNode({
     const result = config.text.replace(pattern, (...match: unknown[]) => {
       if (done >= limit) return match[0] as string;
       done += 1;
-      return config.use_regex ? (match[0] as string).replace(new RegExp(pattern.source, pattern.flags.replace('g', '')), pythonReplacement(replacement)) : replacement;
+      return config.use_regex
+        ? (match[0] as string).replace(new RegExp(pattern.source, pattern.flags.replace('g', '')), pythonReplacement(replacement))
+        : replacement;
     });
     return { outputs: { result, count: done } };
   },
@@ -181,7 +183,12 @@ const textSubstringNode = defineNode({
 const textCountNode = defineNode({
   types: ['TextCountNode'],
   effect: 'pure',
-  config: z.looseObject({ text: textInput(), search: optionalText(), mode: oneOf(['characters', 'words', 'lines'], 'characters'), case_sensitive: boolean(true) }),
+  config: z.looseObject({
+    text: textInput(),
+    search: optionalText(),
+    mode: oneOf(['characters', 'words', 'lines'], 'characters'),
+    case_sensitive: boolean(true),
+  }),
   ports: { inputs: ['text', 'search'], outputs: ['count', 'result', 'characters', 'words', 'lines'] },
   run: (config) => {
     const characters = [...config.text].length;
@@ -207,7 +214,13 @@ const textSplitNode = defineNode({
   run: (config) => {
     const delimiter = config.delimiter ?? config.separator;
     // No delimiter splits on runs of whitespace and drops empty parts, as Python's str.split().
-    let parts = delimiter === undefined ? config.text.trim().split(/\s+/u).filter((p) => p !== '') : config.text.split(delimiter);
+    let parts =
+      delimiter === undefined
+        ? config.text
+            .trim()
+            .split(/\s+/u)
+            .filter((p) => p !== '')
+        : config.text.split(delimiter);
     if (config.max_split >= 0 && parts.length > config.max_split + 1) {
       const joiner = delimiter ?? ' ';
       parts = [...parts.slice(0, config.max_split), parts.slice(config.max_split).join(joiner)];

@@ -95,7 +95,10 @@ export function lengthOf(value: Json): number {
 /** Reads `a.b[0]` inside a value; undefined when absent. Never follows prototype keys. */
 export function valueAtPath(value: Json, path: string): Json | undefined {
   let current: Json | undefined = value;
-  for (const part of path.replace(/\[(\d+)\]/g, '.$1').split('.').filter((p) => p !== '')) {
+  for (const part of path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter((p) => p !== '')) {
     if (isJsonArray(current) && /^\d+$/.test(part)) current = current[Number(part)];
     else if (isJsonObject(current) && Object.hasOwn(current, part)) current = current[part];
     else return undefined;

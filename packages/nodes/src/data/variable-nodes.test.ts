@@ -14,26 +14,35 @@ describe('SetVariableNode', () => {
   });
 
   it('converts to a declared variable_type', async () => {
-    expect((await run(aNodeExecution('SetVariableNode').withConfig({ variable_name: 'n', value: '42', variable_type: 'Integer' }))).variables).toEqual({ n: 42 });
+    expect((await run(aNodeExecution('SetVariableNode').withConfig({ variable_name: 'n', value: '42', variable_type: 'Integer' }))).variables).toEqual({
+      n: 42,
+    });
   });
 
   it('fails naming node and field when the name is missing or of the wrong type', async () => {
     await expect(run(aNodeExecution('SetVariableNode').withId('set_x').withConfig({ value: 1 }))).rejects.toThrow('nodes.set_x.config.variable_name: required');
-    await expect(run(aNodeExecution('SetVariableNode').withId('set_x').withConfig({ variable_name: ['x'] }))).rejects.toThrow(
-      'nodes.set_x.config.variable_name: expected text, got a list',
-    );
+    await expect(
+      run(
+        aNodeExecution('SetVariableNode')
+          .withId('set_x')
+          .withConfig({ variable_name: ['x'] }),
+      ),
+    ).rejects.toThrow('nodes.set_x.config.variable_name: expected text, got a list');
   });
 
   it('fails on a value that cannot take the declared type', async () => {
-    await expect(run(aNodeExecution('SetVariableNode').withId('set_x').withConfig({ variable_name: 'x', value: 'abc', variable_type: 'Integer' }))).rejects.toThrow(
-      'nodes.set_x.config.value: expected a number, got "abc"',
-    );
+    await expect(
+      run(aNodeExecution('SetVariableNode').withId('set_x').withConfig({ variable_name: 'x', value: 'abc', variable_type: 'Integer' })),
+    ).rejects.toThrow('nodes.set_x.config.value: expected a number, got "abc"');
   });
 });
 
 describe('GetVariableNode', () => {
   it('reads a variable', async () => {
-    expect((await run(aNodeExecution('GetVariableNode').withConfig({ variable_name: 's' }).withVariables({ s: 'Hello' }))).outputs).toEqual({ value: 'Hello', exists: true });
+    expect((await run(aNodeExecution('GetVariableNode').withConfig({ variable_name: 's' }).withVariables({ s: 'Hello' }))).outputs).toEqual({
+      value: 'Hello',
+      exists: true,
+    });
   });
 
   it('gives the default for a missing variable', async () => {

@@ -27,11 +27,15 @@ async function reachable(open: () => Promise<{ end(): Promise<unknown> }>): Prom
     return false;
   }
 }
-const pgUp = requireExternalService('PostgreSQL', await reachable(async () => {
-  const client = new pg.Client({ ...PG, database: 'postgres' });
-  await client.connect();
-  return client;
-}), 'no PostgreSQL at 127.0.0.1:5432');
+const pgUp = requireExternalService(
+  'PostgreSQL',
+  await reachable(async () => {
+    const client = new pg.Client({ ...PG, database: 'postgres' });
+    await client.connect();
+    return client;
+  }),
+  'no PostgreSQL at 127.0.0.1:5432',
+);
 const myUp = requireExternalService('MariaDB', await reachable(() => mysql.createConnection(MY)), 'no MariaDB at 127.0.0.1:3306');
 
 interface Server {
@@ -160,17 +164,31 @@ describe.each(servers)('SQL nodes on $name', (server) => {
     await node('ddl', 'ExecuteNonQueryNode', { query: 'CREATE TABLE people (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL, age INTEGER)' });
     variables['id'] = 1;
     variables['who'] = 'Ada';
-    expect((await node('i1', 'ExecuteNonQueryNode', { connection: '{{db.connection}}', query: 'INSERT INTO people (id, name, age) VALUES ({{id}}, {{who}}, 36)' })).outputs).toMatchObject({ rows_affected: 1 });
+    expect(
+      (await node('i1', 'ExecuteNonQueryNode', { connection: '{{db.connection}}', query: 'INSERT INTO people (id, name, age) VALUES ({{id}}, {{who}}, 36)' }))
+        .outputs,
+    ).toMatchObject({ rows_affected: 1 });
     await node('i2', 'ExecuteBatchNode', { statements: ["INSERT INTO people VALUES (2, 'Grace', 45)", "INSERT INTO people VALUES (3, 'Linus', 20)"] });
     variables['min'] = 30;
     const queried = await node('q', 'ExecuteQueryNode', { query: 'SELECT name, age FROM people WHERE age > {{min}} ORDER BY age' });
-    expect(queried.outputs).toMatchObject({ results: [{ name: 'Ada', age: 36 }, { name: 'Grace', age: 45 }], row_count: 2, columns: ['name', 'age'] });
+    expect(queried.outputs).toMatchObject({
+      results: [
+        { name: 'Ada', age: 36 },
+        { name: 'Grace', age: 45 },
+      ],
+      row_count: 2,
+      columns: ['name', 'age'],
+    });
     expect((await node('upd', 'ExecuteNonQueryNode', { query: 'UPDATE people SET age = age + 1 WHERE age < {{min}}' })).outputs['rows_affected']).toBe(1);
     expect((await node('e1', 'TableExistsNode', { table_name: 'people' })).outputs['exists']).toBe(true);
     expect((await node('e2', 'TableExistsNode', { table_name: 'ghosts' })).outputs['exists']).toBe(false);
     const columns = await node('cols', 'GetTableColumnsNode', { table_name: 'people' });
     expect(columns.outputs['column_names']).toEqual(['id', 'name', 'age']);
-    expect((columns.outputs['columns'] as JsonObject[]).map((column) => [column['primary_key'], column['nullable']])).toEqual([[true, false], [false, false], [false, true]]);
+    expect((columns.outputs['columns'] as JsonObject[]).map((column) => [column['primary_key'], column['nullable']])).toEqual([
+      [true, false],
+      [false, false],
+      [false, true],
+    ]);
     await node('close', 'CloseDatabaseNode', {});
     expect(resources['database:db']).toBeUndefined();
     await node('ddl-drop', 'DatabaseConnectNode', connectConfig()).then(() => node('drop', 'ExecuteNonQueryNode', { query: 'DROP TABLE people' }));
@@ -181,7 +199,9 @@ describe.each(servers)('SQL nodes on $name', (server) => {
     await node('ddl', 'ExecuteNonQueryNode', { query: 'CREATE TABLE victims (name VARCHAR(200))' });
     variables['name'] = "x'); DROP TABLE victims; --";
     await node('ins', 'ExecuteNonQueryNode', { query: "INSERT INTO victims (name) VALUES ('{{name}}')" });
-    expect((await node('q', 'ExecuteQueryNode', { query: 'SELECT name FROM victims WHERE name = {{name}}' })).outputs['results']).toEqual([{ name: "x'); DROP TABLE victims; --" }]);
+    expect((await node('q', 'ExecuteQueryNode', { query: 'SELECT name FROM victims WHERE name = {{name}}' })).outputs['results']).toEqual([
+      { name: "x'); DROP TABLE victims; --" },
+    ]);
     expect(await server.check('SELECT name FROM victims')).toEqual([{ name: "x'); DROP TABLE victims; --" }]);
     await node('drop', 'ExecuteNonQueryNode', { query: 'DROP TABLE victims' });
   });

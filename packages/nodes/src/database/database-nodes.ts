@@ -108,12 +108,18 @@ function connectionIdOf(execution: NodeExecution, connection: Json, sessions: Sq
   if (known.size === 1) return [...known][0]!;
   throw new ConfigFieldError(
     'connection',
-    known.size === 0 ? 'required: no DatabaseConnectNode has opened a connection in this run' : `required: this run has ${known.size} connections (${[...known].join(', ')}); wire the one to use`,
+    known.size === 0
+      ? 'required: no DatabaseConnectNode has opened a connection in this run'
+      : `required: this run has ${known.size} connections (${[...known].join(', ')}); wire the one to use`,
   );
 }
 
 /** The live session for a node, reopened from its hint when the process that opened it died. */
-async function sessionFor(execution: NodeExecution, connection: Json, sessions: SqlSessions): Promise<{ id: string; session: SqlSession; hint: ConnectionHint | undefined }> {
+async function sessionFor(
+  execution: NodeExecution,
+  connection: Json,
+  sessions: SqlSessions,
+): Promise<{ id: string; session: SqlSession; hint: ConnectionHint | undefined }> {
   const id = connectionIdOf(execution, connection, sessions);
   const hint = hintOf(execution.resources[databaseHintKey(id)]);
   const live = sessions.get(execution.runId, id);
@@ -128,7 +134,12 @@ async function sessionFor(execution: NodeExecution, connection: Json, sessions: 
     );
   }
   if (hint.db_type === 'sqlite' && hint.database === ':memory:') {
-    throw new DatabaseNodeError('DB_NOT_CONNECTED', execution.node.id, id, `connection "${id}" was an in-memory SQLite database, lost with the process that opened it`);
+    throw new DatabaseNodeError(
+      'DB_NOT_CONNECTED',
+      execution.node.id,
+      id,
+      `connection "${id}" was an in-memory SQLite database, lost with the process that opened it`,
+    );
   }
   let password = '';
   if (hint.has_password) {
@@ -214,7 +225,10 @@ export function createDatabaseNodeHandlers(): readonly CatalogNodeHandler[] {
       username: text(''),
       password: text(''),
       connection_string: optionalText(),
-      timeout: z.preprocess((value) => (value === '' || value === null ? undefined : value), z.coerce.number().positive({ error: 'expected a positive number of seconds' }).default(30)),
+      timeout: z.preprocess(
+        (value) => (value === '' || value === null ? undefined : value),
+        z.coerce.number().positive({ error: 'expected a positive number of seconds' }).default(30),
+      ),
       ssl: boolean(false),
       allow_outside_working_dir: boolean(false),
     }),
@@ -227,12 +241,16 @@ export function createDatabaseNodeHandlers(): readonly CatalogNodeHandler[] {
       const driver = config.db_type;
       let database = config.database;
       if (driver === 'sqlite') {
-        database = database.trim() === '' || database === ':memory:' ? ':memory:' : await resolveInside(execution.workingDirectory, database, 'database', config.allow_outside_working_dir);
+        database =
+          database.trim() === '' || database === ':memory:'
+            ? ':memory:'
+            : await resolveInside(execution.workingDirectory, database, 'database', config.allow_outside_working_dir);
       }
       const fromUrl = config.connection_string ? withoutPassword(config.connection_string) : undefined;
       const password = config.password || fromUrl?.password || '';
       const rawPassword = execution.node.config['password'];
-      const passwordRef = !Object.hasOwn(execution.inputs, 'password') && typeof rawPassword === 'string' && SECRET_OR_TEMPLATE.test(rawPassword) ? rawPassword.trim() : null;
+      const passwordRef =
+        !Object.hasOwn(execution.inputs, 'password') && typeof rawPassword === 'string' && SECRET_OR_TEMPLATE.test(rawPassword) ? rawPassword.trim() : null;
       const hint: ConnectionHint = {
         db_type: driver,
         host: config.host,
@@ -331,7 +349,8 @@ export function createDatabaseNodeHandlers(): readonly CatalogNodeHandler[] {
       ports: { inputs: ['connection'], outputs: ['connection', 'success', 'error'] },
       async run(config, execution) {
         const { id, session, hint } = await sessionFor(execution, config.connection, sessions);
-        if (action === 'begin' && hint?.in_transaction) throw new DatabaseNodeError('DB_STATEMENT_FAILED', execution.node.id, id, 'a transaction is already in progress on this connection');
+        if (action === 'begin' && hint?.in_transaction)
+          throw new DatabaseNodeError('DB_STATEMENT_FAILED', execution.node.id, id, 'a transaction is already in progress on this connection');
         await run(execution, id, async () => {
           await session[action]();
           return { rows: [], columns: [], rowsAffected: 0, lastInsertId: null };

@@ -156,9 +156,7 @@ class MysqlSession implements SqlSession {
     // `execute` is a server-side prepared statement: values never become SQL text. Statements
     // without values go through `query`, since some (transaction control, SHOW) cannot be prepared.
     const [result, fields] =
-      values.length > 0
-        ? await this.connection.execute(text, values.map((value) => parameterOf(value, true)) as never)
-        : await this.connection.query(text);
+      values.length > 0 ? await this.connection.execute(text, values.map((value) => parameterOf(value, true)) as never) : await this.connection.query(text);
     if (Array.isArray(result)) {
       return {
         rows: (result as Record<string, unknown>[]).map(rowOf),

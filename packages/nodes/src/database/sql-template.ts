@@ -28,7 +28,7 @@ export function bindSqlTemplates(raw: string, scope: TemplateScope, style: Place
   let quote: "'" | '"' | '`' | undefined;
   let literalStart = -1;
   const placeholder = () => (style === 'dollar' ? `$${offset + values.length}` : '?');
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     const char = raw[i]!;
     if (quote === undefined && (char === "'" || char === '"' || char === '`')) {
       quote = char;

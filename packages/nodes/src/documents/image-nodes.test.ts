@@ -13,8 +13,12 @@ let workdir: string;
 beforeEach(async () => {
   workdir = join(await mkdtemp(join(tmpdir(), 'casare-img-')), 'work');
   await mkdir(join(workdir, 'pics'), { recursive: true });
-  await sharp({ create: { width: 40, height: 20, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } }).png().toFile(join(workdir, 'pics', 'a.png'));
-  await sharp({ create: { width: 10, height: 10, channels: 3, background: '#00ff00' } }).webp().toFile(join(workdir, 'pics', 'b.webp'));
+  await sharp({ create: { width: 40, height: 20, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } })
+    .png()
+    .toFile(join(workdir, 'pics', 'a.png'));
+  await sharp({ create: { width: 10, height: 10, channels: 3, background: '#00ff00' } })
+    .webp()
+    .toFile(join(workdir, 'pics', 'b.webp'));
 });
 afterEach(async () => {
   await rm(join(workdir, '..'), { recursive: true, force: true });
@@ -34,10 +38,16 @@ describe('ImageConvertNode (sharp)', () => {
   });
 
   it('names node and field for bad config', async () => {
-    await expect(run('ImageConvertNode', { source_path: 'pics/a.png', output_format: 'BMP' }, 'c')).rejects.toThrow(/^nodes\.c\.config\.output_format: expected one of "PNG"/);
+    await expect(run('ImageConvertNode', { source_path: 'pics/a.png', output_format: 'BMP' }, 'c')).rejects.toThrow(
+      /^nodes\.c\.config\.output_format: expected one of "PNG"/,
+    );
     await expect(run('ImageConvertNode', { source_path: 'pics/a.png', quality: 0 }, 'c')).rejects.toThrow('nodes.c.config.quality: expected 1 to 100');
-    await expect(run('ImageConvertNode', { source_path: 'pics/a.png', scale_percent: '33%' }, 'c')).rejects.toThrow('nodes.c.config.scale_percent: expected one of 5%, 10%, 25%, 50%, 75%, 100%');
+    await expect(run('ImageConvertNode', { source_path: 'pics/a.png', scale_percent: '33%' }, 'c')).rejects.toThrow(
+      'nodes.c.config.scale_percent: expected one of 5%, 10%, 25%, 50%, 75%, 100%',
+    );
     await expect(run('ImageConvertNode', { source_path: 'nothing.png' }, 'c')).rejects.toThrow('nodes.c.config.source_path: "nothing.png" not found');
-    await expect(run('ImageConvertNode', { source_path: '../x.png' }, 'c')).rejects.toThrow(/^nodes\.c\.config\.source_path: "\.\.\/x\.png" is outside the working directory/);
+    await expect(run('ImageConvertNode', { source_path: '../x.png' }, 'c')).rejects.toThrow(
+      /^nodes\.c\.config\.source_path: "\.\.\/x\.png" is outside the working directory/,
+    );
   });
 });

@@ -43,7 +43,13 @@ export const imageConvertNode: CatalogNodeHandler = defineNode({
     if (!info) throw new ConfigFieldError('source_path', `"${config.source_path}" not found`);
     const ext = FORMATS[config.output_format];
     const convert = async (from: string, to: string) => {
-      if (!config.overwrite && (await stat(to).then(() => true, () => false))) {
+      if (
+        !config.overwrite &&
+        (await stat(to).then(
+          () => true,
+          () => false,
+        ))
+      ) {
         throw new FileOperationError(execution.node.id, 'Image Convert', shown(to), 'EEXIST', 'destination exists and overwrite is false');
       }
       let image = sharp(from).rotate();
@@ -87,7 +93,12 @@ export const imageConvertNode: CatalogNodeHandler = defineNode({
     let target: string;
     if (config.output_path) {
       const full = await inside(config.output_path, 'output_path');
-      const isDirectory = config.output_path.endsWith('/') || (await stat(full).then((s) => s.isDirectory(), () => false));
+      const isDirectory =
+        config.output_path.endsWith('/') ||
+        (await stat(full).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ));
       target = isDirectory ? join(full, stem + ext) : full;
     } else {
       target = join(dirname(source), stem + ext);

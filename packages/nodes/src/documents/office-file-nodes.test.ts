@@ -31,7 +31,16 @@ describe('Excel nodes on .xlsx files (exceljs)', () => {
     await run('ExcelWriteCellNode', { workbook, sheet: 1, cell: 'A2', value: 'Ada' });
     await run('ExcelWriteCellNode', { workbook, sheet: 'Sheet1', cell: 'b2', value: 36 });
     expect((await run('ExcelReadCellNode', { workbook, cell: 'B2' })).outputs).toEqual({ value: 36, success: true });
-    expect((await run('ExcelGetRangeNode', { workbook, range: 'A1:B3' })).outputs).toEqual({ data: [['name', 'age'], ['Ada', 36], [null, null]], rows: 3, columns: 2, success: true });
+    expect((await run('ExcelGetRangeNode', { workbook, range: 'A1:B3' })).outputs).toEqual({
+      data: [
+        ['name', 'age'],
+        ['Ada', 36],
+        [null, null],
+      ],
+      rows: 3,
+      columns: 2,
+      success: true,
+    });
     expect((await run('ExcelCloseNode', { workbook })).outputs).toEqual({ success: true });
     const check = new ExcelJS.Workbook();
     await check.xlsx.readFile(join(workdir, 'book.xlsx'));
@@ -48,13 +57,21 @@ describe('Excel nodes on .xlsx files (exceljs)', () => {
   });
 
   it('names node and field for bad config', async () => {
-    await expect(run('ExcelReadCellNode', { file_path: 'x.xlsx', cell: 'A0' }, 'r')).rejects.toThrow('nodes.r.config.cell: expected a cell reference such as A1');
-    await expect(run('ExcelGetRangeNode', { file_path: 'x.xlsx', range: 'A1-B2' }, 'g')).rejects.toThrow('nodes.g.config.range: expected a range such as A1:C10');
+    await expect(run('ExcelReadCellNode', { file_path: 'x.xlsx', cell: 'A0' }, 'r')).rejects.toThrow(
+      'nodes.r.config.cell: expected a cell reference such as A1',
+    );
+    await expect(run('ExcelGetRangeNode', { file_path: 'x.xlsx', range: 'A1-B2' }, 'g')).rejects.toThrow(
+      'nodes.g.config.range: expected a range such as A1:C10',
+    );
     await expect(run('ExcelOpenNode', { file_path: 'missing.xlsx' }, 'o')).rejects.toMatchObject({ code: 'OFFICE_FILE_ERROR', nodeId: 'o' });
     await run('ExcelOpenNode', { file_path: 'b.xlsx', create_if_missing: true });
-    await expect(run('ExcelReadCellNode', { file_path: 'b.xlsx', sheet: 'Nope', cell: 'A1' }, 'r')).rejects.toThrow('nodes.r.config.sheet: no sheet named "Nope" (sheets: Sheet1)');
+    await expect(run('ExcelReadCellNode', { file_path: 'b.xlsx', sheet: 'Nope', cell: 'A1' }, 'r')).rejects.toThrow(
+      'nodes.r.config.sheet: no sheet named "Nope" (sheets: Sheet1)',
+    );
     await expect(run('ExcelReadCellNode', { cell: 'A1' }, 'r')).rejects.toThrow(/^nodes\.r\.config\.workbook: required/);
-    await expect(run('ExcelOpenNode', { file_path: '../out.xlsx' }, 'o')).rejects.toThrow(/^nodes\.o\.config\.file_path: "\.\.\/out\.xlsx" is outside the working directory/);
+    await expect(run('ExcelOpenNode', { file_path: '../out.xlsx' }, 'o')).rejects.toThrow(
+      /^nodes\.o\.config\.file_path: "\.\.\/out\.xlsx" is outside the working directory/,
+    );
   });
 });
 

@@ -103,7 +103,10 @@ const excelOpenNode = defineNode({
   ports: { inputs: ['file_path'], outputs: ['workbook', 'app', 'success'] },
   async run(config, execution) {
     const full = await locate(execution, config.file_path, 'file_path', config.allow_outside_working_dir);
-    const exists = await stat(full).then(() => true, () => false);
+    const exists = await stat(full).then(
+      () => true,
+      () => false,
+    );
     if (!exists) {
       if (!config.create_if_missing) throw new OfficeFileError(execution.node.id, config.file_path, 'not found (set create_if_missing: true to create it)');
       const workbook = new ExcelJS.Workbook();
@@ -182,7 +185,12 @@ const wordOpenNode = defineNode({
   ports: { inputs: ['file_path'], outputs: ['document', 'app', 'success'] },
   async run(config, execution) {
     const full = await locate(execution, config.file_path, 'file_path', config.allow_outside_working_dir);
-    if (!(await stat(full).then(() => true, () => false))) {
+    if (
+      !(await stat(full).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       throw new OfficeFileError(execution.node.id, config.file_path, 'not found (creating Word documents is not supported here)');
     }
     return { outputs: { document: { file_path: config.file_path }, app: null, success: true } };

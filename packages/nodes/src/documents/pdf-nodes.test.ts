@@ -49,11 +49,27 @@ describe('PDF nodes', () => {
   it('gives info, merges, splits and extracts pages', async () => {
     await writePdf('a.pdf', ['Alpha one', 'Alpha two']);
     await writePdf('b.pdf', ['Beta one']);
-    expect((await run('GetPDFInfoNode', { file_path: 'a.pdf' })).outputs).toMatchObject({ page_count: 2, title: 'Report', author: 'casare', is_encrypted: false, success: true });
-    expect((await run('MergePDFsNode', { input_files: ['a.pdf', 'b.pdf'], output_path: 'out/merged.pdf' })).outputs).toEqual({ output_path: 'out/merged.pdf', page_count: 3, success: true });
+    expect((await run('GetPDFInfoNode', { file_path: 'a.pdf' })).outputs).toMatchObject({
+      page_count: 2,
+      title: 'Report',
+      author: 'casare',
+      is_encrypted: false,
+      success: true,
+    });
+    expect((await run('MergePDFsNode', { input_files: ['a.pdf', 'b.pdf'], output_path: 'out/merged.pdf' })).outputs).toEqual({
+      output_path: 'out/merged.pdf',
+      page_count: 3,
+      success: true,
+    });
     expect((await PDFDocument.load(await readFile(join(workdir, 'out/merged.pdf')))).getPageCount()).toBe(3);
-    expect((await run('SplitPDFNode', { input_file: 'out/merged.pdf', output_dir: 'split' })).outputs).toEqual({ output_files: ['split/page_1.pdf', 'split/page_2.pdf', 'split/page_3.pdf'], page_count: 3, success: true });
-    expect((await run('ExtractPDFPagesNode', { input_file: 'out/merged.pdf', output_path: 'two.pdf', pages: [3, 1, 9] })).outputs).toMatchObject({ page_count: 2 });
+    expect((await run('SplitPDFNode', { input_file: 'out/merged.pdf', output_dir: 'split' })).outputs).toEqual({
+      output_files: ['split/page_1.pdf', 'split/page_2.pdf', 'split/page_3.pdf'],
+      page_count: 3,
+      success: true,
+    });
+    expect((await run('ExtractPDFPagesNode', { input_file: 'out/merged.pdf', output_path: 'two.pdf', pages: [3, 1, 9] })).outputs).toMatchObject({
+      page_count: 2,
+    });
   });
 
   it.skipIf(!hasPoppler)('reads text per page and renders pages to images', async () => {
@@ -67,12 +83,18 @@ describe('PDF nodes', () => {
   });
 
   it('names node and field for bad config and fails clearly on a broken file', async () => {
-    await expect(run('MergePDFsNode', { input_files: [], output_path: 'x.pdf' }, 'm')).rejects.toThrow('nodes.m.config.input_files: must list at least one PDF');
+    await expect(run('MergePDFsNode', { input_files: [], output_path: 'x.pdf' }, 'm')).rejects.toThrow(
+      'nodes.m.config.input_files: must list at least one PDF',
+    );
     await expect(run('PDFToImagesNode', { input_file: 'a.pdf', output_dir: 'o', dpi: 5 }, 'i')).rejects.toThrow('nodes.i.config.dpi: expected 10 to 1200');
-    await expect(run('SplitPDFNode', { input_file: 'a.pdf', output_dir: 'o', filename_pattern: 'same.pdf' }, 's')).rejects.toThrow('nodes.s.config.filename_pattern: must contain {n} (the page number)');
+    await expect(run('SplitPDFNode', { input_file: 'a.pdf', output_dir: 'o', filename_pattern: 'same.pdf' }, 's')).rejects.toThrow(
+      'nodes.s.config.filename_pattern: must contain {n} (the page number)',
+    );
     await expect(run('GetPDFInfoNode', { file_path: 'missing.pdf' }, 'g')).rejects.toThrow('nodes.g.config.file_path: "missing.pdf" not found');
     await writeFile(join(workdir, 'junk.pdf'), 'not a pdf');
     await expect(run('GetPDFInfoNode', { file_path: 'junk.pdf' }, 'g')).rejects.toMatchObject({ code: 'PDF_INVALID', nodeId: 'g' });
-    await expect(run('MergePDFsNode', { input_files: ['../x.pdf'], output_path: 'x.pdf' }, 'm')).rejects.toThrow(/^nodes\.m\.config\.input_files\[0\]: "\.\.\/x\.pdf" is outside the working directory/);
+    await expect(run('MergePDFsNode', { input_files: ['../x.pdf'], output_path: 'x.pdf' }, 'm')).rejects.toThrow(
+      /^nodes\.m\.config\.input_files\[0\]: "\.\.\/x\.pdf" is outside the working directory/,
+    );
   });
 });

@@ -110,7 +110,10 @@ const readPdfTextNode = defineNode({
 const getPdfInfoNode = defineNode({
   types: ['GetPDFInfoNode'],
   config: z.looseObject({ ...pathRule, file_path: nonEmptyText() }),
-  ports: { inputs: ['file_path'], outputs: ['page_count', 'title', 'author', 'subject', 'creator', 'producer', 'creation_date', 'modification_date', 'is_encrypted', 'success'] },
+  ports: {
+    inputs: ['file_path'],
+    outputs: ['page_count', 'title', 'author', 'subject', 'creator', 'producer', 'creation_date', 'modification_date', 'is_encrypted', 'success'],
+  },
   async run(config, execution) {
     const full = await inside(execution, config.file_path, 'file_path', config.allow_outside_working_dir);
     const document = await loadPdf(execution, full, config.file_path);
@@ -133,7 +136,11 @@ const getPdfInfoNode = defineNode({
 
 const mergePdfsNode = defineNode({
   types: ['MergePDFsNode'],
-  config: z.looseObject({ ...pathRule, input_files: list().refine((files) => files.length > 0, { error: 'must list at least one PDF' }), output_path: nonEmptyText() }),
+  config: z.looseObject({
+    ...pathRule,
+    input_files: list().refine((files) => files.length > 0, { error: 'must list at least one PDF' }),
+    output_path: nonEmptyText(),
+  }),
   ports: { inputs: ['input_files', 'output_path'], outputs: ['output_path', 'page_count', 'success'] },
   async run(config, execution) {
     const merged = await PDFDocument.create();
@@ -169,7 +176,12 @@ const splitPdfNode = defineNode({
 
 const extractPdfPagesNode = defineNode({
   types: ['ExtractPDFPagesNode'],
-  config: z.looseObject({ ...pathRule, input_file: nonEmptyText(), output_path: nonEmptyText(), pages: list().refine((pages) => pages.length > 0, { error: 'must list at least one page number' }) }),
+  config: z.looseObject({
+    ...pathRule,
+    input_file: nonEmptyText(),
+    output_path: nonEmptyText(),
+    pages: list().refine((pages) => pages.length > 0, { error: 'must list at least one page number' }),
+  }),
   ports: { inputs: ['input_file', 'output_path', 'pages'], outputs: ['output_path', 'page_count', 'success'] },
   async run(config, execution) {
     const source = await loadPdf(execution, await inside(execution, config.input_file, 'input_file', config.allow_outside_working_dir), config.input_file);
@@ -209,7 +221,17 @@ const pdfToImagesNode = defineNode({
     const scratch = await mkdtemp(join(outputDir, '.pdf-images-'));
     try {
       const jpeg = config.format !== 'png';
-      await poppler(execution, 'pdftoppm', [jpeg ? '-jpeg' : '-png', '-r', String(config.dpi), '-f', String(first), '-l', String(last), input, join(scratch, 'p')]);
+      await poppler(execution, 'pdftoppm', [
+        jpeg ? '-jpeg' : '-png',
+        '-r',
+        String(config.dpi),
+        '-f',
+        String(first),
+        '-l',
+        String(last),
+        input,
+        join(scratch, 'p'),
+      ]);
       const rendered = (await readdir(scratch)).sort();
       const outputs: string[] = [];
       for (const [index, name] of rendered.entries()) {
@@ -225,4 +247,11 @@ const pdfToImagesNode = defineNode({
 });
 
 /** PDF nodes: text, info, merge, split, extract pages, pages to images. */
-export const pdfNodeHandlers: readonly CatalogNodeHandler[] = [readPdfTextNode, getPdfInfoNode, mergePdfsNode, splitPdfNode, extractPdfPagesNode, pdfToImagesNode];
+export const pdfNodeHandlers: readonly CatalogNodeHandler[] = [
+  readPdfTextNode,
+  getPdfInfoNode,
+  mergePdfsNode,
+  splitPdfNode,
+  extractPdfPagesNode,
+  pdfToImagesNode,
+];

@@ -105,7 +105,15 @@ describe('SendEmailNode over SMTP (smtp-server on loopback)', () => {
   it('logs in with username and password, sends HTML and attaches files from the working directory', async () => {
     await mkdir(join(workdir, 'out'), { recursive: true });
     await writeFile(join(workdir, 'out', 'report.csv'), 'a,b\n1,2\n');
-    await send({ username: 'robot', password: 's3cret', from_email: 'robot@example.com', to_email: 'a@example.com', body: '<b>hi</b>', is_html: true, attachments: 'out/report.csv' });
+    await send({
+      username: 'robot',
+      password: 's3cret',
+      from_email: 'robot@example.com',
+      to_email: 'a@example.com',
+      body: '<b>hi</b>',
+      is_html: true,
+      attachments: 'out/report.csv',
+    });
     const mail = delivered[0]?.mail;
     expect(delivered[0]?.user).toBe('robot');
     expect(mail?.html).toContain('<b>hi</b>');
@@ -113,7 +121,9 @@ describe('SendEmailNode over SMTP (smtp-server on loopback)', () => {
   });
 
   it('a wrong password fails with EMAIL_AUTH_FAILED naming the node, without the password', async () => {
-    const failure = await send({ username: 'robot', password: 'wrong-pass', from_email: 'robot@example.com', to_email: 'a@example.com' }).catch((error: unknown) => error);
+    const failure = await send({ username: 'robot', password: 'wrong-pass', from_email: 'robot@example.com', to_email: 'a@example.com' }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(EmailError);
     expect(failure).toMatchObject({ code: 'EMAIL_AUTH_FAILED', nodeId: 'mail' });
     expect((failure as Error).message).not.toContain('wrong-pass');
@@ -121,7 +131,10 @@ describe('SendEmailNode over SMTP (smtp-server on loopback)', () => {
   });
 
   it('a server that is not listening fails with EMAIL_SEND_FAILED', async () => {
-    const execution = aNodeExecution('SendEmailNode').withId('mail').withConfig({ smtp_server: '127.0.0.1', smtp_port: 1, use_tls: false, from_email: 'r@example.com', to_email: 'a@example.com', timeout: 5 }).build();
+    const execution = aNodeExecution('SendEmailNode')
+      .withId('mail')
+      .withConfig({ smtp_server: '127.0.0.1', smtp_port: 1, use_tls: false, from_email: 'r@example.com', to_email: 'a@example.com', timeout: 5 })
+      .build();
     await expect(catalog.execute(execution)).rejects.toMatchObject({ code: 'EMAIL_SEND_FAILED' });
   });
 
@@ -173,8 +186,16 @@ describe.runIf(hasDovecot)('IMAP nodes against Dovecot on loopback', () => {
   const USER = 'robot';
   const PASS = 'imap-pass';
 
-  const imapConfig = (extra: JsonObject): JsonObject => ({ imap_server: '127.0.0.1', imap_port: imapPort, use_ssl: false, username: USER, password: PASS, ...extra });
-  const imap = (type: string, config: JsonObject, id = 'imap') => catalog.execute(aNodeExecution(type).withId(id).withConfig(imapConfig(config)).inRun('run-8', 2).inDirectory(workdir).build());
+  const imapConfig = (extra: JsonObject): JsonObject => ({
+    imap_server: '127.0.0.1',
+    imap_port: imapPort,
+    use_ssl: false,
+    username: USER,
+    password: PASS,
+    ...extra,
+  });
+  const imap = (type: string, config: JsonObject, id = 'imap') =>
+    catalog.execute(aNodeExecution(type).withId(id).withConfig(imapConfig(config)).inRun('run-8', 2).inDirectory(workdir).build());
 
   async function deliver(mail: ConstructorParameters<typeof MailComposer>[0], flags: string[] = []): Promise<void> {
     const raw = await new MailComposer(mail).compile().build();
@@ -216,7 +237,13 @@ describe.runIf(hasDovecot)('IMAP nodes against Dovecot on loopback', () => {
     await waitForPort(imapPort, 10_000);
     await deliver({ from: 'boss@example.com', to: 'robot@example.com', subject: 'Invoice 1', text: 'first', messageId: '<one@example.com>' });
     await deliver(
-      { from: 'shop@example.com', to: 'robot@example.com', subject: 'Invoice 2', text: 'second', attachments: [{ filename: '../../evil/invoice.pdf', content: 'PDF-BYTES' }] },
+      {
+        from: 'shop@example.com',
+        to: 'robot@example.com',
+        subject: 'Invoice 2',
+        text: 'second',
+        attachments: [{ filename: '../../evil/invoice.pdf', content: 'PDF-BYTES' }],
+      },
       ['\\Seen'],
     );
     await deliver({ from: 'boss@example.com', to: 'robot@example.com', subject: 'Lunch', html: '<p>third</p>' });
@@ -233,7 +260,12 @@ describe.runIf(hasDovecot)('IMAP nodes against Dovecot on loopback', () => {
     expect(outputs['count']).toBe(2);
     const emails = outputs['emails'] as JsonObject[];
     expect(emails.map((email) => email['subject'])).toEqual(['Lunch', 'Invoice 2']);
-    expect(emails[1]).toMatchObject({ from: 'shop@example.com', body_text: 'second', has_attachments: true, attachments: [{ filename: '../../evil/invoice.pdf', size: 9 }] });
+    expect(emails[1]).toMatchObject({
+      from: 'shop@example.com',
+      body_text: 'second',
+      has_attachments: true,
+      attachments: [{ filename: '../../evil/invoice.pdf', size: 9 }],
+    });
     expect(emails[0]?.['body_html']).toContain('<p>third</p>');
   });
 
@@ -243,7 +275,9 @@ describe.runIf(hasDovecot)('IMAP nodes against Dovecot on loopback', () => {
     await imap('ReadEmailsNode', { search_criteria: 'SUBJECT Lunch', mark_as_read: true });
     const unseen = await imap('ReadEmailsNode', { search_criteria: 'UNSEEN' });
     expect((unseen.outputs['emails'] as JsonObject[]).map((email) => email['subject'])).toEqual(['Invoice 1']);
-    await expect(imap('ReadEmailsNode', { search_criteria: 'LARGEST 5' }, 'rs')).rejects.toThrow('nodes.rs.config.search_criteria: unsupported IMAP search term');
+    await expect(imap('ReadEmailsNode', { search_criteria: 'LARGEST 5' }, 'rs')).rejects.toThrow(
+      'nodes.rs.config.search_criteria: unsupported IMAP search term',
+    );
   });
 
   it('marks, saves attachments inside the working directory (once), moves and deletes by UID', async () => {
@@ -289,14 +323,23 @@ describe('pure email helpers', () => {
   ];
 
   it('FilterEmailsNode filters by subject, sender and attachments', async () => {
-    const run = (config: JsonObject) => catalog.execute(aNodeExecution('FilterEmailsNode').withConfig({ emails, ...config }).build());
+    const run = (config: JsonObject) =>
+      catalog.execute(
+        aNodeExecution('FilterEmailsNode')
+          .withConfig({ emails, ...config })
+          .build(),
+      );
     expect((await run({ subject_contains: 'invoice' })).outputs['count']).toBe(2);
     expect((await run({ from_contains: 'SHOP', has_attachments: true })).outputs).toEqual({ filtered: [emails[1]], count: 1 });
     expect(catalog.effectOf(aWorkflowNode('FilterEmailsNode'))).toBe('pure');
   });
 
   it('GetEmailContentNode extracts fields and names a bad email input', async () => {
-    const { outputs } = await catalog.execute(aNodeExecution('GetEmailContentNode').withConfig({ email: emails[0] ?? null }).build());
+    const { outputs } = await catalog.execute(
+      aNodeExecution('GetEmailContentNode')
+        .withConfig({ email: emails[0] ?? null })
+        .build(),
+    );
     expect(outputs).toMatchObject({ subject: 'Invoice 1', from: 'boss@example.com', attachments: [] });
     await expect(catalog.execute(aNodeExecution('GetEmailContentNode').withId('g').withConfig({ email: 'x' }).build())).rejects.toThrow('nodes.g.config.email');
   });

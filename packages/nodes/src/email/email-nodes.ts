@@ -38,7 +38,12 @@ async function runAction(action: (typeof ACTIONS)[number], raw: JsonObject, exec
       await deleteEmail(parseAs(IMAP_CONFIGS.deleteConfig, { ...imap, permanent: raw['permanent_delete'] ?? raw['permanent'] ?? false }), execution);
       return { outputs: empty };
     case 'Move Email':
-      return { outputs: { ...empty, success: await moveEmail(parseAs(IMAP_CONFIGS.moveConfig, { ...imap, source_folder: raw['source_folder'] ?? raw['folder'] ?? 'INBOX' }), execution) } };
+      return {
+        outputs: {
+          ...empty,
+          success: await moveEmail(parseAs(IMAP_CONFIGS.moveConfig, { ...imap, source_folder: raw['source_folder'] ?? raw['folder'] ?? 'INBOX' }), execution),
+        },
+      };
     case 'Save Attachment': {
       const saved = await saveAttachments(parseAs(IMAP_CONFIGS.saveConfig, imap), execution);
       return { outputs: { ...empty, saved_files: saved, count: saved.length } };
@@ -50,7 +55,25 @@ const emailSuperNode = defineNode({
   types: ['EmailSuperNode'],
   config: z.looseObject({ action: oneOf(ACTIONS, 'Send Email') }),
   ports: {
-    inputs: ['username', 'password', 'smtp_server', 'smtp_port', 'from_email', 'to_email', 'subject', 'body', 'cc', 'bcc', 'attachments', 'imap_server', 'imap_port', 'folder', 'email_uid', 'target_folder', 'save_path'],
+    inputs: [
+      'username',
+      'password',
+      'smtp_server',
+      'smtp_port',
+      'from_email',
+      'to_email',
+      'subject',
+      'body',
+      'cc',
+      'bcc',
+      'attachments',
+      'imap_server',
+      'imap_port',
+      'folder',
+      'email_uid',
+      'target_folder',
+      'save_path',
+    ],
     outputs: ['success', 'message_id', 'emails', 'count', 'saved_files', 'error'],
   },
   run: (config, execution) => runAction(config.action, isJsonObject(config) ? (config as JsonObject) : {}, execution),

@@ -54,12 +54,19 @@ export async function withMailbox<T>(execution: NodeExecution, config: ImapConfi
       await client.connect();
     } catch (error) {
       const auth = (error as { authenticationFailed?: boolean }).authenticationFailed === true;
-      throw new EmailError(execution.node.id, auth ? 'EMAIL_AUTH_FAILED' : 'EMAIL_IMAP_FAILED', `${auth ? 'IMAP login failed' : 'IMAP connection failed'} at ${where}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new EmailError(
+        execution.node.id,
+        auth ? 'EMAIL_AUTH_FAILED' : 'EMAIL_IMAP_FAILED',
+        `${auth ? 'IMAP login failed' : 'IMAP connection failed'} at ${where}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     const lock = await client.getMailboxLock(mailbox).catch((error: unknown) => {
-      throw new EmailError(execution.node.id, 'EMAIL_IMAP_FAILED', `cannot open folder ${JSON.stringify(mailbox)} at ${where}: ${(error as Error).message}`, { cause: error });
+      throw new EmailError(execution.node.id, 'EMAIL_IMAP_FAILED', `cannot open folder ${JSON.stringify(mailbox)} at ${where}: ${(error as Error).message}`, {
+        cause: error,
+      });
     });
     try {
       return await work(client);
@@ -94,7 +101,9 @@ const DATE_WORDS = { SINCE: 'since', BEFORE: 'before', ON: 'on' } as const;
 
 /** v1's IMAP search text (`UNSEEN FROM 'boss@example.com'`) as an imapflow query; all terms must hold. */
 export function searchQuery(criteria: string): SearchObject {
-  const words = parseShellWords(criteria.trim() === '' ? 'ALL' : criteria).map((entry) => (typeof entry === 'string' ? entry : 'op' in entry ? String(entry.op) : ''));
+  const words = parseShellWords(criteria.trim() === '' ? 'ALL' : criteria).map((entry) =>
+    typeof entry === 'string' ? entry : 'op' in entry ? String(entry.op) : '',
+  );
   const query: Record<string, unknown> = {};
   for (let index = 0; index < words.length; index++) {
     const word = (words[index] ?? '').toUpperCase();
@@ -113,7 +122,10 @@ export function searchQuery(criteria: string): SearchObject {
       if (Number.isNaN(date.getTime())) throw new ConfigFieldError('search_criteria', `${word} needs a date, got ${JSON.stringify(value)}`);
       query[dateKey] = date;
     } else {
-      throw new ConfigFieldError('search_criteria', `unsupported IMAP search term ${JSON.stringify(words[index])} (supported: ${[...Object.keys(FLAG_WORDS), ...Object.keys(TEXT_WORDS), ...Object.keys(DATE_WORDS)].join(', ')})`);
+      throw new ConfigFieldError(
+        'search_criteria',
+        `unsupported IMAP search term ${JSON.stringify(words[index])} (supported: ${[...Object.keys(FLAG_WORDS), ...Object.keys(TEXT_WORDS), ...Object.keys(DATE_WORDS)].join(', ')})`,
+      );
     }
     index++;
   }
@@ -127,7 +139,11 @@ function addressText(address: AddressObject | AddressObject[] | undefined): stri
 
 /** A parsed mail as v1's `parse_email_message` described it, plus its UID. */
 function emailRecord(uid: number, mail: ParsedMail, includeBody: boolean, flags: ReadonlySet<string> | undefined): JsonObject {
-  const attachments = mail.attachments.map((attachment) => ({ filename: attachment.filename ?? '', content_type: attachment.contentType, size: attachment.size }));
+  const attachments = mail.attachments.map((attachment) => ({
+    filename: attachment.filename ?? '',
+    content_type: attachment.contentType,
+    size: attachment.size,
+  }));
   return {
     uid: String(uid),
     message_id: mail.messageId ?? '',
@@ -192,7 +208,12 @@ function uidOf(value: string): string {
 
 const MARKS = { read: ['add', '\\Seen'], unread: ['remove', '\\Seen'], flagged: ['add', '\\Flagged'], unflagged: ['remove', '\\Flagged'] } as const;
 
-const markConfig = z.looseObject({ ...IMAP_FIELDS, email_uid: nonEmptyText(), folder: text('INBOX'), mark_as: oneOf(['read', 'unread', 'flagged', 'unflagged'], 'read') });
+const markConfig = z.looseObject({
+  ...IMAP_FIELDS,
+  email_uid: nonEmptyText(),
+  folder: text('INBOX'),
+  mark_as: oneOf(['read', 'unread', 'flagged', 'unflagged'], 'read'),
+});
 
 /** Sets or clears one flag; setting a flag twice is harmless, so a re-run after a crash is too. */
 export async function markEmail(config: z.output<typeof markConfig>, execution: NodeExecution): Promise<void> {
@@ -249,7 +270,13 @@ const moveEmailNode = defineNode({
   run: async (config, execution) => ({ outputs: { success: await moveEmail(config, execution) } }),
 });
 
-const saveConfig = z.looseObject({ ...IMAP_FIELDS, email_uid: nonEmptyText(), folder: text('INBOX'), save_path: text('.'), allow_outside_working_dir: boolean(false) });
+const saveConfig = z.looseObject({
+  ...IMAP_FIELDS,
+  email_uid: nonEmptyText(),
+  folder: text('INBOX'),
+  save_path: text('.'),
+  allow_outside_working_dir: boolean(false),
+});
 
 /**
  * Saves a message's attachments into `save_path` (inside the working directory). A name from the
@@ -261,7 +288,8 @@ export async function saveAttachments(config: z.output<typeof saveConfig>, execu
   const directory = await resolveInside(execution.workingDirectory, config.save_path, 'save_path', config.allow_outside_working_dir);
   const mail = await withMailbox(execution, config, config.folder, async (client) => {
     const message = await client.fetchOne(uid, { source: true }, { uid: true });
-    if (!message || !message.source) throw new EmailError(execution.node.id, 'EMAIL_IMAP_FAILED', `no message with UID ${uid} in ${JSON.stringify(config.folder)}`);
+    if (!message || !message.source)
+      throw new EmailError(execution.node.id, 'EMAIL_IMAP_FAILED', `no message with UID ${uid} in ${JSON.stringify(config.folder)}`);
     return simpleParser(message.source);
   });
   await mkdir(directory, { recursive: true });
@@ -302,7 +330,15 @@ const getEmailContentNode = defineNode({
     if (!isJsonObject(config.email)) throw new ConfigFieldError('email', 'expected an email object (one item of ReadEmailsNode.emails)');
     const field = (name: string): Json => (config.email as JsonObject)[name] ?? '';
     return {
-      outputs: { subject: field('subject'), from: field('from'), to: field('to'), date: field('date'), body_text: field('body_text'), body_html: field('body_html'), attachments: field('attachments') || [] },
+      outputs: {
+        subject: field('subject'),
+        from: field('from'),
+        to: field('to'),
+        date: field('date'),
+        body_text: field('body_text'),
+        body_html: field('body_html'),
+        attachments: field('attachments') || [],
+      },
     };
   },
 });
@@ -310,10 +346,19 @@ const getEmailContentNode = defineNode({
 const filterEmailsNode = defineNode({
   types: ['FilterEmailsNode'],
   effect: 'pure',
-  config: z.looseObject({ emails: list(), subject_contains: text(''), from_contains: text(''), has_attachments: z.preprocess((value) => (value === '' ? null : value), z.boolean().nullable().default(null)) }),
+  config: z.looseObject({
+    emails: list(),
+    subject_contains: text(''),
+    from_contains: text(''),
+    has_attachments: z.preprocess((value) => (value === '' ? null : value), z.boolean().nullable().default(null)),
+  }),
   ports: { inputs: ['emails', 'subject_contains', 'from_contains', 'has_attachments'], outputs: ['filtered', 'count'] },
   run: (config) => {
-    const contains = (value: Json | undefined, part: string) => part === '' || textOf(value ?? '').toLowerCase().includes(part.toLowerCase());
+    const contains = (value: Json | undefined, part: string) =>
+      part === '' ||
+      textOf(value ?? '')
+        .toLowerCase()
+        .includes(part.toLowerCase());
     const filtered = config.emails.filter(
       (email): email is JsonObject =>
         isJsonObject(email) &&
@@ -329,4 +374,12 @@ const filterEmailsNode = defineNode({
 export const IMAP_CONFIGS = { readConfig, markConfig, deleteConfig, moveConfig, saveConfig };
 
 /** IMAP nodes: ReadEmails, Mark/Delete/Move Email, SaveAttachment, and the pure GetEmailContent and FilterEmails. */
-export const imapNodeHandlers: readonly CatalogNodeHandler[] = [readEmailsNode, markEmailNode, deleteEmailNode, moveEmailNode, saveAttachmentNode, getEmailContentNode, filterEmailsNode];
+export const imapNodeHandlers: readonly CatalogNodeHandler[] = [
+  readEmailsNode,
+  markEmailNode,
+  deleteEmailNode,
+  moveEmailNode,
+  saveAttachmentNode,
+  getEmailContentNode,
+  filterEmailsNode,
+];

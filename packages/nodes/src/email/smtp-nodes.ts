@@ -38,7 +38,10 @@ export const SEND_EMAIL_FIELDS = {
   username: optionalText(),
   password: optionalText(),
   from_email: optionalText(),
-  to_email: z.preprocess((value) => (value === null ? undefined : value), z.union([z.string(), z.array(z.string())], { error: 'expected text or a list of addresses' }).optional()),
+  to_email: z.preprocess(
+    (value) => (value === null ? undefined : value),
+    z.union([z.string(), z.array(z.string())], { error: 'expected text or a list of addresses' }).optional(),
+  ),
   subject: text(''),
   body: text(''),
   cc: z.preprocess((value) => (value === null ? undefined : value), z.union([z.string(), z.array(z.string())]).optional()),

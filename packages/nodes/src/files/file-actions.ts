@@ -32,8 +32,18 @@ export class FileOperationError extends Error {
 
 /** The v1 FileSystemSuperNode action names. */
 export const FILE_ACTIONS = [
-  'Read File', 'Write File', 'Append File', 'Delete File', 'Copy File', 'Move File', 'File Exists',
-  'Get File Size', 'Get File Info', 'Create Directory', 'List Files', 'List Directory',
+  'Read File',
+  'Write File',
+  'Append File',
+  'Delete File',
+  'Copy File',
+  'Move File',
+  'File Exists',
+  'Get File Size',
+  'Get File Info',
+  'Create Directory',
+  'List Files',
+  'List Directory',
 ] as const;
 
 /** One FileSystemSuperNode action name. */
@@ -97,7 +107,10 @@ function contentOf(params: Params): string {
 
 /** Turns a glob (`*.txt`, `report-??.csv`) into an anchored RegExp. */
 function globPattern(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 'u');
 }
 
@@ -108,10 +121,12 @@ export async function runFileAction(action: FileActionName, params: Params, exec
     const { field, value } = pick(params, names);
     return { given: value, full: await resolveInside(execution.workingDirectory, value, field, allowOutside) };
   };
-  const fail = (path: string) => (error: unknown): never => {
-    const systemCode = (error as NodeJS.ErrnoException).code;
-    throw new FileOperationError(execution.node.id, action, path, systemCode, (error as Error).message);
-  };
+  const fail =
+    (path: string) =>
+    (error: unknown): never => {
+      const systemCode = (error as NodeJS.ErrnoException).code;
+      throw new FileOperationError(execution.node.id, action, path, systemCode, (error as Error).message);
+    };
 
   switch (action) {
     case 'Read File': {
@@ -123,7 +138,8 @@ export async function runFileAction(action: FileActionName, params: Params, exec
       const file = await locate(['file_path', 'path']);
       const content = contentOf(params);
       if (params['create_dirs'] !== false) await mkdir(join(file.full, '..'), { recursive: true }).catch(fail(file.given));
-      if (params['overwrite'] === false && (await exists(file.full))) fail(file.given)(Object.assign(new Error('file exists and overwrite is false'), { code: 'EEXIST' }));
+      if (params['overwrite'] === false && (await exists(file.full)))
+        fail(file.given)(Object.assign(new Error('file exists and overwrite is false'), { code: 'EEXIST' }));
       await writeFileAtomic(file.full, content, encodingOf(params)).catch(fail(file.given));
       return { file_path: file.given, bytes_written: Buffer.byteLength(content, encodingOf(params)), success: true };
     }

@@ -62,7 +62,9 @@ describe('FileSystemSuperNode', () => {
   it('names node and field for a missing path and an unknown action', async () => {
     await expect(fs({ action: 'Read File' }, 'reader')).rejects.toThrow('nodes.reader.config.file_path: required');
     await expect(fs({ action: 'Shred File', file_path: 'a' }, 'reader')).rejects.toThrow(/^nodes\.reader\.config\.action: expected one of "Read File"/);
-    await expect(fs({ action: 'Write File', file_path: 'a.txt', overwrite: 'maybe' }, 'w')).rejects.toThrow('nodes.w.config.overwrite: expected true or false, got "maybe"');
+    await expect(fs({ action: 'Write File', file_path: 'a.txt', overwrite: 'maybe' }, 'w')).rejects.toThrow(
+      'nodes.w.config.overwrite: expected true or false, got "maybe"',
+    );
   });
 
   it('fails with a stable code when a file is missing or a target exists', async () => {

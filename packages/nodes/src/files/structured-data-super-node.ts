@@ -33,7 +33,20 @@ export const structuredDataSuperNode: CatalogNodeHandler = defineNode({
   config: z.looseObject({ action: oneOf(STRUCTURED_DATA_ACTIONS, 'Read CSV') }),
   ports: {
     inputs: ['file_path', 'data', 'headers', 'zip_path', 'source_path', 'files', 'extract_to'],
-    outputs: ['data', 'headers', 'row_count', 'file_path', 'attachment_file', 'success', 'zip_path', 'file_count', 'extract_to', 'files', 'output_path', 'format'],
+    outputs: [
+      'data',
+      'headers',
+      'row_count',
+      'file_path',
+      'attachment_file',
+      'success',
+      'zip_path',
+      'file_count',
+      'extract_to',
+      'files',
+      'output_path',
+      'format',
+    ],
   },
   run: (config, execution) => byAction[config.action].execute(execution),
 });

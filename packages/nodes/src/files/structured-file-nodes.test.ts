@@ -23,7 +23,11 @@ const run = (type: string, config: JsonObject, id = 'f') => catalog.execute(aNod
 describe('structured file nodes', () => {
   it('writes and reads JSON files', async () => {
     const data = { name: 'Zoë', items: [1, 2, { deep: true }] };
-    expect((await run('WriteJSONFileNode', { file_path: 'out/data.json', data })).outputs).toEqual({ file_path: 'out/data.json', attachment_file: ['out/data.json'], success: true });
+    expect((await run('WriteJSONFileNode', { file_path: 'out/data.json', data })).outputs).toEqual({
+      file_path: 'out/data.json',
+      attachment_file: ['out/data.json'],
+      success: true,
+    });
     expect(await readFile(join(workdir, 'out/data.json'), 'utf8')).toBe(JSON.stringify(data, null, 2));
     await run('WriteJSONFileNode', { file_path: 'ascii.json', data: { name: 'Zoë' }, indent: 0, ensure_ascii: true });
     expect(await readFile(join(workdir, 'ascii.json'), 'utf8')).toBe('{"name":"Zo\\u00eb"}');
@@ -40,7 +44,15 @@ describe('structured file nodes', () => {
     ];
     expect((await run('WriteCSVNode', { file_path: 'people.csv', data: rows })).outputs).toMatchObject({ row_count: 2, success: true });
     expect(await readFile(join(workdir, 'people.csv'), 'utf8')).toBe('name,note,extra\nAda,"says ""hi"", twice",\nGrace,"line\nbreak",1\n');
-    await run('WriteCSVNode', { file_path: 'grid.csv', data: [[1, 2], [3, null]], headers: ['a', 'b'], delimiter: ';' });
+    await run('WriteCSVNode', {
+      file_path: 'grid.csv',
+      data: [
+        [1, 2],
+        [3, null],
+      ],
+      headers: ['a', 'b'],
+      delimiter: ';',
+    });
     expect(await readFile(join(workdir, 'grid.csv'), 'utf8')).toBe('a;b\n1;2\n3;\n');
     const read = await readCsvNode.execute(aNodeExecution('ReadCSVNode').withConfig({ file_path: 'people.csv' }).inDirectory(workdir).build());
     expect(read.outputs['data']).toEqual([
@@ -59,9 +71,13 @@ describe('structured file nodes', () => {
   });
 
   it('names node and field for bad config and keeps paths inside the working directory', async () => {
-    await expect(run('WriteJSONFileNode', { file_path: '../escape.json', data: 1 }, 'w')).rejects.toThrow(/^nodes\.w\.config\.file_path: "\.\.\/escape\.json" is outside the working directory/);
+    await expect(run('WriteJSONFileNode', { file_path: '../escape.json', data: 1 }, 'w')).rejects.toThrow(
+      /^nodes\.w\.config\.file_path: "\.\.\/escape\.json" is outside the working directory/,
+    );
     await expect(run('WriteCSVNode', { file_path: 'a.csv', data: 'not a list' }, 'c')).rejects.toThrow('nodes.c.config.data: expected a list');
-    await expect(run('WriteCSVNode', { file_path: 'a.csv', data: [1, 2] }, 'c')).rejects.toThrow('nodes.c.config.data: expected a list of rows, all dictionaries or all lists');
+    await expect(run('WriteCSVNode', { file_path: 'a.csv', data: [1, 2] }, 'c')).rejects.toThrow(
+      'nodes.c.config.data: expected a list of rows, all dictionaries or all lists',
+    );
     await expect(run('ReadJSONFileNode', {}, 'r')).rejects.toThrow('nodes.r.config.file_path: required');
     await expect(run('WriteJSONFileNode', { file_path: 'a.json', indent: 'wide' }, 'w')).rejects.toThrow(/^nodes\.w\.config\.indent: expected a number/);
   });
@@ -72,13 +88,17 @@ describe('structured file nodes', () => {
     await run('StructuredDataSuperNode', { action: 'Write CSV', file_path: 'a.csv', data: [{ x: 1 }] });
     expect((await run('StructuredDataSuperNode', { file_path: 'a.csv' })).outputs).toMatchObject({ data: [{ x: '1' }], row_count: 1 });
     expect((await run('StructuredDataSuperNode', { action: 'Zip Files', zip_path: 'a.zip', files: ['a.json', 'a.csv'] })).outputs['file_count']).toBe(2);
-    expect((await run('StructuredDataSuperNode', { action: 'Unzip Files', zip_path: 'a.zip', extract_to: 'out' })).outputs['files']).toEqual(['out/a.json', 'out/a.csv']);
+    expect((await run('StructuredDataSuperNode', { action: 'Unzip Files', zip_path: 'a.zip', extract_to: 'out' })).outputs['files']).toEqual([
+      'out/a.json',
+      'out/a.csv',
+    ]);
     expect(catalog.validate([{ id: 'img', type: 'StructuredDataSuperNode', config: { action: 'Shred', source_path: 'a.png' } }])).toMatchObject([
       { path: 'nodes.img.config.action', nodeId: 'img' },
     ]);
   });
 
   it('declares them world', () => {
-    for (const type of ['StructuredDataSuperNode', 'ReadJSONFileNode', 'WriteJSONFileNode', 'WriteCSVNode', 'ReadXMLFileNode', 'WriteXMLFileNode']) expect(catalog.effectOf(aWorkflowNode(type))).toBe('world');
+    for (const type of ['StructuredDataSuperNode', 'ReadJSONFileNode', 'WriteJSONFileNode', 'WriteCSVNode', 'ReadXMLFileNode', 'WriteXMLFileNode'])
+      expect(catalog.effectOf(aWorkflowNode(type))).toBe('world');
   });
 });

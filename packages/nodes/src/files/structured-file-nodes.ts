@@ -35,7 +35,13 @@ function failure(execution: NodeExecution, action: string, path: string) {
   };
 }
 
-async function writeWhole(execution: NodeExecution, action: string, config: { file_path: string; allow_outside_working_dir: boolean }, content: string, encoding: BufferEncoding): Promise<void> {
+async function writeWhole(
+  execution: NodeExecution,
+  action: string,
+  config: { file_path: string; allow_outside_working_dir: boolean },
+  content: string,
+  encoding: BufferEncoding,
+): Promise<void> {
   const full = await locate(execution, config);
   await mkdir(dirname(full), { recursive: true }).catch(failure(execution, action, config.file_path));
   await writeFileAtomic(full, content, encoding).catch(failure(execution, action, config.file_path));
@@ -79,8 +85,10 @@ const writeCsvNode = defineNode({
     const rows = config.data;
     const dictionaries = rows.length > 0 && rows.every(isJsonObject);
     if (!dictionaries && !rows.every(Array.isArray)) throw new ConfigFieldError('data', 'expected a list of rows, all dictionaries or all lists');
-    const headers = config.headers.length > 0 ? config.headers.map((header) => textOf(header)) : dictionaries ? [...new Set(rows.flatMap((row) => Object.keys(row)))] : [];
-    const cell = (value: Json | undefined): string => (value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+    const headers =
+      config.headers.length > 0 ? config.headers.map((header) => textOf(header)) : dictionaries ? [...new Set(rows.flatMap((row) => Object.keys(row)))] : [];
+    const cell = (value: Json | undefined): string =>
+      value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
     const records = rows.map((row) => (dictionaries ? headers.map((header) => cell((row as JsonObject)[header])) : (row as Json[]).map(cell)));
     const content = stringify(config.write_header && headers.length > 0 ? [headers, ...records] : records, { delimiter: config.delimiter });
     await writeWhole(execution, 'Write CSV', config, content, encodingOf(config.encoding));
@@ -113,7 +121,8 @@ const writeXmlFileNode = defineNode({
     // Refuse to write what no reader could parse; the text itself is kept as given.
     parseXml(config.xml_string, 'xml_string');
     const body = config.xml_string.trimStart();
-    const content = config.xml_declaration && !body.startsWith('<?xml') ? `<?xml version="1.0" encoding="${config.encoding}"?>\n${config.xml_string}` : config.xml_string;
+    const content =
+      config.xml_declaration && !body.startsWith('<?xml') ? `<?xml version="1.0" encoding="${config.encoding}"?>\n${config.xml_string}` : config.xml_string;
     await writeWhole(execution, 'Write XML File', config, content, encodingOf(config.encoding));
     return { outputs: { file_path: config.file_path, success: true } };
   },

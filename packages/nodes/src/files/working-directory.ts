@@ -14,8 +14,7 @@ export async function resolveInside(workingDirectory: string, path: string, fiel
   const root = resolve(workingDirectory);
   const full = resolve(root, path);
   if (allowOutside) return full;
-  const refuse = () =>
-    new ConfigFieldError(field, `"${path}" is outside the working directory; set allow_outside_working_dir: true on the node to allow it`);
+  const refuse = () => new ConfigFieldError(field, `"${path}" is outside the working directory; set allow_outside_working_dir: true on the node to allow it`);
   if (!isInside(root, full)) throw refuse();
   // Lexically inside, but a symlinked directory on the way could still lead out: compare real paths.
   const realRoot = await realpath(root).catch(() => root);

@@ -44,7 +44,14 @@ function sftpServe(sftp: SFTPWrapper, root: string): void {
     buffer.writeUInt32BE(id);
     return buffer;
   };
-  const attrsOf = (stats: Stats): Attributes => ({ mode: stats.mode, uid: stats.uid, gid: stats.gid, size: stats.size, atime: stats.atimeMs / 1000, mtime: stats.mtimeMs / 1000 });
+  const attrsOf = (stats: Stats): Attributes => ({
+    mode: stats.mode,
+    uid: stats.uid,
+    gid: stats.gid,
+    size: stats.size,
+    atime: stats.atimeMs / 1000,
+    mtime: stats.mtimeMs / 1000,
+  });
   const guard = (reqId: number, action: () => void) => {
     try {
       action();
@@ -59,7 +66,9 @@ function sftpServe(sftp: SFTPWrapper, root: string): void {
       sftp.handle(reqId, newHandle({ fd: openSync(local(path), mode) }));
     }),
   );
-  sftp.on('WRITE', (reqId, handle, offset, data) => guard(reqId, () => (writeSync(handles.get(handleOf(handle))?.fd ?? -1, data, 0, data.length, offset), sftp.status(reqId, STATUS_CODE.OK))));
+  sftp.on('WRITE', (reqId, handle, offset, data) =>
+    guard(reqId, () => (writeSync(handles.get(handleOf(handle))?.fd ?? -1, data, 0, data.length, offset), sftp.status(reqId, STATUS_CODE.OK))),
+  );
   sftp.on('READ', (reqId, handle, offset, length) =>
     guard(reqId, () => {
       const buffer = Buffer.alloc(length);
@@ -80,7 +89,9 @@ function sftpServe(sftp: SFTPWrapper, root: string): void {
       sftp.status(reqId, STATUS_CODE.OK);
     }),
   );
-  sftp.on('OPENDIR', (reqId, path) => guard(reqId, () => sftp.handle(reqId, newHandle({ dir: readdirSync(local(path)).map((name) => posix.join(path, name)) }))));
+  sftp.on('OPENDIR', (reqId, path) =>
+    guard(reqId, () => sftp.handle(reqId, newHandle({ dir: readdirSync(local(path)).map((name) => posix.join(path, name)) }))),
+  );
   sftp.on('READDIR', (reqId, handle) =>
     guard(reqId, () => {
       const entry = handles.get(handleOf(handle));
@@ -107,7 +118,15 @@ beforeAll(async () => {
   await Promise.all([mkdir(workdir), mkdir(ftpRoot), mkdir(sftpRoot)]);
 
   ftpPort = await freePort();
-  ftpServer = new FtpSrv({ url: `ftp://127.0.0.1:${ftpPort}`, pasv_url: '127.0.0.1', pasv_min: 40000, pasv_max: 40999, anonymous: true, greeting: 'casare test ftp', log: quiet });
+  ftpServer = new FtpSrv({
+    url: `ftp://127.0.0.1:${ftpPort}`,
+    pasv_url: '127.0.0.1',
+    pasv_min: 40000,
+    pasv_max: 40999,
+    anonymous: true,
+    greeting: 'casare test ftp',
+    log: quiet,
+  });
   ftpServer.on('login', ({ username, password }, resolve, reject) => {
     if (username === 'anonymous' || (username === 'robot' && password === 'ftp-pass')) resolve({ root: ftpRoot });
     else reject(new Error('bad login'));
@@ -142,7 +161,9 @@ afterAll(async () => {
 function runner(runId: string) {
   let resources: JsonObject = {};
   return async (type: string, config: JsonObject, id = 'ftp') => {
-    const outcome = await catalog.execute(aNodeExecution(type).withId(id).withConfig(config).inRun(runId).withResources(resources).inDirectory(workdir).build());
+    const outcome = await catalog.execute(
+      aNodeExecution(type).withId(id).withConfig(config).inRun(runId).withResources(resources).inDirectory(workdir).build(),
+    );
     if (outcome.resources) resources = { ...resources, ...outcome.resources };
     return outcome;
   };
@@ -154,7 +175,15 @@ describe('FTP nodes against ftp-srv on loopback', () => {
   it('connects, uploads, lists, sizes, renames, downloads, deletes and disconnects', async () => {
     const connected = await run('FTPConnectNode', { host: '127.0.0.1', port: ftpPort, username: 'robot', password: 'ftp-pass' });
     expect(connected.outputs).toMatchObject({ connected: true });
-    expect(connected.resources?.[FTP_CONNECTION_HINT]).toEqual({ protocol: 'ftp', host: '127.0.0.1', port: ftpPort, username: 'robot', use_tls: false, timeout: 30, needs_password: true });
+    expect(connected.resources?.[FTP_CONNECTION_HINT]).toEqual({
+      protocol: 'ftp',
+      host: '127.0.0.1',
+      port: ftpPort,
+      username: 'robot',
+      use_tls: false,
+      timeout: 30,
+      needs_password: true,
+    });
     expect(JSON.stringify(connected)).not.toContain('ftp-pass');
 
     await writeFile(join(workdir, 'invoice.csv'), 'id,total\n1,42\n');
@@ -162,11 +191,16 @@ describe('FTP nodes against ftp-srv on loopback', () => {
     expect((await run('FTPUploadNode', { local_path: 'invoice.csv', remote_path: 'in/2026/invoice.csv' })).outputs).toEqual({ uploaded: true, bytes_sent: 14 });
     expect(await readFile(join(ftpRoot, 'in/2026/invoice.csv'), 'utf8')).toBe('id,total\n1,42\n');
     expect((await run('FTPListNode', { remote_path: 'in/2026' })).outputs).toEqual({ items: ['invoice.csv'], count: 1 });
-    expect((await run('FTPListNode', { remote_path: 'in/2026', detailed: true })).outputs['items']).toEqual([expect.objectContaining({ name: 'invoice.csv', type: 'file', size: 14 })]);
+    expect((await run('FTPListNode', { remote_path: 'in/2026', detailed: true })).outputs['items']).toEqual([
+      expect.objectContaining({ name: 'invoice.csv', type: 'file', size: 14 }),
+    ]);
     expect((await run('FTPGetSizeNode', { remote_path: 'in/2026/invoice.csv' })).outputs).toEqual({ size: 14, found: true });
     expect((await run('FTPGetSizeNode', { remote_path: 'in/2026/nope.csv' })).outputs).toEqual({ size: 0, found: false });
     expect((await run('FTPRenameNode', { old_path: 'in/2026/invoice.csv', new_path: 'in/2026/done.csv' })).outputs).toEqual({ renamed: true });
-    expect((await run('FTPDownloadNode', { remote_path: 'in/2026/done.csv', local_path: 'back/done.csv' })).outputs).toEqual({ downloaded: true, bytes_received: 14 });
+    expect((await run('FTPDownloadNode', { remote_path: 'in/2026/done.csv', local_path: 'back/done.csv' })).outputs).toEqual({
+      downloaded: true,
+      bytes_received: 14,
+    });
     expect(await readFile(join(workdir, 'back/done.csv'), 'utf8')).toBe('id,total\n1,42\n');
     expect((await run('FTPDeleteNode', { remote_path: 'in/2026/done.csv' })).outputs).toEqual({ deleted: true });
     expect((await run('FTPRemoveDirNode', { remote_path: 'in/2026' })).outputs).toEqual({ removed: true });
@@ -176,7 +210,9 @@ describe('FTP nodes against ftp-srv on loopback', () => {
   });
 
   it('a wrong password fails with FTP_AUTH_FAILED, never showing the password', async () => {
-    const failure = await run('FTPConnectNode', { host: '127.0.0.1', port: ftpPort, username: 'robot', password: 'wrong-one' }, 'fc').catch((error: unknown) => error);
+    const failure = await run('FTPConnectNode', { host: '127.0.0.1', port: ftpPort, username: 'robot', password: 'wrong-one' }, 'fc').catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(FtpError);
     expect(failure).toMatchObject({ code: 'FTP_AUTH_FAILED', nodeId: 'fc' });
     expect((failure as Error).message).not.toContain('wrong-one');
@@ -192,7 +228,9 @@ describe('FTP nodes against ftp-srv on loopback', () => {
     await lostRun('FTPConnectNode', { host: '127.0.0.1', port: ftpPort, username: 'robot', password: 'ftp-pass' });
     await catalog.releaseRun('run-ftp-lost');
     await expect(lostRun('FTPListNode', {}, 'fl')).rejects.toMatchObject({ code: 'FTP_NOT_CONNECTED', nodeId: 'fl' });
-    expect((await lostRun('FTPListNode', { host: '127.0.0.1', port: ftpPort, username: 'robot', password: 'ftp-pass' })).outputs['items']).toContain('public.txt');
+    expect((await lostRun('FTPListNode', { host: '127.0.0.1', port: ftpPort, username: 'robot', password: 'ftp-pass' })).outputs['items']).toContain(
+      'public.txt',
+    );
     await catalog.releaseRun('run-ftp-lost');
   });
 
@@ -215,13 +253,21 @@ describe('SFTP nodes against an ssh2 server on loopback', () => {
   const run = runner('run-sftp');
 
   it('connects with a password and runs the same nodes over SFTP', async () => {
-    expect((await run('SFTPConnectNode', { host: '127.0.0.1', port: sftpPort, username: 'robot', password: 'sftp-pass' })).outputs).toMatchObject({ connected: true });
+    expect((await run('SFTPConnectNode', { host: '127.0.0.1', port: sftpPort, username: 'robot', password: 'sftp-pass' })).outputs).toMatchObject({
+      connected: true,
+    });
     await writeFile(join(workdir, 'report.txt'), 'sftp bytes');
-    expect((await run('FTPUploadNode', { local_path: 'report.txt', remote_path: 'out/report.txt', create_dirs: true })).outputs).toEqual({ uploaded: true, bytes_sent: 10 });
+    expect((await run('FTPUploadNode', { local_path: 'report.txt', remote_path: 'out/report.txt', create_dirs: true })).outputs).toEqual({
+      uploaded: true,
+      bytes_sent: 10,
+    });
     expect(await readFile(join(sftpRoot, 'out/report.txt'), 'utf8')).toBe('sftp bytes');
     expect((await run('FTPListNode', { remote_path: 'out' })).outputs).toEqual({ items: ['report.txt'], count: 1 });
     expect((await run('FTPGetSizeNode', { remote_path: 'out/report.txt' })).outputs).toEqual({ size: 10, found: true });
-    expect((await run('FTPDownloadNode', { remote_path: 'out/report.txt', local_path: 'sftp-copy.txt' })).outputs).toEqual({ downloaded: true, bytes_received: 10 });
+    expect((await run('FTPDownloadNode', { remote_path: 'out/report.txt', local_path: 'sftp-copy.txt' })).outputs).toEqual({
+      downloaded: true,
+      bytes_received: 10,
+    });
     expect(await readFile(join(workdir, 'sftp-copy.txt'), 'utf8')).toBe('sftp bytes');
     await run('FTPDeleteNode', { remote_path: 'out/report.txt' });
     await run('FTPRemoveDirNode', { remote_path: 'out' });
@@ -230,6 +276,8 @@ describe('SFTP nodes against an ssh2 server on loopback', () => {
   });
 
   it('a wrong password fails with FTP_AUTH_FAILED', async () => {
-    await expect(run('SFTPConnectNode', { host: '127.0.0.1', port: sftpPort, username: 'robot', password: 'nope' })).rejects.toMatchObject({ code: 'FTP_AUTH_FAILED' });
+    await expect(run('SFTPConnectNode', { host: '127.0.0.1', port: sftpPort, username: 'robot', password: 'nope' })).rejects.toMatchObject({
+      code: 'FTP_AUTH_FAILED',
+    });
   });
 });

@@ -63,7 +63,9 @@ function describeFailure(error: unknown): string {
 
 function isAuthFailure(error: unknown): boolean {
   const text = describeFailure(error).toLowerCase();
-  return text.includes('530') || text.includes('authentication') || text.includes('login incorrect') || text.includes('all configured authentication methods failed');
+  return (
+    text.includes('530') || text.includes('authentication') || text.includes('login incorrect') || text.includes('all configured authentication methods failed')
+  );
 }
 
 async function openSession(execution: NodeExecution, protocol: 'ftp' | 'sftp', config: ConnectionConfig): Promise<{ session: RemoteSession; welcome: string }> {
@@ -134,7 +136,8 @@ async function sessionFor(execution: NodeExecution, config: ConnectionConfig): P
     sessions.set(execution.runId, session);
     return session;
   }
-  if (!isJsonObject(hint)) throw new FtpError(execution.node.id, 'FTP_NOT_CONNECTED', 'no FTP connection in this run: run FTPConnectNode or SFTPConnectNode first');
+  if (!isJsonObject(hint))
+    throw new FtpError(execution.node.id, 'FTP_NOT_CONNECTED', 'no FTP connection in this run: run FTPConnectNode or SFTPConnectNode first');
   if (hint['needs_password'] === true) {
     throw new FtpError(
       execution.node.id,
@@ -204,7 +207,13 @@ const downloadNode = operationNode(
   { inputs: ['remote_path', 'local_path'], outputs: ['downloaded', 'bytes_received'] },
   async (config, session, execution) => {
     const local = await resolveInside(execution.workingDirectory, config.local_path, 'local_path', config.allow_outside_working_dir);
-    if (!config.overwrite && (await stat(local).then(() => true, () => false))) {
+    if (
+      !config.overwrite &&
+      (await stat(local).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       throw new FileOperationError(execution.node.id, 'FTP Download', config.local_path, 'EEXIST', 'the file exists and overwrite is false');
     }
     await mkdir(dirname(local), { recursive: true });
@@ -231,10 +240,15 @@ const listNode = operationNode(
   },
 );
 
-const deleteNode = operationNode(['FTPDeleteNode'], { remote_path: nonEmptyText() }, { inputs: ['remote_path'], outputs: ['deleted'] }, async (config, session, execution) => {
-  await remote(execution, `deleting ${config.remote_path}`, () => session.delete(config.remote_path));
-  return { outputs: { deleted: true } };
-});
+const deleteNode = operationNode(
+  ['FTPDeleteNode'],
+  { remote_path: nonEmptyText() },
+  { inputs: ['remote_path'], outputs: ['deleted'] },
+  async (config, session, execution) => {
+    await remote(execution, `deleting ${config.remote_path}`, () => session.delete(config.remote_path));
+    return { outputs: { deleted: true } };
+  },
+);
 
 const makeDirNode = operationNode(
   ['FTPMakeDirNode'],
@@ -246,10 +260,15 @@ const makeDirNode = operationNode(
   },
 );
 
-const removeDirNode = operationNode(['FTPRemoveDirNode'], { remote_path: nonEmptyText() }, { inputs: ['remote_path'], outputs: ['removed'] }, async (config, session, execution) => {
-  await remote(execution, `removing directory ${config.remote_path}`, () => session.removeDir(config.remote_path));
-  return { outputs: { removed: true } };
-});
+const removeDirNode = operationNode(
+  ['FTPRemoveDirNode'],
+  { remote_path: nonEmptyText() },
+  { inputs: ['remote_path'], outputs: ['removed'] },
+  async (config, session, execution) => {
+    await remote(execution, `removing directory ${config.remote_path}`, () => session.removeDir(config.remote_path));
+    return { outputs: { removed: true } };
+  },
+);
 
 const renameNode = operationNode(
   ['FTPRenameNode'],
@@ -261,10 +280,15 @@ const renameNode = operationNode(
   },
 );
 
-const getSizeNode = operationNode(['FTPGetSizeNode'], { remote_path: nonEmptyText() }, { inputs: ['remote_path'], outputs: ['size', 'found'] }, async (config, session, execution) => {
-  const size = await remote(execution, `reading the size of ${config.remote_path}`, () => session.size(config.remote_path));
-  return { outputs: { size: size ?? 0, found: size !== undefined } };
-});
+const getSizeNode = operationNode(
+  ['FTPGetSizeNode'],
+  { remote_path: nonEmptyText() },
+  { inputs: ['remote_path'], outputs: ['size', 'found'] },
+  async (config, session, execution) => {
+    const size = await remote(execution, `reading the size of ${config.remote_path}`, () => session.size(config.remote_path));
+    return { outputs: { size: size ?? 0, found: size !== undefined } };
+  },
+);
 
 const disconnectHandler = defineNode({
   types: ['FTPDisconnectNode'],

@@ -51,7 +51,13 @@ function entryType(info: FileInfo): RemoteEntry['type'] {
 export async function openFtpSession(connection: RemoteConnection): Promise<{ session: RemoteSession; welcome: string }> {
   const client = new FtpClient(connection.timeoutSeconds * 1000);
   try {
-    const reply = await client.access({ host: connection.host, port: connection.port, user: connection.username, password: connection.password, secure: connection.useTls });
+    const reply = await client.access({
+      host: connection.host,
+      port: connection.port,
+      user: connection.username,
+      password: connection.password,
+      secure: connection.useTls,
+    });
     const session: RemoteSession = {
       protocol: 'ftp',
       async upload(localPath, remotePath, createDirs) {
@@ -69,7 +75,12 @@ export async function openFtpSession(connection: RemoteConnection): Promise<{ se
       },
       async list(remotePath) {
         const entries = await client.list(remotePath || undefined);
-        return entries.map((info) => ({ name: info.name, type: entryType(info), size: info.size, modified: info.modifiedAt?.toISOString() ?? info.rawModifiedAt }));
+        return entries.map((info) => ({
+          name: info.name,
+          type: entryType(info),
+          size: info.size,
+          modified: info.modifiedAt?.toISOString() ?? info.rawModifiedAt,
+        }));
       },
       async delete(remotePath) {
         await client.remove(remotePath);

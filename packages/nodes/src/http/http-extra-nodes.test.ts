@@ -46,11 +46,20 @@ beforeAll(async () => {
         const authorised = request.headers.authorization === `Basic ${Buffer.from('rs:rs-secret').toString('base64')}`;
         return void response
           .writeHead(authorised ? 200 : 401, { 'content-type': 'application/json' })
-          .end(JSON.stringify(authorised ? { active: form.get('token') === 'good', client_id: 'robot', scope: 'read', exp: 1900000000, token_type: 'Bearer' } : { error: 'invalid_client' }));
+          .end(
+            JSON.stringify(
+              authorised
+                ? { active: form.get('token') === 'good', client_id: 'robot', scope: 'read', exp: 1900000000, token_type: 'Bearer' }
+                : { error: 'invalid_client' },
+            ),
+          );
       }
       if (path === '/token') {
         const form = new URLSearchParams(body.toString());
-        if (form.get('client_secret') !== 'shh') return void response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client', error_description: 'bad secret' }));
+        if (form.get('client_secret') !== 'shh')
+          return void response
+            .writeHead(401, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: 'invalid_client', error_description: 'bad secret' }));
         return void response
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ access_token: `tok-${form.get('grant_type')}`, token_type: 'Bearer', expires_in: 3600, scope: form.get('scope') ?? '' }));
@@ -80,22 +89,33 @@ const run = (type: string, config: JsonObject, id = 'h', rawConfig?: JsonObject)
 
 describe('HttpAuthNode, SetHttpHeadersNode, BuildUrlNode, ParseJsonResponseNode (pure)', () => {
   it('declares them pure and the transfer and OAuth nodes world', () => {
-    expect(['HttpAuthNode', 'SetHttpHeadersNode', 'BuildUrlNode', 'ParseJsonResponseNode'].map((t) => catalog.effectOf(aWorkflowNode(t)))).toEqual(['pure', 'pure', 'pure', 'pure']);
-    expect(['HttpDownloadFileNode', 'HttpUploadFileNode', 'OAuth2AuthorizeNode', 'OAuth2TokenExchangeNode', 'OAuth2TokenValidateNode', 'HttpSuperNode'].map((t) => catalog.effectOf(aWorkflowNode(t)))).toEqual([
-      'world', 'world', 'world', 'world', 'world', 'world',
+    expect(['HttpAuthNode', 'SetHttpHeadersNode', 'BuildUrlNode', 'ParseJsonResponseNode'].map((t) => catalog.effectOf(aWorkflowNode(t)))).toEqual([
+      'pure',
+      'pure',
+      'pure',
+      'pure',
     ]);
+    expect(
+      ['HttpDownloadFileNode', 'HttpUploadFileNode', 'OAuth2AuthorizeNode', 'OAuth2TokenExchangeNode', 'OAuth2TokenValidateNode', 'HttpSuperNode'].map((t) =>
+        catalog.effectOf(aWorkflowNode(t)),
+      ),
+    ).toEqual(['world', 'world', 'world', 'world', 'world', 'world']);
   });
 
   it('builds Bearer, Basic and API key headers on top of base headers', async () => {
-    expect((await run('HttpAuthNode', { auth_type: 'Bearer', token: 'abc', base_headers: { Accept: 'x' } })).outputs).toEqual({ headers: { Accept: 'x', Authorization: 'Bearer abc' } });
-    expect((await run('HttpAuthNode', { auth_type: 'Basic', username: 'u', password: 'p' })).outputs).toEqual({ headers: { Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` } });
+    expect((await run('HttpAuthNode', { auth_type: 'Bearer', token: 'abc', base_headers: { Accept: 'x' } })).outputs).toEqual({
+      headers: { Accept: 'x', Authorization: 'Bearer abc' },
+    });
+    expect((await run('HttpAuthNode', { auth_type: 'Basic', username: 'u', password: 'p' })).outputs).toEqual({
+      headers: { Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` },
+    });
     expect((await run('HttpAuthNode', { auth_type: 'ApiKey', token: 'k', api_key_name: 'X-Key' })).outputs).toEqual({ headers: { 'X-Key': 'k' } });
   });
 
   it('refuses a token that comes from a secret, since outputs are stored (config error on the field)', async () => {
-    await expect(run('HttpAuthNode', { auth_type: 'Bearer', token: 'real-secret' }, 'auth', { auth_type: 'Bearer', token: '{{$secret:API_TOKEN}}' })).rejects.toThrow(
-      /nodes\.auth\.config\.token: a secret cannot travel to another node/,
-    );
+    await expect(
+      run('HttpAuthNode', { auth_type: 'Bearer', token: 'real-secret' }, 'auth', { auth_type: 'Bearer', token: '{{$secret:API_TOKEN}}' }),
+    ).rejects.toThrow(/nodes\.auth\.config\.token: a secret cannot travel to another node/);
   });
 
   it('a bad auth type or a missing token is a config error naming node and field', async () => {
@@ -142,7 +162,9 @@ describe('HttpDownloadFileNode and HttpUploadFileNode (local HTTP server)', () =
   it('a 404 fails with HTTP_STATUS; overwrite false keeps an existing file; a path outside is refused', async () => {
     await expect(run('HttpDownloadFileNode', { url: `${base}/missing`, save_path: 'x.bin' })).rejects.toMatchObject({ code: 'HTTP_STATUS' });
     await writeFile(join(workdir, 'keep.txt'), 'mine');
-    await expect(run('HttpDownloadFileNode', { url: `${base}/files/invoice.pdf`, save_path: 'keep.txt', overwrite: false })).rejects.toMatchObject({ code: 'FILE_EXISTS' });
+    await expect(run('HttpDownloadFileNode', { url: `${base}/files/invoice.pdf`, save_path: 'keep.txt', overwrite: false })).rejects.toMatchObject({
+      code: 'FILE_EXISTS',
+    });
     expect(await readFile(join(workdir, 'keep.txt'), 'utf8')).toBe('mine');
     await expect(run('HttpDownloadFileNode', { url: `${base}/files/invoice.pdf`, save_path: '/tmp/elsewhere.pdf' }, 'dl')).rejects.toThrow(
       'nodes.dl.config.save_path: "/tmp/elsewhere.pdf" is outside the working directory',
@@ -174,37 +196,72 @@ describe('HttpDownloadFileNode and HttpUploadFileNode (local HTTP server)', () =
 
 describe('OAuth 2.0 nodes', () => {
   it('client credentials: posts the form and returns the token fields', async () => {
-    const { outputs } = await run('OAuth2TokenExchangeNode', { grant_type: 'client_credentials', client_id: 'robot', client_secret: 'shh', token_url: `${base}/token`, scope: 'read' });
+    const { outputs } = await run('OAuth2TokenExchangeNode', {
+      grant_type: 'client_credentials',
+      client_id: 'robot',
+      client_secret: 'shh',
+      token_url: `${base}/token`,
+      scope: 'read',
+    });
     expect(outputs).toMatchObject({ access_token: 'tok-client_credentials', token_type: 'Bearer', expires_in: 3600, scope: 'read', refresh_token: '' });
     expect(received[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
   });
 
   it('authorization code exchange sends code, redirect_uri and PKCE verifier', async () => {
     await run('OAuth2TokenExchangeNode', { client_id: 'c', client_secret: 'shh', token_url: `${base}/token`, code: 'the-code', code_verifier: 'v' });
-    expect(Object.fromEntries(new URLSearchParams(received[0]?.body.toString()))).toMatchObject({ grant_type: 'authorization_code', code: 'the-code', code_verifier: 'v' });
+    expect(Object.fromEntries(new URLSearchParams(received[0]?.body.toString()))).toMatchObject({
+      grant_type: 'authorization_code',
+      code: 'the-code',
+      code_verifier: 'v',
+    });
   });
 
   it('an OAuth error answer fails with the endpoint error; a grant without its field is a config error', async () => {
-    const failure = await run('OAuth2TokenExchangeNode', { grant_type: 'client_credentials', client_id: 'c', client_secret: 'wrong', token_url: `${base}/token` }).catch((e: unknown) => e);
+    const failure = await run('OAuth2TokenExchangeNode', {
+      grant_type: 'client_credentials',
+      client_id: 'c',
+      client_secret: 'wrong',
+      token_url: `${base}/token`,
+    }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(OAuth2Error);
     expect(failure).toMatchObject({ oauthError: 'invalid_client' });
-    await expect(run('OAuth2TokenExchangeNode', { grant_type: 'refresh_token', client_id: 'c', token_url: `${base}/token` }, 'ox')).rejects.toThrow(NodeConfigError);
-    await expect(run('OAuth2TokenExchangeNode', { grant_type: 'refresh_token', client_id: 'c', token_url: `${base}/token` }, 'ox')).rejects.toThrow('nodes.ox.config.refresh_token');
+    await expect(run('OAuth2TokenExchangeNode', { grant_type: 'refresh_token', client_id: 'c', token_url: `${base}/token` }, 'ox')).rejects.toThrow(
+      NodeConfigError,
+    );
+    await expect(run('OAuth2TokenExchangeNode', { grant_type: 'refresh_token', client_id: 'c', token_url: `${base}/token` }, 'ox')).rejects.toThrow(
+      'nodes.ox.config.refresh_token',
+    );
   });
 
   it('validates a token by introspection (RFC 7662) with Basic client authentication', async () => {
     const good = await run('OAuth2TokenValidateNode', { introspection_url: `${base}/introspect`, client_id: 'rs', client_secret: 'rs-secret', token: 'good' });
     expect(good.outputs).toMatchObject({ active: true, client_id: 'robot', scope: 'read', expires_at: 1900000000, token_type: 'Bearer' });
-    expect((await run('OAuth2TokenValidateNode', { introspection_url: `${base}/introspect`, client_id: 'rs', client_secret: 'rs-secret', token: 'stale' })).outputs['active']).toBe(false);
-    await expect(run('OAuth2TokenValidateNode', { introspection_url: `${base}/introspect`, client_id: 'rs', client_secret: 'nope', token: 'good' })).rejects.toBeInstanceOf(OAuth2Error);
+    expect(
+      (await run('OAuth2TokenValidateNode', { introspection_url: `${base}/introspect`, client_id: 'rs', client_secret: 'rs-secret', token: 'stale' })).outputs[
+        'active'
+      ],
+    ).toBe(false);
+    await expect(
+      run('OAuth2TokenValidateNode', { introspection_url: `${base}/introspect`, client_id: 'rs', client_secret: 'nope', token: 'good' }),
+    ).rejects.toBeInstanceOf(OAuth2Error);
   });
 
   it('authorize builds the URL with state and an S256 PKCE challenge', async () => {
     const { outputs } = await run('OAuth2AuthorizeNode', { client_id: 'c', auth_url: 'https://id.example.com/authorize', scope: 'openid', state: 'st' });
     const url = new URL(outputs['auth_url'] as string);
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: 'c', response_type: 'code', state: 'st', scope: 'openid', code_challenge_method: 'S256' });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: 'c',
+      response_type: 'code',
+      state: 'st',
+      scope: 'openid',
+      code_challenge_method: 'S256',
+    });
     const { createHash } = await import('node:crypto');
-    expect(url.searchParams.get('code_challenge')).toBe(createHash('sha256').update(outputs['code_verifier'] as string).digest('base64url'));
+    expect(url.searchParams.get('code_challenge')).toBe(
+      createHash('sha256')
+        .update(outputs['code_verifier'] as string)
+        .digest('base64url'),
+    );
   });
 });
 
@@ -216,11 +273,19 @@ describe('HttpSuperNode (action-based)', () => {
   });
 
   it('Download File and Configure Auth', async () => {
-    expect((await run('HttpSuperNode', { action: 'Download File', url: `${base}/files/invoice.pdf`, save_path: 'super.pdf' })).outputs).toMatchObject({ file_size: PAYLOAD.length, status_code: 200 });
-    expect((await run('HttpSuperNode', { action: 'Configure Auth', auth_type: 'api_key', token: 't', header_name: 'X-T' })).outputs).toEqual({ auth_headers: { 'X-T': 't' }, success: true });
+    expect((await run('HttpSuperNode', { action: 'Download File', url: `${base}/files/invoice.pdf`, save_path: 'super.pdf' })).outputs).toMatchObject({
+      file_size: PAYLOAD.length,
+      status_code: 200,
+    });
+    expect((await run('HttpSuperNode', { action: 'Configure Auth', auth_type: 'api_key', token: 't', header_name: 'X-T' })).outputs).toEqual({
+      auth_headers: { 'X-T': 't' },
+      success: true,
+    });
   });
 
   it('an unknown action is a config error on action', () => {
-    expect(catalog.validate([{ id: 's1', type: 'HttpSuperNode', config: { action: 'TELNET' } }])).toEqual([expect.objectContaining({ path: 'nodes.s1.config.action' })]);
+    expect(catalog.validate([{ id: 's1', type: 'HttpSuperNode', config: { action: 'TELNET' } }])).toEqual([
+      expect.objectContaining({ path: 'nodes.s1.config.action' }),
+    ]);
   });
 });

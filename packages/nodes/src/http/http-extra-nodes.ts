@@ -61,13 +61,18 @@ function refuseSecretField(execution: NodeExecution, field: string): void {
 type AuthKind = 'bearer' | 'basic' | 'apikey';
 
 function authKind(value: string): AuthKind | undefined {
-  const word = value.trim().toLowerCase().replace(/[_\s-]/g, '');
+  const word = value
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s-]/g, '');
   return word === 'bearer' || word === 'basic' || word === 'apikey' ? word : undefined;
 }
 
-const authTypeField = z.preprocess((value) => (value === null || value === '' ? undefined : value), z.string().default('Bearer')).refine((value) => authKind(value) !== undefined, {
-  error: 'expected Bearer, Basic or ApiKey',
-});
+const authTypeField = z
+  .preprocess((value) => (value === null || value === '' ? undefined : value), z.string().default('Bearer'))
+  .refine((value) => authKind(value) !== undefined, {
+    error: 'expected Bearer, Basic or ApiKey',
+  });
 
 /** Headers with the authentication the config asks for added to `base`. */
 function authHeaders(
@@ -216,7 +221,10 @@ const uploadFields = { ...transferFields, file_path: nonEmptyText(), field_name:
 const httpUploadFileNode = defineNode({
   types: ['HttpUploadFileNode'],
   config: z.looseObject(uploadFields),
-  ports: { inputs: ['url', 'file_path', 'field_name', 'headers', 'extra_fields', 'timeout'], outputs: ['response_body', 'response_json', 'status_code', 'success', 'error'] },
+  ports: {
+    inputs: ['url', 'file_path', 'field_name', 'headers', 'extra_fields', 'timeout'],
+    outputs: ['response_body', 'response_json', 'status_code', 'success', 'error'],
+  },
   run: async (config, execution) => {
     warnUnverifiedTls(config.verify_ssl, execution);
     const outputs = await uploadFile(execution, httpUrl(config.url), headersFrom(config.headers), config.timeout, {
@@ -350,11 +358,13 @@ const oauth2TokenValidateNode = defineNode({
     const form = new URLSearchParams({ token: config.token });
     const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
     // RFC 7662: a confidential client authenticates with Basic; a public one names itself in the form.
-    if (config.client_id && config.client_secret) headers.set('authorization', `Basic ${Buffer.from(`${config.client_id}:${config.client_secret}`).toString('base64')}`);
+    if (config.client_id && config.client_secret)
+      headers.set('authorization', `Basic ${Buffer.from(`${config.client_id}:${config.client_secret}`).toString('base64')}`);
     else if (config.client_id) form.set('client_id', config.client_id);
     const response = await fetchWithin(execution, url, { method: 'POST', headers, body: form }, config.timeout);
     const body = jsonOrNull(await response.text());
-    if (!response.ok || !isJsonObject(body)) throw new OAuth2Error(execution.node.id, `http_${response.status}`, `token introspection at ${url.origin}${url.pathname} failed (${response.status})`);
+    if (!response.ok || !isJsonObject(body))
+      throw new OAuth2Error(execution.node.id, `http_${response.status}`, `token introspection at ${url.origin}${url.pathname} failed (${response.status})`);
     return {
       outputs: {
         active: body['active'] === true,

@@ -93,7 +93,12 @@ describe('HTTP request nodes', () => {
 
   it('stops when the step is aborted', async () => {
     const controller = new AbortController();
-    const pending = catalog.execute(aNodeExecution('HTTPSuperNode').withConfig({ url: `${base}/slow` }).withSignal(controller.signal).build());
+    const pending = catalog.execute(
+      aNodeExecution('HTTPSuperNode')
+        .withConfig({ url: `${base}/slow` })
+        .withSignal(controller.signal)
+        .build(),
+    );
     setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toMatchObject({ code: 'HTTP_ABORTED' });
   });
@@ -106,8 +111,12 @@ describe('HTTP request nodes', () => {
     await expect(request('HTTPSuperNode', { action: 'GET' }, 'api')).rejects.toThrow('nodes.api.config.url: required');
     await expect(request('HTTPSuperNode', { url: 42 }, 'api')).rejects.toThrow('nodes.api.config.url: not a valid URL: "42"');
     await expect(request('HTTPSuperNode', { url: ['x'] }, 'api')).rejects.toThrow('nodes.api.config.url: expected text, got a list');
-    await expect(request('HTTPSuperNode', { url: 'ftp://x/' }, 'api')).rejects.toThrow('nodes.api.config.url: only http and https URLs are supported, got ftp:');
+    await expect(request('HTTPSuperNode', { url: 'ftp://x/' }, 'api')).rejects.toThrow(
+      'nodes.api.config.url: only http and https URLs are supported, got ftp:',
+    );
     await expect(request('HttpRequestNode', { url: base, method: 'BREW' }, 'api')).rejects.toThrow(/^nodes\.api\.config\.method: expected one of "GET"/);
-    await expect(request('HttpRequestNode', { url: base, headers: 'nope' }, 'api')).rejects.toThrow('nodes.api.config.headers: expected a dictionary, got "nope"');
+    await expect(request('HttpRequestNode', { url: base, headers: 'nope' }, 'api')).rejects.toThrow(
+      'nodes.api.config.headers: expected a dictionary, got "nope"',
+    );
   });
 });

@@ -48,7 +48,8 @@ function requestUrl(url: string, params: JsonObject): URL {
   } catch {
     throw new ConfigFieldError('url', `not a valid URL: ${JSON.stringify(url)}`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigFieldError('url', `only http and https URLs are supported, got ${parsed.protocol}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new ConfigFieldError('url', `only http and https URLs are supported, got ${parsed.protocol}`);
   for (const [name, value] of Object.entries(params)) parsed.searchParams.append(name, textOf(value));
   return parsed;
 }
@@ -110,8 +111,12 @@ const httpRequestNode = defineNode({
     try {
       response = await fetch(url, { method: config.verb, headers, body: body?.text, signal, redirect: 'follow' });
     } catch (error) {
-      if (timeout.aborted) throw new HttpRequestError(execution.node.id, 'HTTP_TIMEOUT', `${config.verb} ${url.origin}${url.pathname} timed out after ${config.timeout}s`, { cause: error });
-      if (execution.signal.aborted) throw new HttpRequestError(execution.node.id, 'HTTP_ABORTED', `${config.verb} ${url.origin}${url.pathname} was aborted`, { cause: error });
+      if (timeout.aborted)
+        throw new HttpRequestError(execution.node.id, 'HTTP_TIMEOUT', `${config.verb} ${url.origin}${url.pathname} timed out after ${config.timeout}s`, {
+          cause: error,
+        });
+      if (execution.signal.aborted)
+        throw new HttpRequestError(execution.node.id, 'HTTP_ABORTED', `${config.verb} ${url.origin}${url.pathname} was aborted`, { cause: error });
       const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
       throw new HttpRequestError(execution.node.id, 'HTTP_FAILED', `${config.verb} ${url.origin}${url.pathname} failed: ${reason}`, { cause: error });
     }
@@ -140,4 +145,3 @@ const httpRequestNode = defineNode({
 
 /** HTTP request nodes (HTTPSuperNode, HttpRequestNode, HTTPRequestNode). */
 export const httpNodeHandlers: readonly CatalogNodeHandler[] = [httpRequestNode];
-

@@ -24,7 +24,8 @@ export function httpUrl(url: string, field = 'url'): URL {
   } catch {
     throw new ConfigFieldError(field, `not a valid URL: ${JSON.stringify(url)}`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigFieldError(field, `only http and https URLs are supported, got ${parsed.protocol}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new ConfigFieldError(field, `only http and https URLs are supported, got ${parsed.protocol}`);
   return parsed;
 }
 
@@ -107,7 +108,10 @@ export async function downloadToFile(
   target: DownloadTarget,
 ): Promise<{ file_path: string; file_size: number; status_code: number }> {
   const full = await resolveInside(execution.workingDirectory, target.savePath, target.field ?? 'save_path', target.allowOutside);
-  const exists = await stat(full).then(() => true, () => false);
+  const exists = await stat(full).then(
+    () => true,
+    () => false,
+  );
   if (exists && !target.overwrite) {
     throw new FileOperationError(execution.node.id, 'Download File', target.savePath, 'EEXIST', 'the file exists and overwrite is false');
   }
@@ -124,9 +128,14 @@ export async function downloadToFile(
   } catch (error) {
     await rm(temporary, { force: true });
     if (error instanceof HttpRequestError) throw error;
-    throw new HttpRequestError(execution.node.id, execution.signal.aborted ? 'HTTP_ABORTED' : 'HTTP_FAILED', `downloading ${url.origin}${url.pathname} failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new HttpRequestError(
+      execution.node.id,
+      execution.signal.aborted ? 'HTTP_ABORTED' : 'HTTP_FAILED',
+      `downloading ${url.origin}${url.pathname} failed: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return { file_path: target.savePath, file_size: (await stat(full)).size, status_code: response.status };
 }
@@ -153,5 +162,11 @@ export async function uploadFile(
   for (const [name, value] of Object.entries(file.extraFields)) form.append(name, textOf(value));
   const response = await fetchWithin(execution, url, { method: 'POST', headers, body: form }, timeoutSeconds);
   const text = await response.text();
-  return { response_body: text, response_json: jsonOrNull(text), status_code: response.status, success: response.ok, error: response.ok ? '' : `HTTP ${response.status}` };
+  return {
+    response_body: text,
+    response_json: jsonOrNull(text),
+    status_code: response.status,
+    success: response.ok,
+    error: response.ok ? '' : `HTTP ${response.status}`,
+  };
 }

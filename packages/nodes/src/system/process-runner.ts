@@ -26,7 +26,11 @@ export class ScriptRunError extends Error {
  */
 export function assertScriptsAllowed(execution: NodeExecution): void {
   if (execution.settings?.allowScripts === false) {
-    throw new ScriptRunError(execution.node.id, 'SCRIPTS_FORBIDDEN', `${execution.node.type} is forbidden in this run (workflow setting allow_scripts is false)`);
+    throw new ScriptRunError(
+      execution.node.id,
+      'SCRIPTS_FORBIDDEN',
+      `${execution.node.type} is forbidden in this run (workflow setting allow_scripts is false)`,
+    );
   }
 }
 
@@ -118,7 +122,8 @@ export async function runProcess(execution: NodeExecution, request: ProcessReque
       child.once('error', reject);
       child.once('close', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : -1)));
     });
-    if (stopped === 'timeout') throw new ScriptRunError(nodeId, 'SCRIPT_TIMEOUT', `${request.command} timed out after ${request.timeoutSeconds}s and was killed`);
+    if (stopped === 'timeout')
+      throw new ScriptRunError(nodeId, 'SCRIPT_TIMEOUT', `${request.command} timed out after ${request.timeoutSeconds}s and was killed`);
     if (stopped === 'abort') throw new ScriptRunError(nodeId, 'SCRIPT_ABORTED', `${request.command} was killed: the step was aborted`);
     return {
       stdout: stdout.text(),

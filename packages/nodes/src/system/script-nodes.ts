@@ -2,7 +2,19 @@ import type { NodeExecution } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import { parse as parseShellWords } from 'shell-quote';
 import { z } from 'zod';
-import { anyValue, boolean, dict, integer, isJsonArray, isJsonObject, nonEmptyText, number, optionalText, text, tryParseJson } from '../catalog/config-schema.js';
+import {
+  anyValue,
+  boolean,
+  dict,
+  integer,
+  isJsonArray,
+  isJsonObject,
+  nonEmptyText,
+  number,
+  optionalText,
+  text,
+  tryParseJson,
+} from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { textOf } from '../data/values.js';
@@ -124,12 +136,41 @@ const runPythonFileNode = defineNode({
 
 // v1's RunCommandNode guard, kept as it was: these programs and (with shell: true) these characters
 // are refused unless the node sets allow_dangerous: true.
-const BLOCKED_COMMANDS = new Set(['rm', 'del', 'format', 'fdisk', 'mkfs', 'wget', 'curl', 'invoke-webrequest', 'nc', 'netcat', 'ncat', 'powershell', 'pwsh', 'cmd', 'reg', 'regedit', 'net', 'sc', 'shutdown', 'reboot']);
+const BLOCKED_COMMANDS = new Set([
+  'rm',
+  'del',
+  'format',
+  'fdisk',
+  'mkfs',
+  'wget',
+  'curl',
+  'invoke-webrequest',
+  'nc',
+  'netcat',
+  'ncat',
+  'powershell',
+  'pwsh',
+  'cmd',
+  'reg',
+  'regedit',
+  'net',
+  'sc',
+  'shutdown',
+  'reboot',
+]);
 const DANGEROUS_CHARACTERS = ['|', '&', ';', '$', '`', '(', ')', '{', '}', '<', '>', '\n', '\r'];
 
 const runCommandNode = defineNode({
   types: ['RunCommandNode'],
-  config: z.looseObject({ command: nonEmptyText(), args: anyValue(), shell: boolean(false), working_dir: optionalText(), capture_output: boolean(true), allow_dangerous: boolean(false), ...limits }),
+  config: z.looseObject({
+    command: nonEmptyText(),
+    args: anyValue(),
+    shell: boolean(false),
+    working_dir: optionalText(),
+    capture_output: boolean(true),
+    allow_dangerous: boolean(false),
+    ...limits,
+  }),
   ports: { inputs: ['command', 'args'], outputs: ['stdout', 'stderr', 'return_code', 'success'] },
   run: async (config, execution) => {
     assertScriptsAllowed(execution);
@@ -139,7 +180,8 @@ const runCommandNode = defineNode({
       if (BLOCKED_COMMANDS.has(program)) throw new ConfigFieldError('command', `"${program}" is blocked; set allow_dangerous: true on the node to allow it`);
       const argsText = typeof config.args === 'string' ? config.args : '';
       const found = config.shell ? DANGEROUS_CHARACTERS.find((char) => config.command.includes(char) || argsText.includes(char)) : undefined;
-      if (found) throw new ConfigFieldError('command', `${JSON.stringify(found)} with shell: true could inject commands; use shell: false or set allow_dangerous: true`);
+      if (found)
+        throw new ConfigFieldError('command', `${JSON.stringify(found)} with shell: true could inject commands; use shell: false or set allow_dangerous: true`);
     }
     const args = argumentList(config.args, 'args', shellWords);
     const [command, ...commandArgs] = config.shell ? ['/bin/sh', '-c', [config.command, ...args].join(' ')] : [...shellWords(config.command), ...args];
@@ -153,7 +195,13 @@ const runCommandNode = defineNode({
     });
     const captured = config.capture_output;
     return {
-      outputs: { stdout: captured ? run.stdout : '', stderr: captured ? run.stderr : '', return_code: run.returnCode, success: run.returnCode === 0, truncated: captured && run.truncated },
+      outputs: {
+        stdout: captured ? run.stdout : '',
+        stderr: captured ? run.stderr : '',
+        return_code: run.returnCode,
+        success: run.returnCode === 0,
+        truncated: captured && run.truncated,
+      },
     };
   },
 });

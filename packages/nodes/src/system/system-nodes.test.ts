@@ -57,7 +57,12 @@ describe('RunPythonScriptNode (real python3)', () => {
 
   it("the step's abort signal kills it too", async () => {
     const controller = new AbortController();
-    const execution = aNodeExecution('RunPythonScriptNode').withId('ab').withConfig({ code: 'import time\ntime.sleep(60)' }).inDirectory(workdir).withSignal(controller.signal).build();
+    const execution = aNodeExecution('RunPythonScriptNode')
+      .withId('ab')
+      .withConfig({ code: 'import time\ntime.sleep(60)' })
+      .inDirectory(workdir)
+      .withSignal(controller.signal)
+      .build();
     setTimeout(() => controller.abort(), 300);
     await expect(catalog.execute(execution)).rejects.toMatchObject({ code: 'SCRIPT_ABORTED' });
   });
@@ -84,13 +89,18 @@ describe('RunPythonScriptNode (real python3)', () => {
 
 describe('RunPythonFileNode and RunCommandNode (real processes)', () => {
   it('runs a Python file of the working directory with arguments in a sub directory', async () => {
-    await writeFile(join(workdir, 'tool.py'), 'import os, sys\nprint(" ".join(sys.argv[1:]))\nprint(os.path.basename(os.getcwd()), file=sys.stderr)\nsys.exit(3)\n');
+    await writeFile(
+      join(workdir, 'tool.py'),
+      'import os, sys\nprint(" ".join(sys.argv[1:]))\nprint(os.path.basename(os.getcwd()), file=sys.stderr)\nsys.exit(3)\n',
+    );
     const { outputs } = await run('RunPythonFileNode', { file_path: 'tool.py', args: 'one two', working_dir: 'sub' });
     expect(outputs).toEqual({ stdout: 'one two\n', stderr: 'sub\n', return_code: 3, success: false, truncated: false });
   });
 
   it('refuses a file or a working directory outside the working directory', async () => {
-    await expect(run('RunPythonFileNode', { file_path: '/etc/hosts' }, 'pf')).rejects.toThrow('nodes.pf.config.file_path: "/etc/hosts" is outside the working directory');
+    await expect(run('RunPythonFileNode', { file_path: '/etc/hosts' }, 'pf')).rejects.toThrow(
+      'nodes.pf.config.file_path: "/etc/hosts" is outside the working directory',
+    );
     await expect(run('RunCommandNode', { command: 'pwd', working_dir: '..' }, 'rc')).rejects.toThrow('nodes.rc.config.working_dir');
   });
 
@@ -101,7 +111,10 @@ describe('RunPythonFileNode and RunCommandNode (real processes)', () => {
   });
 
   it('RunBatchScriptNode runs a bash script in the working directory', async () => {
-    const { outputs } = await run('RunBatchScriptNode', { script: 'set -e\nfor n in 1 2; do echo "line $n"; done\nbasename "$PWD"\nexit 4', working_dir: 'sub' });
+    const { outputs } = await run('RunBatchScriptNode', {
+      script: 'set -e\nfor n in 1 2; do echo "line $n"; done\nbasename "$PWD"\nexit 4',
+      working_dir: 'sub',
+    });
     expect(outputs).toEqual({ stdout: 'line 1\nline 2\nsub\n', stderr: '', return_code: 4, success: false, truncated: false });
     await expect(run('RunBatchScriptNode', { script: 'sleep 30', timeout: 0.5 })).rejects.toMatchObject({ code: 'SCRIPT_TIMEOUT' });
   });
@@ -134,7 +147,9 @@ describe('EnvironmentVariableNode, SystemInfoNode, ProcessListNode', () => {
     expect(outputs['ram_percent']).toBeGreaterThan(0);
     const ram = await run('SystemInfoNode', { info_type: 'ram' });
     expect(Object.keys(ram.outputs['info'] as JsonObject)).toEqual(['ram']);
-    expect(catalog.validate([{ id: 's1', type: 'SystemInfoNode', config: { info_type: 'gpu' } }])).toEqual([expect.objectContaining({ path: 'nodes.s1.config.info_type' })]);
+    expect(catalog.validate([{ id: 's1', type: 'SystemInfoNode', config: { info_type: 'gpu' } }])).toEqual([
+      expect.objectContaining({ path: 'nodes.s1.config.info_type' }),
+    ]);
   });
 
   it('lists processes, filtered by name', async () => {
@@ -147,7 +162,11 @@ describe('EnvironmentVariableNode, SystemInfoNode, ProcessListNode', () => {
 
   it('all of them are forbidden when scripts are not allowed', async () => {
     for (const type of ['EnvironmentVariableNode', 'SystemInfoNode', 'ProcessListNode', 'RunCommandNode', 'RunPythonFileNode', 'RunBatchScriptNode']) {
-      const execution = aNodeExecution(type).withConfig({ var_name: 'PATH', command: 'true', file_path: 'tool.py', script: 'true' }).inDirectory(workdir).withSettings({ allowScripts: false }).build();
+      const execution = aNodeExecution(type)
+        .withConfig({ var_name: 'PATH', command: 'true', file_path: 'tool.py', script: 'true' })
+        .inDirectory(workdir)
+        .withSettings({ allowScripts: false })
+        .build();
       await expect(catalog.execute(execution)).rejects.toMatchObject({ code: 'SCRIPTS_FORBIDDEN' });
     }
   });

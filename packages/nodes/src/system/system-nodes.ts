@@ -16,7 +16,12 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 
 const environmentVariableNode = defineNode({
   types: ['EnvironmentVariableNode'],
-  config: z.looseObject({ action: oneOf(['get', 'set'], 'get'), var_name: optionalText(), value: text(''), scope: oneOf(['process', 'user', 'system'], 'process') }),
+  config: z.looseObject({
+    action: oneOf(['get', 'set'], 'get'),
+    var_name: optionalText(),
+    value: text(''),
+    scope: oneOf(['process', 'user', 'system'], 'process'),
+  }),
   ports: { inputs: ['var_name', 'value'], outputs: ['result_value', 'exists', 'success'] },
   run: (config, execution) => {
     assertScriptsAllowed(execution);
@@ -39,15 +44,34 @@ async function loadSystemInfo(infoType: (typeof INFO_TYPES)[number]): Promise<Js
   const info: Record<string, JsonObject | JsonObject[]> = {};
   if (wants('os')) {
     const os = await si.osInfo();
-    info['os'] = { system: type(), release: release(), version: version(), machine: arch(), processor: cpus()[0]?.model ?? '', hostname: hostname(), distro: os.distro, node_version: process.version };
+    info['os'] = {
+      system: type(),
+      release: release(),
+      version: version(),
+      machine: arch(),
+      processor: cpus()[0]?.model ?? '',
+      hostname: hostname(),
+      distro: os.distro,
+      node_version: process.version,
+    };
   }
   if (wants('cpu')) {
     const [cpu, load] = await Promise.all([si.cpu(), si.currentLoad()]);
-    info['cpu'] = { percent: round2(load.currentLoad), cores_physical: cpu.physicalCores, cores_logical: cpu.cores, frequency_mhz: Math.round(cpu.speed * 1000) };
+    info['cpu'] = {
+      percent: round2(load.currentLoad),
+      cores_physical: cpu.physicalCores,
+      cores_logical: cpu.cores,
+      frequency_mhz: Math.round(cpu.speed * 1000),
+    };
   }
   if (wants('ram')) {
     const mem = await si.mem();
-    info['ram'] = { total_gb: round2(mem.total / GIB), available_gb: round2(mem.available / GIB), used_gb: round2(mem.active / GIB), percent: round2((mem.active / mem.total) * 100) };
+    info['ram'] = {
+      total_gb: round2(mem.total / GIB),
+      available_gb: round2(mem.available / GIB),
+      used_gb: round2(mem.active / GIB),
+      percent: round2((mem.active / mem.total) * 100),
+    };
   }
   if (wants('disk')) {
     info['disk'] = (await si.fsSize()).map((disk) => ({
@@ -109,7 +133,14 @@ const processListNode = defineNode({
       .map((proc): JsonObject => {
         const entry: JsonObject = { pid: proc.pid, name: proc.name, status: proc.state };
         if (!config.include_details) return entry;
-        return { ...entry, cpu_percent: round2(proc.cpu), memory_mb: round2(proc.memRss / 1024), username: proc.user, create_time: proc.started, command: proc.command };
+        return {
+          ...entry,
+          cpu_percent: round2(proc.cpu),
+          memory_mb: round2(proc.memRss / 1024),
+          username: proc.user,
+          create_time: proc.started,
+          command: proc.command,
+        };
       });
     return { outputs: { processes, count: processes.length } };
   },

@@ -19,14 +19,28 @@ describe('CallSubworkflowNode', () => {
     const children = new AnsweringChildRuns({ status: 'completed', variables: { answer: 42 }, error: null });
     const catalog = createNodeCatalog([childWorkflowNode(children)]);
     expect(catalog.effectOf({ id: 'sub', type: 'ExecuteWorkflowNode', config: {} })).toBe('world');
-    const execution = aNodeExecution('CallSubworkflowNode').withId('sub').withConfig({ subworkflow_id: 'child.json', params: { n: 4 } }).inRun('parent', 3).build();
+    const execution = aNodeExecution('CallSubworkflowNode')
+      .withId('sub')
+      .withConfig({ subworkflow_id: 'child.json', params: { n: 4 } })
+      .inRun('parent', 3)
+      .build();
     const outcome = await catalog.execute(execution);
-    expect(children.requests[0]).toMatchObject({ childRunId: 'parent:3:child', workflowFile: 'child.json', params: { n: 4 }, parentRunId: 'parent', parentNodeId: 'sub' });
+    expect(children.requests[0]).toMatchObject({
+      childRunId: 'parent:3:child',
+      workflowFile: 'child.json',
+      params: { n: 4 },
+      parentRunId: 'parent',
+      parentNodeId: 'sub',
+    });
     expect(outcome.outputs).toEqual({ result: { answer: 42 }, success: true, child_run_id: 'parent:3:child', job_id: 'parent:3:child', error: null });
   });
 
   it('takes the error port when the child fails and the port is connected, else fails without retry', async () => {
-    const children = new AnsweringChildRuns({ status: 'failed', variables: {}, error: { nodeId: 'x', code: 'E', message: 'boom', type: 'Error', attempts: 1 } });
+    const children = new AnsweringChildRuns({
+      status: 'failed',
+      variables: {},
+      error: { nodeId: 'x', code: 'E', message: 'boom', type: 'Error', attempts: 1 },
+    });
     const catalog = createNodeCatalog([childWorkflowNode(children)]);
     const base = aNodeExecution('SubflowNode').withId('sub').withConfig({ subflow_path: 'c.json' }).inRun('p', 0);
     const routed = await catalog.execute(base.withConnectedPorts(['exec_out', 'error']).build());

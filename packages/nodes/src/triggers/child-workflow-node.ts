@@ -57,7 +57,8 @@ export function childWorkflowNode(childRuns: ChildRuns): CatalogNodeHandler {
     ports: { inputs: ['params'], outputs: ['result', 'success', 'child_run_id', 'job_id', 'error'], exec: ['exec_out', 'error'] },
     run: async (config, execution) => {
       const field = FILE_FIELDS.find((name) => config[name] !== undefined);
-      if (field === undefined) throw new ConfigFieldError('workflow_path', 'required: the workflow file to run (workflow_path, subworkflow_id or subflow_path)');
+      if (field === undefined)
+        throw new ConfigFieldError('workflow_path', 'required: the workflow file to run (workflow_path, subworkflow_id or subflow_path)');
       if (config.execution_mode === 'async' && !config.wait_for_result) {
         throw new ConfigFieldError('wait_for_result', 'false is not supported: the node always waits for its child run');
       }

@@ -13,16 +13,30 @@ describe('trigger nodes', () => {
   it('pass through with an empty event in a manual run', async () => {
     const outcome = await catalog.execute(aNodeExecution('WebhookTriggerNode').withId('hook').withConfig({ endpoint: '/orders' }).build());
     expect(outcome.outputs).toEqual({ payload: {}, headers: {}, query_params: {}, method: '', path: '', client_ip: '' });
-    expect((await catalog.execute(aNodeExecution('ScheduleTriggerNode').withId('s').build())).outputs).toEqual({ trigger_time: '', run_number: 0, scheduled_time: '' });
+    expect((await catalog.execute(aNodeExecution('ScheduleTriggerNode').withId('s').build())).outputs).toEqual({
+      trigger_time: '',
+      run_number: 0,
+      scheduled_time: '',
+    });
   });
 
   it('expose the event addressed to them, and only their declared ports', async () => {
     const event = { node_id: 'hook', type: 'WebhookTriggerNode', outputs: { payload: { order: 7 }, method: 'POST', extra: 'dropped' } };
-    const outcome = await catalog.execute(aNodeExecution('WebhookTriggerNode').withId('hook').withVariables({ [TRIGGER_EVENT_VARIABLE]: event }).build());
+    const outcome = await catalog.execute(
+      aNodeExecution('WebhookTriggerNode')
+        .withId('hook')
+        .withVariables({ [TRIGGER_EVENT_VARIABLE]: event })
+        .build(),
+    );
     expect(outcome.outputs['payload']).toEqual({ order: 7 });
     expect(outcome.outputs['method']).toBe('POST');
     expect(outcome.outputs).not.toHaveProperty('extra');
-    const other = await catalog.execute(aNodeExecution('WebhookTriggerNode').withId('other').withVariables({ [TRIGGER_EVENT_VARIABLE]: event }).build());
+    const other = await catalog.execute(
+      aNodeExecution('WebhookTriggerNode')
+        .withId('other')
+        .withVariables({ [TRIGGER_EVENT_VARIABLE]: event })
+        .build(),
+    );
     expect(other.outputs['payload']).toEqual({});
   });
 
@@ -30,10 +44,23 @@ describe('trigger nodes', () => {
     for (const type of ['ScheduleTriggerNode', 'WebhookTriggerNode', 'WorkflowCallTriggerNode', 'EmailTriggerNode', 'FileWatchTriggerNode']) {
       expect(catalog.effectOf(nodeOf(type, {}))).toBe('pure');
     }
-    const v1Schedule = { frequency: 'daily', time_hour: '9', time_minute: 0, interval_seconds: 60, day_of_week: 'mon', day_of_month: 1, cron_expression: '0 9 * * *', timezone: 'UTC', max_runs: 0, start_time: '' };
+    const v1Schedule = {
+      frequency: 'daily',
+      time_hour: '9',
+      time_minute: 0,
+      interval_seconds: 60,
+      day_of_week: 'mon',
+      day_of_month: 1,
+      cron_expression: '0 9 * * *',
+      timezone: 'UTC',
+      max_runs: 0,
+      start_time: '',
+    };
     expect(catalog.validate([nodeOf('ScheduleTriggerNode', v1Schedule)])).toEqual([]);
     expect(catalog.validate([nodeOf('WorkflowCallTriggerNode', { call_alias: 'process_invoice', input_schema: '{}', timeout_seconds: 300 })])).toEqual([]);
-    expect(catalog.validate([nodeOf('WebhookTriggerNode', { endpoint: '/x', methods: 'POST,GET', response_mode: 'immediate', max_payload_size: 1024 })])).toEqual([]);
+    expect(
+      catalog.validate([nodeOf('WebhookTriggerNode', { endpoint: '/x', methods: 'POST,GET', response_mode: 'immediate', max_payload_size: 1024 })]),
+    ).toEqual([]);
   });
 
   it('name node and field of a bad config', () => {

@@ -54,7 +54,9 @@ export const scheduleTriggerConfig = z
     cron_expression: text('0 9 * * *'),
     timezone: text('UTC').refine(isKnownTimezone, { error: 'not a known time zone (an IANA name such as Europe/Paris)' }),
     max_runs: integer(0),
-    start_time: optionalText().refine((value) => value === undefined || Number.isFinite(Date.parse(value)), { error: 'expected a date and time such as 2024-01-01T09:00:00Z' }),
+    start_time: optionalText().refine((value) => value === undefined || Number.isFinite(Date.parse(value)), {
+      error: 'expected a date and time such as 2024-01-01T09:00:00Z',
+    }),
     catch_up: boolean(false),
   })
   .superRefine((config, context) => {

@@ -11,8 +11,23 @@ import { instantOf, strftime } from './datetime-nodes.js';
 // unless the pattern has a zone, as in v1).
 
 const DIRECTIVES: Readonly<Record<string, string>> = {
-  Y: 'yyyy', y: 'yy', m: 'MM', d: 'dd', H: 'HH', I: 'hh', p: 'a', M: 'mm', S: 'ss', f: 'SSSSSS',
-  j: 'DDD', a: 'EEE', A: 'EEEE', b: 'MMM', B: 'MMMM', z: 'xx', '%': "'%'",
+  Y: 'yyyy',
+  y: 'yy',
+  m: 'MM',
+  d: 'dd',
+  H: 'HH',
+  I: 'hh',
+  p: 'a',
+  M: 'mm',
+  S: 'ss',
+  f: 'SSSSSS',
+  j: 'DDD',
+  a: 'EEE',
+  A: 'EEEE',
+  b: 'MMM',
+  B: 'MMMM',
+  z: 'xx',
+  '%': "'%'",
 };
 
 /** Translates a Python `strptime` pattern to a date-fns `parse` pattern (text outside directives quoted). */
@@ -59,7 +74,10 @@ function readDate(value: Json, pattern: string | undefined, field: string): Date
 /** Local ISO 8601 text without zone, as Python's `datetime.isoformat()` of a naive date. */
 function localIso(date: Date): string {
   const offset = date.getTimezoneOffset() * 60_000;
-  return new Date(date.getTime() - offset).toISOString().replace('Z', '').replace(/\.000$/, '');
+  return new Date(date.getTime() - offset)
+    .toISOString()
+    .replace('Z', '')
+    .replace(/\.000$/, '');
 }
 
 const formatDateTimeNode = defineNode({

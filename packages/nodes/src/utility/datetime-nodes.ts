@@ -31,25 +31,44 @@ export function strftime(date: Date, pattern: string, utc = false): string {
   const dayOfYear = Math.floor((date.getTime() - startOfYear) / 86_400_000) + 1;
   return pattern.replace(/%([a-zA-Z%])/g, (whole, directive: string) => {
     switch (directive) {
-      case 'Y': return String(get.year);
-      case 'y': return pad(get.year % 100);
-      case 'm': return pad(get.month + 1);
-      case 'd': return pad(get.day);
-      case 'H': return pad(get.hours);
-      case 'I': return pad(get.hours % 12 === 0 ? 12 : get.hours % 12);
-      case 'p': return get.hours < 12 ? 'AM' : 'PM';
-      case 'M': return pad(get.minutes);
-      case 'S': return pad(get.seconds);
-      case 'f': return pad(get.ms, 3) + '000';
-      case 'j': return pad(dayOfYear, 3);
-      case 'a': return (DAYS[get.weekday] ?? '').slice(0, 3);
-      case 'A': return DAYS[get.weekday] ?? '';
-      case 'b': return (MONTHS[get.month] ?? '').slice(0, 3);
-      case 'B': return MONTHS[get.month] ?? '';
-      case 'w': return String(get.weekday);
-      case 'Z': return utc ? 'UTC' : '';
-      case '%': return '%';
-      default: return whole;
+      case 'Y':
+        return String(get.year);
+      case 'y':
+        return pad(get.year % 100);
+      case 'm':
+        return pad(get.month + 1);
+      case 'd':
+        return pad(get.day);
+      case 'H':
+        return pad(get.hours);
+      case 'I':
+        return pad(get.hours % 12 === 0 ? 12 : get.hours % 12);
+      case 'p':
+        return get.hours < 12 ? 'AM' : 'PM';
+      case 'M':
+        return pad(get.minutes);
+      case 'S':
+        return pad(get.seconds);
+      case 'f':
+        return pad(get.ms, 3) + '000';
+      case 'j':
+        return pad(dayOfYear, 3);
+      case 'a':
+        return (DAYS[get.weekday] ?? '').slice(0, 3);
+      case 'A':
+        return DAYS[get.weekday] ?? '';
+      case 'b':
+        return (MONTHS[get.month] ?? '').slice(0, 3);
+      case 'B':
+        return MONTHS[get.month] ?? '';
+      case 'w':
+        return String(get.weekday);
+      case 'Z':
+        return utc ? 'UTC' : '';
+      case '%':
+        return '%';
+      default:
+        return whole;
     }
   });
 }

@@ -28,7 +28,9 @@ describe('ValidateNode', () => {
 
   it('names node and field of a bad validation type or parameter', async () => {
     expect(catalog.validate([node('ValidateNode', { validation_type: 'is_prime' })])).toMatchObject([{ path: 'nodes.v.config.validation_type', nodeId: 'v' }]);
-    await expect(run('ValidateNode', { value: 'a', validation_type: 'min_length' })).rejects.toThrow(/^nodes\.v\.config\.validation_param: Minimum length required/);
+    await expect(run('ValidateNode', { value: 'a', validation_type: 'min_length' })).rejects.toThrow(
+      /^nodes\.v\.config\.validation_param: Minimum length required/,
+    );
   });
 });
 
@@ -54,7 +56,9 @@ describe('TransformNode', () => {
   });
 
   it('names node and field when a value cannot be converted', async () => {
-    await expect(run('TransformNode', { value: 'abc', transform_type: 'to_integer' })).rejects.toThrow('nodes.v.config.value: cannot convert "abc" to an integer');
+    await expect(run('TransformNode', { value: 'abc', transform_type: 'to_integer' })).rejects.toThrow(
+      'nodes.v.config.value: cannot convert "abc" to an integer',
+    );
     expect(catalog.validate([node('TransformNode', { transform_type: 'rot13' })])).toMatchObject([{ path: 'nodes.v.config.transform_type' }]);
   });
 });

@@ -7,8 +7,21 @@ import { compilePattern } from '../data/regex.js';
 import { textOf } from '../data/values.js';
 
 const VALIDATIONS = [
-  'not_empty', 'is_string', 'is_number', 'is_integer', 'is_boolean', 'is_list', 'is_dict', 'matches_regex',
-  'min_length', 'max_length', 'min_value', 'max_value', 'in_list', 'is_email', 'is_url',
+  'not_empty',
+  'is_string',
+  'is_number',
+  'is_integer',
+  'is_boolean',
+  'is_list',
+  'is_dict',
+  'matches_regex',
+  'min_length',
+  'max_length',
+  'min_value',
+  'max_value',
+  'in_list',
+  'is_email',
+  'is_url',
 ] as const;
 
 const EMAIL = /^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$/;
@@ -106,8 +119,24 @@ const validateNode = defineNode({
 });
 
 const TRANSFORMS = [
-  'to_string', 'to_integer', 'to_float', 'to_boolean', 'to_list', 'to_json', 'from_json', 'uppercase', 'lowercase', 'trim',
-  'split', 'join', 'replace', 'regex_extract', 'get_key', 'get_index', 'map_values', 'filter_values',
+  'to_string',
+  'to_integer',
+  'to_float',
+  'to_boolean',
+  'to_list',
+  'to_json',
+  'from_json',
+  'uppercase',
+  'lowercase',
+  'trim',
+  'split',
+  'join',
+  'replace',
+  'regex_extract',
+  'get_key',
+  'get_index',
+  'map_values',
+  'filter_values',
 ] as const;
 
 function transformed(value: Json, type: (typeof TRANSFORMS)[number], param: Json): Json {
@@ -120,7 +149,8 @@ function transformed(value: Json, type: (typeof TRANSFORMS)[number], param: Json
     case 'to_integer': {
       if (typeof value === 'boolean') return value ? 1 : 0;
       const number = typeof value === 'number' ? value : Number(typeof value === 'string' ? value.trim() : NaN);
-      if (!Number.isFinite(number) || (typeof value === 'string' && !/^[-+]?\d+$/.test(value.trim()))) fail(`cannot convert ${JSON.stringify(value)} to an integer`);
+      if (!Number.isFinite(number) || (typeof value === 'string' && !/^[-+]?\d+$/.test(value.trim())))
+        fail(`cannot convert ${JSON.stringify(value)} to an integer`);
       return Math.trunc(number);
     }
     case 'to_float': {
@@ -159,7 +189,9 @@ function transformed(value: Json, type: (typeof TRANSFORMS)[number], param: Json
       return value.map(textOf).join(typeof param === 'string' && param !== '' ? param : ',');
     case 'replace':
       if (!isJsonObject(param)) throw new ConfigFieldError('transform_param', "replace needs a dictionary with 'old' and 'new'");
-      return textOf(value).split(textOf(param.old ?? '')).join(textOf(param.new ?? ''));
+      return textOf(value)
+        .split(textOf(param.old ?? ''))
+        .join(textOf(param.new ?? ''));
     case 'regex_extract': {
       if (typeof param !== 'string' || param === '') throw new ConfigFieldError('transform_param', 'a regex pattern is required');
       return compilePattern(param, {}, 'transform_param').exec(textOf(value))?.[0] ?? null;

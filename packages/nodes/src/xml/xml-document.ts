@@ -122,7 +122,8 @@ export function jsonToXml(data: Json, rootTag: string, prettyPrint: boolean): st
     if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
         if (key === '@attributes' && item !== null && typeof item === 'object' && !Array.isArray(item)) {
-          for (const [name, attribute] of Object.entries(item)) parent.setAttribute(name, typeof attribute === 'string' ? attribute : JSON.stringify(attribute));
+          for (const [name, attribute] of Object.entries(item))
+            parent.setAttribute(name, typeof attribute === 'string' ? attribute : JSON.stringify(attribute));
         } else if (key === '#text') {
           parent.appendChild(document.createTextNode(typeof item === 'string' ? item : JSON.stringify(item)));
         } else if (Array.isArray(item)) {

@@ -31,10 +31,19 @@ describe('XML nodes', () => {
       success: true,
     });
     expect((await run('XPathQueryNode', { xpath: 'count(//item)' }, { _xml_root: ORDER })).outputs).toMatchObject({ results: [2], count: 1 });
-    expect((await run('GetXMLElementNode', { xml_string: ORDER, tag_name: 'item', index: 1 })).outputs).toEqual({ tag: 'item', text: 'Ink', attributes: { sku: 'B2', qty: '1' }, child_count: 0, found: true });
+    expect((await run('GetXMLElementNode', { xml_string: ORDER, tag_name: 'item', index: 1 })).outputs).toEqual({
+      tag: 'item',
+      text: 'Ink',
+      attributes: { sku: 'B2', qty: '1' },
+      child_count: 0,
+      found: true,
+    });
     expect((await run('GetXMLElementNode', { xml_string: ORDER, tag_name: 'nothing' })).outputs['found']).toBe(false);
     expect((await run('GetXMLAttributeNode', { xml_string: ORDER, attribute_name: 'status' })).outputs).toEqual({ value: 'open', found: true });
-    expect((await run('GetXMLAttributeNode', { xml_string: ORDER, xpath: "item[@sku='B2']", attribute_name: 'qty' })).outputs).toEqual({ value: '1', found: true });
+    expect((await run('GetXMLAttributeNode', { xml_string: ORDER, xpath: "item[@sku='B2']", attribute_name: 'qty' })).outputs).toEqual({
+      value: '1',
+      found: true,
+    });
   });
 
   it('converts XML to JSON and back the v1 way', async () => {
@@ -51,7 +60,9 @@ describe('XML nodes', () => {
     };
     expect(json.outputs['json_data']).toEqual(expected);
     const xml = await run('JsonToXMLNode', { json_data: expected['order'], root_tag: 'order', pretty_print: false });
-    expect(xml.outputs['xml_string']).toBe('<order id="42" status="open"><customer>Ada</customer><item sku="A1" qty="2">Pen</item><item sku="B2" qty="1">Ink</item></order>');
+    expect(xml.outputs['xml_string']).toBe(
+      '<order id="42" status="open"><customer>Ada</customer><item sku="A1" qty="2">Pen</item><item sku="B2" qty="1">Ink</item></order>',
+    );
     const pretty = await run('JsonToXMLNode', { json_data: '{"a": [1, 2], "b": {"c": "x & y"}}' });
     expect(pretty.outputs['xml_string']).toBe('<root>\n  <a>1</a>\n  <a>2</a>\n  <b>\n    <c>x &amp; y</c>\n  </b>\n</root>');
   });
@@ -87,12 +98,19 @@ describe('XML nodes', () => {
   it('names node and field for bad input', async () => {
     await expect(run('ParseXMLNode', { xml_string: '<a><b></a>' }, {}, 'p')).rejects.toThrow(/^nodes\.p\.config\.xml_string: not well-formed XML/);
     await expect(run('XPathQueryNode', { xml_string: ORDER, xpath: '//[' }, {}, 'q')).rejects.toThrow(/^nodes\.q\.config\.xpath: invalid XPath/);
-    await expect(run('XPathQueryNode', { xpath: 'item' }, {}, 'q')).rejects.toThrow('nodes.q.config.xml_string: required (no XML was parsed earlier in this run)');
-    await expect(run('GetXMLElementNode', { xml_string: ORDER, tag_name: 'item', index: 'first' }, {}, 'g')).rejects.toThrow(/^nodes\.g\.config\.index: expected a number/);
-    await expect(run('JsonToXMLNode', { json_data: { 'bad name': 1 } }, {}, 'j')).rejects.toThrow('nodes.j.config.json_data: "bad name" is not an XML element name');
+    await expect(run('XPathQueryNode', { xpath: 'item' }, {}, 'q')).rejects.toThrow(
+      'nodes.q.config.xml_string: required (no XML was parsed earlier in this run)',
+    );
+    await expect(run('GetXMLElementNode', { xml_string: ORDER, tag_name: 'item', index: 'first' }, {}, 'g')).rejects.toThrow(
+      /^nodes\.g\.config\.index: expected a number/,
+    );
+    await expect(run('JsonToXMLNode', { json_data: { 'bad name': 1 } }, {}, 'j')).rejects.toThrow(
+      'nodes.j.config.json_data: "bad name" is not an XML element name',
+    );
   });
 
   it('declares the XML nodes pure', () => {
-    for (const type of ['ParseXMLNode', 'XPathQueryNode', 'GetXMLElementNode', 'GetXMLAttributeNode', 'XMLToJsonNode', 'JsonToXMLNode']) expect(catalog.effectOf(aWorkflowNode(type))).toBe('pure');
+    for (const type of ['ParseXMLNode', 'XPathQueryNode', 'GetXMLElementNode', 'GetXMLAttributeNode', 'XMLToJsonNode', 'JsonToXMLNode'])
+      expect(catalog.effectOf(aWorkflowNode(type))).toBe('pure');
   });
 });

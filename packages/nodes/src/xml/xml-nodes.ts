@@ -64,7 +64,9 @@ const xpathQueryNode = defineNode({
       return { outputs: { results: [value], count: 1, first_text: typeof value === 'string' ? value : JSON.stringify(value), success: true } };
     }
     const results = found.map((node): Json =>
-      node.nodeType === 1 ? describeElement(node as unknown as Element) : { tag: node.nodeName, text: node.nodeValue ?? node.textContent ?? '', attrib: {}, tail: '' },
+      node.nodeType === 1
+        ? describeElement(node as unknown as Element)
+        : { tag: node.nodeName, text: node.nodeValue ?? node.textContent ?? '', attrib: {}, tail: '' },
     );
     const first = results[0] as { text?: Json } | undefined;
     return { outputs: { results, count: results.length, first_text: typeof first?.text === 'string' ? first.text : '', success: true } };
@@ -82,7 +84,15 @@ const getXmlElementNode = defineNode({
     const element = config.index >= 0 ? matches[config.index] : undefined;
     if (!element) return { outputs: { tag: '', text: '', attributes: {}, child_count: 0, found: false } };
     const described = describeElement(element);
-    return { outputs: { tag: element.tagName, text: described['text'] ?? '', attributes: described['attrib'] ?? {}, child_count: childElements(element).length, found: true } };
+    return {
+      outputs: {
+        tag: element.tagName,
+        text: described['text'] ?? '',
+        attributes: described['attrib'] ?? {},
+        child_count: childElements(element).length,
+        found: true,
+      },
+    };
   },
 });
 
@@ -93,7 +103,8 @@ const getXmlAttributeNode = defineNode({
   ports: { inputs: ['xml_string', 'xpath', 'attribute_name'], outputs: ['value', 'found'] },
   run(config, execution) {
     const root = rootOf(parseXml(xmlOf(config.xml_string, execution), 'xml_string'));
-    const element = asNodes(select(config.xpath.trim() === '' ? '.' : config.xpath, root)).find((node) => node.nodeType === 1) as unknown as Element | undefined;
+    const element = asNodes(select(config.xpath.trim() === '' ? '.' : config.xpath, root)).find((node) => node.nodeType === 1) as unknown as
+      Element | undefined;
     if (!element || !element.hasAttribute(config.attribute_name)) return { outputs: { value: '', found: false } };
     return { outputs: { value: element.getAttribute(config.attribute_name) ?? '', found: true } };
   },
@@ -129,4 +140,11 @@ const jsonToXmlNode = defineNode({
 });
 
 /** XML nodes: parse, XPath, element and attribute lookups, XML to JSON and back (all pure). */
-export const xmlNodeHandlers: readonly CatalogNodeHandler[] = [parseXmlNode, xpathQueryNode, getXmlElementNode, getXmlAttributeNode, xmlToJsonNode, jsonToXmlNode];
+export const xmlNodeHandlers: readonly CatalogNodeHandler[] = [
+  parseXmlNode,
+  xpathQueryNode,
+  getXmlElementNode,
+  getXmlAttributeNode,
+  xmlToJsonNode,
+  jsonToXmlNode,
+];

@@ -237,12 +237,24 @@ function timeline(view: RunView): Node {
     const bar = el('div', { class: `bar ${sleeping ? 'sleeping' : step.status}${step.replayed ? ' replayed' : ''}` });
     bar.style.marginLeft = `${left.toFixed(2)}%`;
     bar.style.width = `${width.toFixed(2)}%`;
-    const label = step.kind === 'sleep' ? '(durable sleep)' : step.kind === 'now' ? '(clock read)' : step.nodes.length > 1 ? `${step.nodeId} … ${step.nodes.at(-1)?.nodeId ?? ''}` : step.nodeId;
+    const label =
+      step.kind === 'sleep'
+        ? '(durable sleep)'
+        : step.kind === 'now'
+          ? '(clock read)'
+          : step.nodes.length > 1
+            ? `${step.nodeId} … ${step.nodes.at(-1)?.nodeId ?? ''}`
+            : step.nodeId;
     return el(
       'tr',
       { 'data-step': String(step.index), class: step.replayed ? 'replayed' : '' },
       el('td', {}, String(step.index)),
-      el('td', { title: step.nodes.map((node) => node.nodeId).join(', ') }, label, step.nodes.length > 1 ? el('span', { class: 'muted' }, ` (${step.nodes.length} nodes)`) : null),
+      el(
+        'td',
+        { title: step.nodes.map((node) => node.nodeId).join(', ') },
+        label,
+        step.nodes.length > 1 ? el('span', { class: 'muted' }, ` (${step.nodes.length} nodes)`) : null,
+      ),
       el('td', {}, sleeping ? statusBadge('sleeping') : statusBadge(step.status), step.replayed ? el('span', { class: 'replay-mark' }, ' ↺ replayed') : null),
       el('td', { class: 'num' }, duration(step.durationMs)),
       el('td', { class: 'bar-cell' }, bar),
@@ -312,7 +324,8 @@ function runPage(runId: string): void {
       [finished ? 'Ended' : 'Updated', `${time(run.updatedAt)} (${duration(run.updatedAt - run.createdAt)} after creation)`],
       ['Executor', `${run.executorId ?? '-'}${run.applicationVersion ? ` (version ${run.applicationVersion})` : ''}`],
     ];
-    if (view.sleepingUntil !== undefined) facts.push(['Sleeping', `durable sleep, wakes at ${time(view.sleepingUntil)} (in ${duration(view.sleepingUntil - Date.now())})`]);
+    if (view.sleepingUntil !== undefined)
+      facts.push(['Sleeping', `durable sleep, wakes at ${time(view.sleepingUntil)} (in ${duration(view.sleepingUntil - Date.now())})`]);
     if (run.resumedAt !== undefined) facts.push(['Resumed', `${time(run.resumedAt)}: steps completed before this were replayed from their checkpoints`]);
     if (run.queue !== undefined) facts.push(['Queue', run.queue]);
     header.replaceChildren(
@@ -333,14 +346,24 @@ function runPage(runId: string): void {
       el('h2', {}, 'Logs'),
       view.logs.length === 0
         ? el('p', { class: 'muted' }, 'No log lines.')
-        : el('ol', { class: 'logs', id: 'logs' }, ...view.logs.map((line) => el('li', {}, el('span', { class: 'muted' }, `#${line.step} ${line.nodeId}${line.replayed ? ' ↺' : ''} `), line.message))),
+        : el(
+            'ol',
+            { class: 'logs', id: 'logs' },
+            ...view.logs.map((line) => el('li', {}, el('span', { class: 'muted' }, `#${line.step} ${line.nodeId}${line.replayed ? ' ↺' : ''} `), line.message)),
+          ),
       el('h2', {}, 'Variables'),
       view.variables.length === 0
         ? el('p', { class: 'muted' }, 'None.')
         : el(
             'table',
             { class: 'vars', id: 'variables' },
-            el('tbody', {}, ...view.variables.map((variable) => el('tr', {}, el('th', {}, variable.name), el('td', { class: variable.sensitive ? 'muted' : '' }, JSON.stringify(variable.value))))),
+            el(
+              'tbody',
+              {},
+              ...view.variables.map((variable) =>
+                el('tr', {}, el('th', {}, variable.name), el('td', { class: variable.sensitive ? 'muted' : '' }, JSON.stringify(variable.value))),
+              ),
+            ),
           ),
     );
     return true;
