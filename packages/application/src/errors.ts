@@ -19,6 +19,7 @@ export type CasareErrorCode =
   | 'RECORDED_STEP_INVALID'
   | 'SECRET_NOT_FOUND'
   | 'DATABASE_UNAVAILABLE'
+  | 'SYSTEM_DATABASE_SETUP'
   | 'JOURNAL_WRITE_FAILED'
   // the SQLite journal file
   | 'SQLITE_UNWRITABLE'

@@ -5,7 +5,7 @@ import type { Json, JsonObject } from '@casare-rpa/domain';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DbosDurableRunner } from './dbos-durable-runner.js';
 import { dbosRunnerConfigFromEnv } from './dbos-runner-config.js';
-import { DbosRunnerStateError, WorkflowNotRegisteredError } from './errors.js';
+import { RunnerStateError, WorkflowNotRegisteredError } from '@casare-rpa/application';
 import { isPostgresReachable, TestSystemDatabase } from './testing/test-database.js';
 
 const database = new TestSystemDatabase('runner');
@@ -257,9 +257,9 @@ describe.runIf(available)('DbosDurableRunner on PostgreSQL', () => {
   });
 
   it('refuses registration after launch and a second runner in the process', async () => {
-    expect(() => runner.register('late', () => Promise.resolve(null))).toThrow(DbosRunnerStateError);
+    expect(() => runner.register('late', () => Promise.resolve(null))).toThrow(RunnerStateError);
     const second = new DbosDurableRunner(dbosRunnerConfigFromEnv({}, { databaseUrl: database.url }));
-    await expect(second.launch()).rejects.toBeInstanceOf(DbosRunnerStateError);
+    await expect(second.launch()).rejects.toBeInstanceOf(RunnerStateError);
   });
 
   it('checkpoints step outputs only: bytes per step do not grow with a 1 MB input', async () => {

@@ -4,6 +4,8 @@ import {
   NondeterminismError,
   RunCancelledError,
   RunNotFoundError,
+  RunnerStateError,
+  WorkflowNotRegisteredError,
   type DurableRunner,
   type RunFilter,
   type RunHandle,
@@ -19,7 +21,7 @@ import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
 import { DBOS_RUNNER_CONFIG } from './tokens.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
-import { DatabaseUnavailableError, DbosRunnerStateError, isDatabaseUnavailable, SystemDatabaseSetupError, WorkflowNotRegisteredError } from './errors.js';
+import { DatabaseUnavailableError, isDatabaseUnavailable, SystemDatabaseSetupError } from './errors.js';
 import { prepareSystemDatabase, withSystemDatabaseSetupLock } from './system-database.js';
 
 /** How often a handle of a run executing elsewhere (another process, DBOS's queue) polls for its end. */
@@ -62,15 +64,15 @@ export class DbosDurableRunner implements DurableRunner {
   }
 
   register<I extends Json, O extends Json>(name: string, body: WorkflowBody<I, O>): void {
-    if (this.#state !== 'created') throw new DbosRunnerStateError(`cannot register "${name}": DBOS needs every workflow registered before launch()`);
-    if (this.#bodies.has(name)) throw new DbosRunnerStateError(`a workflow body is already registered as "${name}"`);
+    if (this.#state !== 'created') throw new RunnerStateError(`cannot register "${name}": DBOS needs every workflow registered before launch()`);
+    if (this.#bodies.has(name)) throw new RunnerStateError(`a workflow body is already registered as "${name}"`);
     this.#bodies.set(name, body as unknown as WorkflowBody<Json, Json>);
   }
 
   async launch(): Promise<void> {
-    if (this.#state !== 'created') throw new DbosRunnerStateError(`this runner was already ${this.#state}; create a new DbosDurableRunner`);
+    if (this.#state !== 'created') throw new RunnerStateError(`this runner was already ${this.#state}; create a new DbosDurableRunner`);
     if (dbosInUse) {
-      throw new DbosRunnerStateError('another DbosDurableRunner is launched in this process: DBOS is process-wide, shut it down first');
+      throw new RunnerStateError('another DbosDurableRunner is launched in this process: DBOS is process-wide, shut it down first');
     }
     dbosInUse = true;
     const { databaseUrl } = this.#config;
@@ -215,7 +217,7 @@ export class DbosDurableRunner implements DurableRunner {
   #asDbosWorkflow(body: WorkflowBody<Json, Json>): DbosWorkflow {
     return async (input: Json): Promise<Json> => {
       const runId = DBOS.workflowID;
-      if (runId === undefined) throw new DbosRunnerStateError('a casare workflow body ran outside a DBOS workflow');
+      if (runId === undefined) throw new RunnerStateError('a casare workflow body ran outside a DBOS workflow');
       const context = new DbosDurableContext(runId, !this.#freshRuns.delete(runId), this.#liveness);
       try {
         return await body(context, input);
@@ -251,7 +253,7 @@ export class DbosDurableRunner implements DurableRunner {
 
   #assertLaunched(action: string): void {
     if (this.#state !== 'launched')
-      throw new DbosRunnerStateError(`cannot ${action} a run: the runner is ${this.#state === 'created' ? 'not launched yet' : 'shut down'}`);
+      throw new RunnerStateError(`cannot ${action} a run: the runner is ${this.#state === 'created' ? 'not launched yet' : 'shut down'}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
 import {
   RunNotFoundError,
+  RunnerStateError,
   type DurableRunner,
   type RunFilter,
   type RunHandle,
@@ -16,7 +17,7 @@ import { reviveRunError } from './dbos-durable-runner.js';
 import { DbosStderrLogger } from './dbos-logger.js';
 import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
-import { DatabaseUnavailableError, DbosRunnerStateError } from './errors.js';
+import { DatabaseUnavailableError } from './errors.js';
 
 const RESULT_POLLING_MS = 200;
 
@@ -52,7 +53,7 @@ export class DbosQueueSubmitter implements DurableRunner {
     } finally {
       await probe.end().catch(() => {});
     }
-    if (!ready) throw new DbosRunnerStateError('no worker has set up this system database yet: start "casare worker" on it first');
+    if (!ready) throw new RunnerStateError('no worker has set up this system database yet: start "casare worker" on it first');
     this.#client = await DBOSClient.create({
       systemDatabaseUrl: this.config.databaseUrl,
       applicationName: this.config.applicationName,
@@ -131,7 +132,7 @@ export class DbosQueueSubmitter implements DurableRunner {
   }
 
   #connected(): DBOSClient {
-    if (this.#client === undefined) throw new DbosRunnerStateError('the submitter is not launched');
+    if (this.#client === undefined) throw new RunnerStateError('the submitter is not launched');
     return this.#client;
   }
 }

@@ -3,8 +3,8 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
+import { RunnerStateError } from '@casare-rpa/application';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
-import { DbosRunnerStateError } from './errors.js';
 import { withSystemDatabaseSetupLock } from './system-database.js';
 
 /** Settings of one DBOS queue a worker dequeues from; limits are DBOS's own, stored in the system database. */
@@ -212,7 +212,7 @@ async function recoverExecutorRuns(executorId: string): Promise<readonly string[
   const require = createRequire(import.meta.url);
   const entry = require.resolve('@dbos-inc/dbos-sdk');
   const executor = (require(join(dirname(entry), 'dbos-executor.js')) as DbosExecutorModule).DBOSExecutor?.globalInstance;
-  if (executor === undefined) throw new DbosRunnerStateError('cannot take over runs: DBOS is not launched in this process');
+  if (executor === undefined) throw new RunnerStateError('cannot take over runs: DBOS is not launched in this process');
   const handles = await executor.recoverPendingWorkflows([executorId]);
   return handles.map((handle) => handle.workflowID);
 }

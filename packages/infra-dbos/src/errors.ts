@@ -1,12 +1,13 @@
+import { CasareError } from '@casare-rpa/application';
 import { redactDatabaseUrl } from './database-url.js';
 
 /**
  * PostgreSQL cannot be reached or refuses the connection (down, wrong host or port, bad credentials,
  * unknown database). Names the URL without its password so the message can be logged as is.
  */
-export class DatabaseUnavailableError extends Error {
+export class DatabaseUnavailableError extends CasareError {
   /** Stable code. */
-  readonly code = 'DATABASE_UNAVAILABLE';
+  readonly code = 'DATABASE_UNAVAILABLE' as const;
   /** The database URL, password replaced by `***`. */
   readonly url: string;
   /** PostgreSQL SQLSTATE or Node errno of the cause (`28P01`, `ECONNREFUSED`, ...), when known. */
@@ -27,9 +28,9 @@ export class DatabaseUnavailableError extends Error {
  * PostgreSQL answered but DBOS could not set up or launch on the system database (a migration
  * failed, a conflicting schema, a lock wait that never ended): says what failed, not "not available".
  */
-export class SystemDatabaseSetupError extends Error {
+export class SystemDatabaseSetupError extends CasareError {
   /** Stable code. */
-  readonly code = 'SYSTEM_DATABASE_SETUP';
+  readonly code = 'SYSTEM_DATABASE_SETUP' as const;
   /** The database URL, password replaced by `***`. */
   readonly url: string;
   /** PostgreSQL SQLSTATE of the cause, when known. */
@@ -43,26 +44,6 @@ export class SystemDatabaseSetupError extends Error {
     this.name = 'SystemDatabaseSetupError';
     this.url = url;
     this.reason = reason;
-  }
-}
-
-/** The runner was used out of order: register after launch, start before launch, two runners in one process. */
-export class DbosRunnerStateError extends Error {
-  /** Stable code. */
-  readonly code = 'DBOS_RUNNER_STATE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DbosRunnerStateError';
-  }
-}
-
-/** `start` named a workflow body that was never registered. */
-export class WorkflowNotRegisteredError extends Error {
-  /** Stable code. */
-  readonly code = 'WORKFLOW_NOT_REGISTERED';
-  constructor(readonly workflowName: string) {
-    super(`no workflow body is registered as "${workflowName}"; register it before launch()`);
-    this.name = 'WorkflowNotRegisteredError';
   }
 }
 

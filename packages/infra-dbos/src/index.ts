@@ -13,7 +13,7 @@ export {
   type DbosRunnerConfig,
   type DbosLogLevel,
 } from './dbos-runner-config.js';
-export { DatabaseUnavailableError, DbosRunnerStateError, SystemDatabaseSetupError, WorkflowNotRegisteredError } from './errors.js';
+export { DatabaseUnavailableError, SystemDatabaseSetupError } from './errors.js';
 export { redactDatabaseUrl } from './database-url.js';
 export { prepareSystemDatabase, dropSystemDatabase, withSystemDatabaseSetupLock } from './system-database.js';
 export { DbosWorkerFleet, type DbosQueueSettings, type WorkerRecord, type Takeover, type ForeignVersionRuns } from './dbos-worker-fleet.js';

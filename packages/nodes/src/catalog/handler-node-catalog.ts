@@ -64,11 +64,6 @@ export class HandlerNodeCatalog implements NodeCatalog {
     return new Set(this.byType.keys());
   }
 
-  /** The handler of a type, or undefined. */
-  handlerOf(nodeType: string): NodeHandler | undefined {
-    return this.byType.get(nodeType);
-  }
-
   /**
    * Static config issues of every node, each with node id and JSON path. Nodes of unknown types
    * are skipped: `loadWorkflow` reports them with `knownTypes()`. Given `dataInputsOf` (e.g.
