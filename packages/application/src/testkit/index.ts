@@ -1,4 +1,5 @@
 export { requireExternalService } from './external-service.js';
+export { builtTestingScript, runNodeScript, type ChildExit } from './child-process.js';
 export {
   CRASH_PHASES,
   type CrashPhase,
