@@ -6,10 +6,9 @@
  * `node dist/testing/contract-child.js <request.json> <output prefix>`.
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { runIncarnation, type IncarnationRequest } from '@casare-rpa/application/testkit';
+import { incarnationFiles, runIncarnation, type IncarnationRequest } from '@casare-rpa/application/testkit';
 import { DbosDurableRunner } from '../dbos-durable-runner.js';
 import { dbosRunnerConfigFromEnv } from '../dbos-runner-config.js';
-import { incarnationFiles } from './incarnation-files.js';
 
 const [requestPath, prefix] = process.argv.slice(2);
 if (requestPath === undefined || prefix === undefined) throw new Error('usage: contract-child.js <request.json> <output prefix>');

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
-import type { DurableRunner, ExecutionEvent } from '@casare-rpa/application';
+import type { DurableRunner } from '@casare-rpa/application';
 import type { CrashReport, DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/application/testkit';
 import { DbosDurableRunner } from '../dbos-durable-runner.js';
 import { stepRecordOf } from '../dbos-records.js';
 import { dbosRunnerConfigFromEnv, DEFAULT_APPLICATION_NAME } from '../dbos-runner-config.js';
+import { incarnationFiles, readEventsFile } from '@casare-rpa/application/testkit';
 import { builtTestingScript, runNodeScript } from './child-process.js';
-import { incarnationFiles } from './incarnation-files.js';
 import { TestSystemDatabase } from './test-database.js';
 
 /** Options of `createDbosContractHarness`. */
@@ -61,7 +61,7 @@ export async function createDbosContractHarness(options: DbosContractHarnessOpti
           `incarnation ${request.incarnation} of ${request.storeId} ended without a report (code ${exit.code}, signal ${exit.signal}):\n${exit.stderr}`,
         );
       }
-      return { crashed: JSON.parse(readFileSync(files.crash, 'utf8')) as CrashReport, ending: undefined, events: readEvents(files.events) };
+      return { crashed: JSON.parse(readFileSync(files.crash, 'utf8')) as CrashReport, ending: undefined, events: readEventsFile(files.events) };
     },
 
     async inspect(_storeId: string, runId: string): Promise<StoreSnapshot> {
@@ -111,21 +111,6 @@ export async function createDbosContractHarness(options: DbosContractHarnessOpti
       rmSync(workDir, { recursive: true, force: true });
     },
   };
-}
-
-function readEvents(path: string): ExecutionEvent[] {
-  if (!existsSync(path)) return [];
-  // The last line may be cut short by the kill: keep only whole lines.
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as ExecutionEvent];
-      } catch {
-        return [];
-      }
-    });
 }
 
 function safe(storeId: string): string {

@@ -6,9 +6,8 @@
  * `node dist/testing/contract-child.js <request.json> <output prefix>`.
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { runIncarnation, type IncarnationRequest } from '@casare-rpa/application/testkit';
+import { incarnationFiles, runIncarnation, type IncarnationRequest } from '@casare-rpa/application/testkit';
 import { SqliteDurableRunner } from '../sqlite-durable-runner.js';
-import { incarnationFiles } from './incarnation-files.js';
 
 const [requestPath, prefix] = process.argv.slice(2);
 const path = process.env['CASARE_SQLITE_PATH'];

@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { stepRecordOf, type DurableRunner, type ExecutionEvent } from '@casare-rpa/application';
+import { stepRecordOf, type DurableRunner } from '@casare-rpa/application';
 import type { CrashReport, DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/application/testkit';
 import { SqliteDurableRunner } from '../sqlite-durable-runner.js';
 import { SqliteJournalStore } from '../sqlite-journal-store.js';
+import { incarnationFiles, readEventsFile } from '@casare-rpa/application/testkit';
 import { builtTestingScript, runNodeScript } from './child-process.js';
-import { incarnationFiles } from './incarnation-files.js';
 
 /** Options of `createSqliteContractHarness`. */
 export interface SqliteContractHarnessOptions {
@@ -47,7 +47,7 @@ export function createSqliteContractHarness(options: SqliteContractHarnessOption
           `incarnation ${request.incarnation} of ${request.storeId} ended without a report (code ${exit.code}, signal ${exit.signal}):\n${exit.stderr}`,
         );
       }
-      return { crashed: JSON.parse(readFileSync(files.crash, 'utf8')) as CrashReport, ending: undefined, events: readEvents(files.events) };
+      return { crashed: JSON.parse(readFileSync(files.crash, 'utf8')) as CrashReport, ending: undefined, events: readEventsFile(files.events) };
     },
 
     inspect(storeId: string, runId: string): Promise<StoreSnapshot> {
@@ -98,21 +98,6 @@ export function createSqliteContractHarness(options: SqliteContractHarnessOption
       rmSync(workDir, { recursive: true, force: true });
     },
   };
-}
-
-function readEvents(path: string): ExecutionEvent[] {
-  if (!existsSync(path)) return [];
-  // The last line may be cut short by the kill: keep only whole lines.
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as ExecutionEvent];
-      } catch {
-        return [];
-      }
-    });
 }
 
 function safe(storeId: string): string {

@@ -1,3 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { ExecutionEvent } from '../ports/execution-events.js';
+
+// What a child-process incarnation of a contract scenario leaves behind for its harness: every real
+// adapter's harness reads the same files.
+
 /** Files one contract incarnation leaves behind, named from a prefix the harness chooses. */
 export interface IncarnationFiles {
   /** The request the child reads. */
@@ -13,4 +19,19 @@ export interface IncarnationFiles {
 /** The files of the incarnation whose files start with `prefix`. */
 export function incarnationFiles(prefix: string): IncarnationFiles {
   return { request: `${prefix}.request.json`, crash: `${prefix}.crash.json`, events: `${prefix}.events.jsonl`, report: `${prefix}.report.json` };
+}
+
+/** The events a (possibly killed) incarnation appended to `path`, one JSON line each; a line cut short by the kill is dropped. */
+export function readEventsFile(path: string): ExecutionEvent[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as ExecutionEvent];
+      } catch {
+        return [];
+      }
+    });
 }
