@@ -8,7 +8,7 @@ import type { CatalogNodeHandler } from '../catalog/node-definition.js';
 import { textOf } from '../data/values.js';
 import { FileOperationError } from '../files/file-actions.js';
 import { resolveInside } from '../files/working-directory.js';
-import { batchStatus, eachOf, googleNodes, idList, listAt, itemList, operation, segment, type GoogleApi, type Query } from './google-api.js';
+import { batchStatus, eachOf, googleNodes, type BatchResult, idList, listAt, itemList, operation, segment, type GoogleApi, type Query } from './google-api.js';
 
 // Google Drive API v3, one row per v1 type. A file or folder a node creates (upload, copy, create
 // folder) carries the run's idempotency key in its appProperties; before creating, the node asks
@@ -156,6 +156,16 @@ async function copy(api: GoogleApi, id: string, key: string, metadata: JsonObjec
   return createOnce(api, key, (appProperties) =>
     api.call('POST', `${FILES}/${segment(id)}/copy`, { query: { fields: 'id,name' }, json: { ...metadata, appProperties } }),
   );
+}
+
+/** Runs `each` on every id of a batch node's `file_ids` (100 at the most). */
+function eachFile(config: { file_ids: readonly Json[]; continue_on_error: boolean }, each: (id: string, index: number) => Promise<JsonObject>) {
+  return eachOf(idList(config.file_ids, 'file_ids', 100), config.continue_on_error, (id) => ({ file_id: id }), each);
+}
+
+/** The outputs of a batch node: how many were done (`doneName`), how many failed, each result. */
+function batchOutputs(batch: BatchResult, doneName: string): JsonObject {
+  return { [doneName]: batch.done, failed_count: batch.failed, results: batch.results, ...batchStatus(batch, 'files') };
 }
 
 const EXPORT_TYPES: Record<string, string> = {
@@ -489,16 +499,11 @@ const driveOperations = [
     inputs: ['file_ids'],
     outputs: ['deleted_count', 'failed_count', 'results'],
     run: async (config, api) => {
-      const batch = await eachOf(
-        idList(config.file_ids, 'file_ids', 100),
-        config.continue_on_error,
-        (id) => ({ file_id: id }),
-        async (id) => {
-          await api.call('DELETE', `${FILES}/${segment(id)}`);
-          return {};
-        },
-      );
-      return { deleted_count: batch.done, failed_count: batch.failed, results: batch.results, ...batchStatus(batch, 'files') };
+      const batch = await eachFile(config, async (id) => {
+        await api.call('DELETE', `${FILES}/${segment(id)}`);
+        return {};
+      });
+      return batchOutputs(batch, 'deleted_count');
     },
   }),
   operation({
@@ -507,16 +512,11 @@ const driveOperations = [
     inputs: ['file_ids', 'folder_id'],
     outputs: ['moved_count', 'failed_count', 'results'],
     run: async (config, api) => {
-      const batch = await eachOf(
-        idList(config.file_ids, 'file_ids', 100),
-        config.continue_on_error,
-        (id) => ({ file_id: id }),
-        async (id) => {
-          await move(api, id, config.folder_id);
-          return { new_parent: config.folder_id };
-        },
-      );
-      return { moved_count: batch.done, failed_count: batch.failed, results: batch.results, ...batchStatus(batch, 'files') };
+      const batch = await eachFile(config, async (id) => {
+        await move(api, id, config.folder_id);
+        return { new_parent: config.folder_id };
+      });
+      return batchOutputs(batch, 'moved_count');
     },
   }),
   operation({
@@ -525,18 +525,13 @@ const driveOperations = [
     inputs: ['file_ids', 'folder_id'],
     outputs: ['copied_count', 'failed_count', 'new_file_ids', 'results'],
     run: async (config, api) => {
-      const batch = await eachOf(
-        idList(config.file_ids, 'file_ids', 100),
-        config.continue_on_error,
-        (id) => ({ file_id: id }),
-        async (id, index) => {
-          const name = config.preserve_name ? textOf((await api.call('GET', `${FILES}/${segment(id)}`, { query: { fields: 'name' } }))['name'] ?? '') : '';
-          const copied = await copy(api, id, `${api.execution.idempotencyKey}.${index}`, { parents: [config.folder_id], ...(name ? { name } : {}) });
-          return { new_file_id: copied['id'] ?? '', name: copied['name'] ?? '' };
-        },
-      );
+      const batch = await eachFile(config, async (id, index) => {
+        const name = config.preserve_name ? textOf((await api.call('GET', `${FILES}/${segment(id)}`, { query: { fields: 'name' } }))['name'] ?? '') : '';
+        const copied = await copy(api, id, `${api.execution.idempotencyKey}.${index}`, { parents: [config.folder_id], ...(name ? { name } : {}) });
+        return { new_file_id: copied['id'] ?? '', name: copied['name'] ?? '' };
+      });
       const newIds = batch.results.flatMap((result) => (result['success'] === true ? [result['new_file_id'] ?? ''] : []));
-      return { copied_count: batch.done, failed_count: batch.failed, new_file_ids: newIds, results: batch.results, ...batchStatus(batch, 'files') };
+      return { ...batchOutputs(batch, 'copied_count'), new_file_ids: newIds };
     },
   }),
 ];
