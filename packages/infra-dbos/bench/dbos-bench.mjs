@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { ExecuteWorkflowUseCase } from '@casare-rpa/application';
-import { compileProgram, createTestNodeCatalog, MapSecretProvider, MemoryLedger } from '@casare-rpa/application/testkit';
+import { compileProgram, createTestNodeCatalog, MapSecretProvider, MemoryLedger } from '@casare-rpa/testkit';
 import { InMemoryDurableRunner } from '@casare-rpa/infra-memory';
 import { DbosDurableRunner, dbosRunnerConfigFromEnv } from '../dist/index.js';
 import { builtTestingScript, runNodeScript } from '../dist/testing/child-process.js';
