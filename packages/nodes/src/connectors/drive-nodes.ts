@@ -110,6 +110,8 @@ function localName(name: string): string {
 interface Download {
   readonly id: string;
   readonly name: string;
+  /** Subfolder of the destination, for the files of a subfolder of a folder downloaded whole. */
+  readonly dir?: string;
 }
 
 /** Downloads files into a working-directory folder, `parallel` at a time; names made unique. */
@@ -117,9 +119,10 @@ async function downloadAll(api: GoogleApi, files: readonly Download[], folder: s
   const taken = new Set<string>();
   const targets = files.map((file) => {
     const name = localName(file.name || file.id);
-    const unique = taken.has(name) ? `${basename(name, extname(name))}_${localName(file.id)}${extname(name)}` : name;
-    taken.add(unique);
-    return { file, path: join(folder, unique) };
+    const wanted = join(folder, file.dir ?? '', name);
+    const path = taken.has(wanted) ? join(folder, file.dir ?? '', `${basename(name, extname(name))}_${localName(file.id)}${extname(name)}`) : wanted;
+    taken.add(path);
+    return { file, path };
   });
   const paths: string[] = [];
   const failures: JsonObject[] = [];
@@ -138,12 +141,22 @@ async function downloadAll(api: GoogleApi, files: readonly Download[], folder: s
   return { file_paths: paths.sort(), downloaded_count: paths.length, failed_count: failures.length, failures };
 }
 
-/** The children of a folder that can be downloaded as they are (Docs, Sheets and folders cannot). */
-async function downloadableIn(api: GoogleApi, folderId: string): Promise<Download[]> {
-  const { files } = await findFiles(api, [`${quoted(folderId)} in parents`, 'trashed = false'], 1000);
-  return files.flatMap((file) =>
-    textOf(file['mimeType'] ?? '').startsWith(WORKSPACE) ? [] : [{ id: textOf(file['id'] ?? ''), name: textOf(file['name'] ?? '') }],
-  );
+/**
+ * The files of a folder that can be downloaded as they are (Docs, Sheets and Slides cannot), with
+ * those of its subfolders when `recursive`; 1000 a folder at the most.
+ */
+async function downloadableIn(api: GoogleApi, folderId: string, recursive: boolean): Promise<Download[]> {
+  const found: Download[] = [];
+  const queue = [{ id: folderId, dir: '' }];
+  for (let folder = queue.shift(); folder; folder = queue.shift()) {
+    const { files } = await findFiles(api, [`${quoted(folder.id)} in parents`, 'trashed = false'], 1000);
+    for (const file of files) {
+      const [id, name, type] = [textOf(file['id'] ?? ''), textOf(file['name'] ?? ''), textOf(file['mimeType'] ?? '')];
+      if (type === FOLDER && recursive) queue.push({ id, dir: join(folder.dir, localName(name)) });
+      else if (!type.startsWith(WORKSPACE)) found.push({ id, name, dir: folder.dir });
+    }
+  }
+  return found;
 }
 
 async function move(api: GoogleApi, id: string, folderId: string): Promise<JsonObject> {
@@ -257,7 +270,7 @@ const driveOperations = [
     inputs: ['folder_id', 'destination_folder'],
     outputs: ['file_paths', 'downloaded_count'],
     run: async (config, api) => {
-      const files = await downloadableIn(api, folderIdOf(config.folder_id));
+      const files = await downloadableIn(api, folderIdOf(config.folder_id), false);
       const done = await downloadAll(api, files, config.destination_folder, 4, config.allow_outside_working_dir);
       return { file_paths: done.file_paths, downloaded_count: done.downloaded_count };
     },
@@ -275,7 +288,7 @@ const driveOperations = [
       );
       if (config.files.length === 0 && config.folder_id === '')
         throw new ConfigFieldError('files', 'give a list of files (objects with id and name) or a folder_id');
-      const files = config.files.length > 0 ? listed : await downloadableIn(api, folderIdOf(config.folder_id));
+      const files = config.files.length > 0 ? listed : await downloadableIn(api, folderIdOf(config.folder_id), true);
       const done = await downloadAll(api, files, config.destination_folder, config.max_concurrent_downloads, config.allow_outside_working_dir);
       return {
         file_paths: done.file_paths,

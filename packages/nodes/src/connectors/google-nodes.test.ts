@@ -34,11 +34,13 @@ interface Expected {
   readonly json?: Json;
 }
 
+type Answer = Json | number | ((query: URLSearchParams) => Json);
+
 interface Case {
   readonly type: string;
   readonly config: JsonObject;
-  /** Answers by `METHOD /path`; a number is a bodiless status. */
-  readonly answers?: Record<string, Json | number>;
+  /** Answers by `METHOD /path`; a number is a bodiless status, a function answers by query. */
+  readonly answers?: Record<string, Answer>;
   readonly sent: readonly Expected[];
   readonly outputs: JsonObject;
   /** The calls may arrive in any order (parallel downloads). */
@@ -51,7 +53,7 @@ let server: Server;
 let base: string;
 let workdir: string;
 let received: Received[] = [];
-let answers: Record<string, Json | number> = {};
+let answers: Record<string, Answer> = {};
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -74,7 +76,7 @@ beforeAll(async () => {
       const answer = answers[`${entry.method} ${entry.path}`];
       if (answer === undefined) return send(404, { error: { code: 404, message: `no such thing: ${entry.method} ${entry.path}` } });
       if (typeof answer === 'number') return send(answer);
-      return send(200, answer);
+      return send(200, typeof answer === 'function' ? answer(entry.query) : answer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -109,6 +111,10 @@ function execute(type: string, config: JsonObject, id = 'c', token = TOKEN) {
   );
 }
 
+function queryHas(request: Received, expected: Expected): boolean {
+  return Object.entries(expected.query ?? {}).every(([name, value]) => request.query.get(name) === value);
+}
+
 async function runCase(row: Case): Promise<void> {
   answers = row.answers ?? {};
   const { outputs } = await execute(row.type, row.config);
@@ -118,7 +124,9 @@ async function runCase(row: Case): Promise<void> {
   if (row.anyOrder) expect([...calls].sort()).toEqual([...wanted].sort());
   else expect(calls).toEqual(wanted);
   for (const [index, expected] of row.sent.entries()) {
-    const request = row.anyOrder ? received.find((candidate) => `${candidate.method} ${candidate.path}` === expected.call) : received[index];
+    const request = row.anyOrder
+      ? received.find((candidate) => `${candidate.method} ${candidate.path}` === expected.call && queryHas(candidate, expected))
+      : received[index];
     if (expected.query) expect(Object.fromEntries(request?.query ?? [])).toMatchObject(expected.query);
     if (expected.json !== undefined) expect(JSON.parse(request?.body ?? 'null')).toMatchObject(expected.json as object);
   }
@@ -827,8 +835,33 @@ const driveCases: Case[] = [
   },
 ];
 
-/** Batch nodes whose items partly fail: the failures are in the results, success is false. */
-const partialFailures: Case[] = [
+/** A folder with a subfolder, for the downloads of a whole folder. */
+const folderTree = (query: URLSearchParams): Json =>
+  query.get('q')?.startsWith("'fold1'")
+    ? {
+        files: [
+          { id: 'f1', name: 'a.txt', mimeType: 'text/plain' },
+          { id: 'sub', name: 'Sub', mimeType: 'application/vnd.google-apps.folder' },
+        ],
+      }
+    : { files: [{ id: 'f4', name: 'deep.txt', mimeType: 'text/plain' }] };
+
+/** Whole-folder downloads, and batch nodes whose items partly fail (the failures are in the results, success is false). */
+const batchCases: Case[] = [
+  {
+    type: 'DriveBatchDownloadNode',
+    config: { folder_id: 'https://drive.google.com/drive/u/0/folders/fold1', destination_folder: 'tree' },
+    answers: { [`GET ${F}`]: folderTree, [`GET ${F}/f1`]: 'one', [`GET ${F}/f4`]: 'four' },
+    sent: [
+      { call: `GET ${F}`, query: { q: "'fold1' in parents and trashed = false" } },
+      { call: `GET ${F}`, query: { q: "'sub' in parents and trashed = false" } },
+      { call: `GET ${F}/f1` },
+      { call: `GET ${F}/f4` },
+    ],
+    anyOrder: true,
+    outputs: { file_paths: ['tree/Sub/deep.txt', 'tree/a.txt'], downloaded_count: 2, failed_count: 0 },
+    check: async () => expect(await readFile(join(workdir, 'tree/Sub/deep.txt'), 'utf8')).toBe('"four"'),
+  },
   {
     type: 'DriveBatchDeleteNode',
     config: { file_ids: ['a', 'gone'] },
@@ -913,7 +946,7 @@ describe('Sheets nodes (local Sheets API stand-in)', () => {
 });
 
 describe('Drive nodes (local Drive API stand-in)', () => {
-  it.each([...driveCases, ...partialFailures].map((row) => [row.type, row] as const))('%s sends its request and returns its outputs', async (_type, row) =>
+  it.each([...driveCases, ...batchCases].map((row) => [row.type, row] as const))('%s sends its request and returns its outputs', async (_type, row) =>
     runCase(row),
   );
 
