@@ -1,7 +1,6 @@
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { boolean, integer, isJsonObject, list, nonEmptyText, oneOf, text } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
@@ -39,6 +38,8 @@ interface Outgoing {
 
 /** The RFC 822 message, base64url-encoded as Gmail's `raw` wants it. */
 async function rawMessage(mail: Outgoing): Promise<string> {
+  // Loaded on first use (docs/architecture.md): a process that sends no Gmail never loads it.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const built = await new MailComposer({
     to: commaList(mail.to),
     cc: commaList(mail.cc),
