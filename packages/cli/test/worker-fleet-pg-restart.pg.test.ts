@@ -1,4 +1,4 @@
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.js';

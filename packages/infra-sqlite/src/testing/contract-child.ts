@@ -6,7 +6,7 @@
  * `node dist/testing/contract-child.js <request.json> <output prefix>`.
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { incarnationFiles, runIncarnation, type IncarnationRequest } from '@casare-rpa/application/testkit';
+import { incarnationFiles, runIncarnation, type IncarnationRequest } from '@casare-rpa/testkit';
 import { SqliteDurableRunner } from '../sqlite-durable-runner.js';
 
 const [requestPath, prefix] = process.argv.slice(2);

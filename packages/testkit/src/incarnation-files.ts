@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { ExecutionEvent } from '../ports/execution-events.js';
+import type { ExecutionEvent } from '@casare-rpa/application';
 
 // What a child-process incarnation of a contract scenario leaves behind for its harness: every real
 // adapter's harness reads the same files.
