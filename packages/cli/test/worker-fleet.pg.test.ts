@@ -58,6 +58,33 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
     const started = ids.map((id) => startWorker(id));
     await Promise.all(started.map((worker) => worker.waitForLine('stdout', /^Worker .* queues casare/)));
 
+    db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    // The victim is killed while it holds runs in flight, after it has completed two. The workers
+    // drain while runs are submitted, so the moment is watched for between submissions: on a slow
+    // machine the fleet keeps up with the submissions and may hold nothing once they are all in.
+    const victim = started[0] as CasareProcess;
+    let victimCompleted = 0;
+    void (async () => {
+      for (;;) {
+        await victim.waitForLine('stdout', /^run\.completed /);
+        victimCompleted += 1;
+      }
+    })();
+    const victimPending = async (): Promise<string[]> =>
+      (
+        await db.query<{ workflow_uuid: string }>(`SELECT workflow_uuid FROM dbos.workflow_status WHERE executor_id = $1 AND status = 'PENDING'`, [victimId])
+      ).rows.map((row) => row.workflow_uuid);
+    const takeoverLines = started.slice(1).map((worker) => worker.waitForLine('stdout', new RegExp(`^Took over executor ${victimId} `)));
+    let killedAt: number | undefined;
+    const killIfHolding = async (): Promise<boolean> => {
+      if (killedAt === undefined && victimCompleted >= 2 && (await victimPending()).length > 0) {
+        await victim.kill();
+        killedAt = Date.now();
+      }
+      return killedAt !== undefined;
+    };
+
     // Submit through the command itself, in this process: 60 `casare submit` processes would take minutes here.
     const submitted: string[] = [];
     for (let index = 0; index < RUNS; index++) {
@@ -74,23 +101,15 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
       expect(code).toBe(0);
       expect(out.join('').trim()).toBe(runId);
       submitted.push(runId);
+      await killIfHolding();
     }
 
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    // Kill the victim while it holds runs in flight (after it has completed a few).
-    const victim = started[0] as CasareProcess;
-    for (let seen = 0; seen < 2; seen++) await victim.waitForLine('stdout', /^run\.completed /);
-    const takeoverLines = started.slice(1).map((worker) => worker.waitForLine('stdout', new RegExp(`^Took over executor ${victimId} `)));
-    await victim.kill();
-    const killedAt = Date.now();
-    const inFlightAtKill = (
-      await db.query<{ workflow_uuid: string }>(`SELECT workflow_uuid FROM dbos.workflow_status WHERE executor_id = $1 AND status = 'PENDING'`, [victimId])
-    ).rows.map((row) => row.workflow_uuid);
+    await waitFor(killIfHolding, 60_000, () => Promise.resolve(`victim completed ${victimCompleted} runs and never held one in flight`));
+    const inFlightAtKill = await victimPending();
     expect(inFlightAtKill.length).toBeGreaterThan(0);
 
     const takeover = await Promise.race(takeoverLines);
-    const takeoverMs = Date.now() - killedAt;
+    const takeoverMs = Date.now() - (killedAt ?? 0);
     console.log(`takeover of ${inFlightAtKill.length} run(s) ${takeoverMs} ms after SIGKILL (--takeover-after ${TAKEOVER_AFTER_S} s): ${takeover}`);
     expect(takeoverMs).toBeLessThanOrEqual((TAKEOVER_AFTER_S + 5) * 1000);
     // Exactly once across the fleet: one claim in the heartbeat table, by one worker.
