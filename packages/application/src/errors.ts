@@ -10,6 +10,8 @@ export type CasareErrorCode =
   | 'NONDETERMINISM'
   | 'RUN_CANCELLED'
   | 'RUN_NOT_FOUND'
+  | 'RUN_ENDED'
+  | 'SIGNAL_WAIT_INVALID'
   | 'RUN_FAILED'
   | 'RUNNER_STATE'
   | 'WORKFLOW_NOT_REGISTERED'
@@ -124,6 +126,43 @@ export class RunNotFoundError extends CasareError {
     super(`no run with id ${runId}`);
     this.name = 'RunNotFoundError';
   }
+}
+
+/** The run has ended (succeeded, failed or was cancelled): it takes no more signals. */
+export class RunEndedError extends CasareError {
+  /** Stable code. */
+  readonly code = 'RUN_ENDED' as const;
+  constructor(
+    readonly runId: string,
+    /** How the run ended. */
+    readonly status: 'succeeded' | 'failed' | 'cancelled',
+    /** What was refused, for the message (e.g. `signal "approval"`). */
+    readonly what: string,
+  ) {
+    super(`run ${runId} has ended (${status}): ${what} cannot be delivered to it`);
+    this.name = 'RunEndedError';
+  }
+}
+
+/** `ctx.waitForSignal` was asked for a timeout that is not a finite number of milliseconds >= 0. */
+export class SignalWaitInvalidError extends CasareError {
+  /** Stable code. */
+  readonly code = 'SIGNAL_WAIT_INVALID' as const;
+  constructor(
+    /** The signal name waited for. */
+    readonly signalName: string,
+    /** The timeout given. */
+    readonly timeoutMs: unknown,
+  ) {
+    super(`waitForSignal("${signalName}"): timeoutMs must be a finite number of milliseconds >= 0, not ${String(timeoutMs)}`);
+    this.name = 'SignalWaitInvalidError';
+  }
+}
+
+/** The timeout of a wait for `name`, checked: `SignalWaitInvalidError` unless a finite number of ms >= 0. */
+export function checkedWaitTimeoutMs(name: string, timeoutMs: unknown): number {
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) throw new SignalWaitInvalidError(name, timeoutMs);
+  return timeoutMs;
 }
 
 /** `start` named a workflow body nobody registered on the runner. */

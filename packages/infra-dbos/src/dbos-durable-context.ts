@@ -1,12 +1,23 @@
 import { DBOS, Error as DbosErrors, type StepConfig } from '@dbos-inc/dbos-sdk';
-import { NondeterminismError, runBoundedAttempt, StepTimeoutError, type DurableContext, type StepAttempt, type StepPolicy } from '@casare-rpa/application';
+import {
+  checkedWaitTimeoutMs,
+  NondeterminismError,
+  runBoundedAttempt,
+  StepTimeoutError,
+  type DurableContext,
+  type SignalWait,
+  type SignalWaitOptions,
+  type StepAttempt,
+  type StepPolicy,
+} from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
-import { DBOS_NOW_NAME, DBOS_SLEEP_NAME, portStepOf } from './dbos-records.js';
+import { DBOS_NOW_NAME, DBOS_RECV_NAME, DBOS_SLEEP_NAME, portStepOf } from './dbos-records.js';
+import { DBOS_WAIT_POLL_MS, signalWaitOfMessage, type DbosSignalEnvelope } from './dbos-signals.js';
 
 /**
  * What a workflow body sees when it runs as a DBOS workflow: every `step` is one `DBOS.runStep`
- * named by the caller (a node id), so it shows in `DBOS.listWorkflowSteps`; sleep and clock reads
- * are DBOS's own durable operations. Nothing here writes a checkpoint: DBOS does.
+ * named by the caller (a node id), so it shows in `DBOS.listWorkflowSteps`; sleep, clock reads and
+ * waits for signals (`DBOS.recv`) are DBOS's own durable operations. Nothing here writes a checkpoint: DBOS does.
  */
 export class DbosDurableContext implements DurableContext {
   constructor(
@@ -77,6 +88,24 @@ export class DbosDurableContext implements DurableContext {
     } catch (error) {
       if (this.liveness.halted) return never();
       throw asNondeterminism(error, this.runId, DBOS_NOW_NAME);
+    }
+  }
+
+  /**
+   * `DBOS.recv` on the topic `name`. DBOS reserves two function ids for it, the wait's own (its step
+   * index) and its durable timer's, whatever the timeout, in the same order on replay; it records
+   * the deadline once (a recovered wait waits for the time left) and the message it consumed or its
+   * timeout. The next durable operation takes the index after the timer's.
+   */
+  async waitForSignal(name: string, options: SignalWaitOptions): Promise<SignalWait> {
+    const timeoutMs = checkedWaitTimeoutMs(name, options.timeoutMs);
+    if (this.liveness.halted) return never();
+    try {
+      const message = await DBOS.recv<DbosSignalEnvelope>(name, { timeoutSeconds: timeoutMs / 1000, pollingIntervalMs: DBOS_WAIT_POLL_MS });
+      return this.liveness.halted ? never() : signalWaitOfMessage(message);
+    } catch (error) {
+      if (this.liveness.halted) return never();
+      throw asNondeterminism(error, this.runId, DBOS_RECV_NAME);
     }
   }
 }
