@@ -51,6 +51,7 @@ export {
 export { idempotencyKeyOf } from './use-cases/run-execution.js';
 export { recordedNodesOf, RecordedStepInvalidError, type RecordedNode } from './use-cases/step-outcomes.js';
 export { ValidateWorkflowUseCase } from './use-cases/validate-workflow.js';
+export { FindRecoverableRunsUseCase, type RecoverableRuns, type RecoveringExecutor } from './use-cases/find-recoverable-runs.js';
 export { REDACTED, redactJson, redactText, secretReferences } from './execution/redaction.js';
 export { stepPolicyOf, nodeTimeoutMs, policyIssues, DEFAULT_RETRY_INTERVAL_MS, DEFAULT_BACKOFF_RATE } from './execution/step-policy.js';
 export { StepTimeoutError, runBoundedAttempt, isStepTimeout, type AttemptBounds } from './execution/step-timeout.js';

@@ -1,22 +1,9 @@
 import { WorkflowValidationError } from '@casare-rpa/domain';
 import { checkDatabaseUrlEnv } from './database-url-check.js';
 import { ExitCode, UsageError } from './errors.js';
-import type { OutputStream } from './format.js';
+import type { CliEnvironment } from './cli-environment.js';
 import { HELP, type HelpTopic } from './help.js';
 import { printValidationIssues } from './validation-output.js';
-
-/** Everything a command may touch of its process, so tests can run commands in-process. */
-export interface CliEnvironment {
-  /** Arguments after `casare`. */
-  readonly argv: readonly string[];
-  readonly stdout: OutputStream;
-  readonly stderr: OutputStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Directory relative file paths (the workflow file, file nodes) resolve against. */
-  readonly cwd: string;
-  /** Resolves when the user asks to stop (Ctrl-C); long-running commands such as demo-site wait on it. */
-  readonly interrupted: Promise<void>;
-}
 
 /** The version printed by `casare --version`. */
 export const CLI_VERSION = '0.1.0';
