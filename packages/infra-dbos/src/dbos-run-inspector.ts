@@ -1,5 +1,5 @@
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
-import { RunNotFoundError, type RunFilter, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
+import { errorCodeOf, RunNotFoundError, type RunFilter, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import pg from 'pg';
 import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
@@ -80,7 +80,7 @@ export class DbosRunInspector implements RunInspector {
     try {
       return await query(this.client);
     } catch (error) {
-      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return empty;
+      if (errorCodeOf(error) === UNDEFINED_TABLE) return empty;
       throw error;
     }
   }
@@ -94,7 +94,7 @@ async function systemDatabaseExists(databaseUrl: string): Promise<boolean> {
     await client.connect();
     return true;
   } catch (error) {
-    if ((error as { code?: unknown }).code === '3D000') return false;
+    if (errorCodeOf(error) === '3D000') return false;
     throw new DatabaseUnavailableError(databaseUrl, error);
   } finally {
     await client.end().catch(() => {});

@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { errorCodeOf, type NodeExecution } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -174,8 +174,14 @@ const driveUploadFileNode = defineNode({
   ports: { inputs: ['file_path', 'folder_id', 'file_name', 'mime_type', 'description'], outputs: ['file_id', 'name', 'web_view_link', 'success', 'error'] },
   run: async (config, execution) => {
     const local = await resolveInside(execution.workingDirectory, config.file_path, 'file_path', config.allow_outside_working_dir);
-    await stat(local).catch((error: NodeJS.ErrnoException) => {
-      throw new FileOperationError(execution.node.id, 'Drive Upload', config.file_path, error.code, error.message);
+    await stat(local).catch((error: unknown) => {
+      throw new FileOperationError(
+        execution.node.id,
+        'Drive Upload',
+        config.file_path,
+        errorCodeOf(error),
+        error instanceof Error ? error.message : String(error),
+      );
     });
     const name = config.file_name || basename(local);
     const metadata: JsonObject = {
