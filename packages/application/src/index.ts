@@ -33,7 +33,6 @@ export { CHILD_RUNS, type ChildRuns, type ChildRunRequest, type ChildRunResult }
 export {
   CASARE_WORKFLOW,
   executeWorkflowInputSchema,
-  runResultSchema,
   RunFailedError,
   runFailureOf,
   settleRun,
@@ -48,13 +47,11 @@ export {
   DEFAULT_CHECKPOINT_MODE,
   checkpointModeOf,
 } from './use-cases/execute-workflow.js';
-export { idempotencyKeyOf } from './use-cases/run-execution.js';
 export { recordedNodesOf, RecordedStepInvalidError, type RecordedNode } from './use-cases/step-outcomes.js';
 export { ValidateWorkflowUseCase } from './use-cases/validate-workflow.js';
 export { FindRecoverableRunsUseCase, type RecoverableRuns, type RecoveringExecutor } from './use-cases/find-recoverable-runs.js';
-export { REDACTED, redactJson, redactText, secretReferences } from './execution/redaction.js';
-export { stepPolicyOf, nodeTimeoutMs, policyIssues, DEFAULT_RETRY_INTERVAL_MS, DEFAULT_BACKOFF_RATE } from './execution/step-policy.js';
-export { StepTimeoutError, runBoundedAttempt, isStepTimeout, type AttemptBounds } from './execution/step-timeout.js';
+export { REDACTED } from './execution/redaction.js';
+export { StepTimeoutError, runBoundedAttempt } from './execution/step-timeout.js';
 export type { RunInspector } from './ports/run-inspector.js';
 export { systemClock, type Clock } from './journal/clock.js';
 export type {
@@ -67,5 +64,5 @@ export type {
   JournalEnding,
   JournalClaim,
 } from './journal/journal-store.js';
-export { cloneJson, toJournalError, fromJournalError, runSummaryOf, stepRecordOf } from './journal/journal-records.js';
+export { cloneJson, runSummaryOf, stepRecordOf } from './journal/journal-records.js';
 export { JournalDurableRunner, JournalWriteError, type JournalDurableRunnerOptions, type StepPhase, type StepPoint } from './journal/journal-durable-runner.js';

@@ -3,7 +3,7 @@ import type { Json } from '@casare-rpa/domain';
 import type { CliEnvironment } from './cli-environment.js';
 import { openServices, type CasareServices } from './container.js';
 import type { Durability } from './durability.js';
-import { ExitCode } from './errors.js';
+import type { ExitCode } from './errors.js';
 import type { OutputStream } from './format.js';
 import { INTERRUPTED, untilInterrupted } from './interrupt.js';
 import { progressReporterFor } from './progress.js';
@@ -39,7 +39,7 @@ export interface RunSession {
    * the user interrupted first: `interruptedNote` is written to stderr and the runner is left as a
    * crash would leave it (a clean shutdown could record half-finished steps as failures).
    */
-  follow(handles: readonly RunHandle<Json>[], interruptedNote: string): Promise<readonly RunReport[] | undefined>;
+  readonly follow: (handles: readonly RunHandle<Json>[], interruptedNote: string) => Promise<readonly RunReport[] | undefined>;
 }
 
 /**
