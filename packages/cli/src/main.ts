@@ -10,7 +10,23 @@ export const CLI_VERSION = '0.1.0';
 
 /**
  * Runs one `casare` command line and returns its exit code. Errors become messages on stderr:
- * usage errors and invalid workflows exit 2, anything else exits 1.
+ * usage errors and invalid workflows exit 2, anything else exits 1. It never throws, and never
+ * exits the process: `dist/bin.js` does, with the code this returns.
+ *
+ * @example
+ * ```ts
+ * import 'reflect-metadata'; // before the DBOS adapter loads
+ * const out: string[] = [];
+ * const code = await runCli({
+ *   argv: ['run', 'flow.json', '--json', '--durability', 'memory'],
+ *   stdout: { write: (text) => out.push(text) },
+ *   stderr: process.stderr,
+ *   env: process.env,
+ *   cwd: process.cwd(),
+ *   interrupted: new Promise(() => {}), // never: no Ctrl-C in a test
+ * });
+ * // code: ExitCode.success (0), runFailed (1), usage (2) or interrupted (130)
+ * ```
  */
 export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
   const [command, ...rest] = cli.argv;
