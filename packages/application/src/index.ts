@@ -38,7 +38,6 @@ export { CHILD_RUNS, type ChildRuns, type ChildRunRequest, type ChildRunResult }
 export {
   CASARE_WORKFLOW,
   executeWorkflowInputSchema,
-  runResultSchema,
   RunFailedError,
   runFailureOf,
   settleRun,
@@ -53,12 +52,11 @@ export {
   DEFAULT_CHECKPOINT_MODE,
   checkpointModeOf,
 } from './use-cases/execute-workflow.js';
-export { idempotencyKeyOf } from './use-cases/run-execution.js';
 export { recordedNodesOf, RecordedStepInvalidError, type RecordedNode } from './use-cases/step-outcomes.js';
 export { ValidateWorkflowUseCase } from './use-cases/validate-workflow.js';
-export { REDACTED, redactJson, redactText, secretReferences } from './execution/redaction.js';
-export { stepPolicyOf, nodeTimeoutMs, policyIssues, DEFAULT_RETRY_INTERVAL_MS, DEFAULT_BACKOFF_RATE } from './execution/step-policy.js';
-export { StepTimeoutError, runBoundedAttempt, isStepTimeout, type AttemptBounds } from './execution/step-timeout.js';
+export { FindRecoverableRunsUseCase, type RecoverableRuns, type RecoveringExecutor } from './use-cases/find-recoverable-runs.js';
+export { REDACTED } from './execution/redaction.js';
+export { StepTimeoutError, runBoundedAttempt } from './execution/step-timeout.js';
 export type { RunInspector, RunInspectorFilter } from './ports/run-inspector.js';
 export { systemClock, type Clock } from './journal/clock.js';
 export type {
@@ -76,5 +74,5 @@ export type {
   JournalWaitEnd,
 } from './journal/journal-store.js';
 export { deliverJournalSignal, signalWaitOf, waitOutputOf } from './journal/journal-signals.js';
-export { cloneJson, toJournalError, fromJournalError, runSummaryOf, stepRecordOf } from './journal/journal-records.js';
+export { cloneJson, runSummaryOf, stepRecordOf } from './journal/journal-records.js';
 export { JournalDurableRunner, JournalWriteError, type JournalDurableRunnerOptions, type StepPhase, type StepPoint } from './journal/journal-durable-runner.js';

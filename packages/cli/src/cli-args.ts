@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { errorCodeOf } from '@casare-rpa/application';
 import { UsageError } from './errors.js';
 
 /** One option of a command, as `node:util` `parseArgs` declares it. */
@@ -82,7 +83,7 @@ export function parseCommandArgs(
 
 /** Rewrites `parseArgs`' errors (written for programmers) as usage errors written for users. */
 function toUsageError(command: string, error: unknown): UsageError {
-  const code = (error as { code?: unknown }).code;
+  const code = errorCodeOf(error);
   const message = error instanceof Error ? error.message : String(error);
   const option = /'(-[^']*)'/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

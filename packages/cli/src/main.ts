@@ -1,29 +1,32 @@
 import { WorkflowValidationError } from '@casare-rpa/domain';
 import { checkDatabaseUrlEnv } from './database-url-check.js';
 import { ExitCode, UsageError } from './errors.js';
-import type { OutputStream } from './format.js';
+import type { CliEnvironment } from './cli-environment.js';
 import { HELP, type HelpTopic } from './help.js';
 import { printValidationIssues } from './validation-output.js';
-
-/** Everything a command may touch of its process, so tests can run commands in-process. */
-export interface CliEnvironment {
-  /** Arguments after `casare`. */
-  readonly argv: readonly string[];
-  readonly stdout: OutputStream;
-  readonly stderr: OutputStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Directory relative file paths (the workflow file, file nodes) resolve against. */
-  readonly cwd: string;
-  /** Resolves when the user asks to stop (Ctrl-C); long-running commands such as demo-site wait on it. */
-  readonly interrupted: Promise<void>;
-}
 
 /** The version printed by `casare --version`. */
 export const CLI_VERSION = '0.1.0';
 
 /**
  * Runs one `casare` command line and returns its exit code. Errors become messages on stderr:
- * usage errors and invalid workflows exit 2, anything else exits 1.
+ * usage errors and invalid workflows exit 2, anything else exits 1. It never throws, and never
+ * exits the process: `dist/bin.js` does, with the code this returns.
+ *
+ * @example
+ * ```ts
+ * import 'reflect-metadata'; // before the DBOS adapter loads
+ * const out: string[] = [];
+ * const code = await runCli({
+ *   argv: ['run', 'flow.json', '--json', '--durability', 'memory'],
+ *   stdout: { write: (text) => out.push(text) },
+ *   stderr: process.stderr,
+ *   env: process.env,
+ *   cwd: process.cwd(),
+ *   interrupted: new Promise(() => {}), // never: no Ctrl-C in a test
+ * });
+ * // code: ExitCode.success (0), runFailed (1), usage (2) or interrupted (130)
+ * ```
  */
 export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
   const [command, ...rest] = cli.argv;

@@ -1,4 +1,4 @@
-import { RunCancelledError, runFailureOf, settleRun, type RunHandle, type RunResult, type RunStatus } from '@casare-rpa/application';
+import { errorCodeOf, hasErrorCode, runFailureOf, settleRun, type RunHandle, type RunResult, type RunStatus } from '@casare-rpa/application';
 import type { Json, JsonObject, NodeError } from '@casare-rpa/domain';
 import { ExitCode } from './errors.js';
 import { formatDuration, formatTimestamp, oneLine, writeJson, type OutputStream } from './format.js';
@@ -48,14 +48,14 @@ export async function settleReport(handle: RunHandle<Json>): Promise<RunReport> 
     const failed = runFailureOf(error);
     if (failed) return reportOf(failed);
     const cause = error instanceof Error ? error : new Error(String(error));
-    const code = (error as { code?: unknown }).code;
-    const cancelled = error instanceof RunCancelledError || code === 'RUN_CANCELLED';
+    const code = errorCodeOf(error);
+    const cancelled = hasErrorCode(error, 'RUN_CANCELLED');
     return {
       runId: handle.runId,
       status: cancelled ? 'cancelled' : 'failed',
       variables: {},
       logs: [],
-      error: { nodeId: '', code: typeof code === 'string' ? code : 'RUN_ERROR', message: plainText(cause.message), type: cause.name, attempts: 0 },
+      error: { nodeId: '', code: code ?? 'RUN_ERROR', message: plainText(cause.message), type: cause.name, attempts: 0 },
     };
   }
 }

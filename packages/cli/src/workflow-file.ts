@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { errorCodeOf } from '@casare-rpa/application';
 import { UsageError } from './errors.js';
 
 /** A workflow file read from disk, ready for validation. */
@@ -22,7 +23,7 @@ export async function loadWorkflowFile(file: string, cwd: string, command: strin
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = errorCodeOf(error);
     if (code === 'ENOENT') throw new UsageError(`workflow file not found: ${file} (looked at ${path}; give the path of a workflow .json file)`, command);
     if (code === 'EISDIR') throw new UsageError(`${file} is a directory: give the path of a workflow .json file inside it`, command);
     throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, command);

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireExternalService } from '@casare-rpa/testkit';
-import { CHROMIUM_ARGS } from '@casare-rpa/nodes';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, TestDatabase, Workspace, jsonOf, localPostgresAnswers, requireBuiltBinary, type CasareProcess } from './casare-process.js';
@@ -60,7 +59,7 @@ describe.skipIf(!hasPostgres || !hasChromium)('casare console in Chromium (DBOS)
       'wait-between-steps.json',
       await readFile(join(REPO_ROOT, 'examples', 'wait-between-steps', 'wait-between-steps.json'), 'utf8'),
     );
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_ARGS] });
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   });
 
   afterAll(async () => {

@@ -27,7 +27,10 @@ export interface LoadWorkflowOptions {
   readonly knownTypes?: ReadonlySet<string>;
   /** File name or label used in error messages. */
   readonly source?: string;
-  /** Size limits; defaults to `DEFAULT_LIMITS`. */
+  /**
+   * Size limits.
+   * @default `DEFAULT_LIMITS`: 1,000 nodes, 5,000 connections
+   */
   readonly limits?: WorkflowLimits;
 }
 
@@ -58,7 +61,19 @@ const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 /**
  * Parses and validates a v1 workflow document (a JSON string or an already parsed value) into a
- * `Workflow`. Throws one `WorkflowValidationError` listing every issue with its JSON path.
+ * `Workflow`.
+ *
+ * @throws `WorkflowValidationError` (`WORKFLOW_INVALID`) listing every issue found, each with its
+ *   JSON path (`nodes.n1.config.url`), a code and a message; nothing is thrown issue by issue.
+ * @example
+ * ```ts
+ * try {
+ *   const workflow = loadWorkflow(await readFile('flow.json', 'utf8'), { source: 'flow.json' });
+ *   console.log(workflow.nodes.size);
+ * } catch (error) {
+ *   if (error instanceof WorkflowValidationError) for (const issue of error.issues) console.error(`${issue.path}: ${issue.message}`);
+ * }
+ * ```
  */
 export function loadWorkflow(document: unknown, options: LoadWorkflowOptions = {}): Workflow {
   const issues: ValidationIssue[] = [];

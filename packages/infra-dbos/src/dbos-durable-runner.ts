@@ -41,6 +41,22 @@ let dbosInUse = false;
  * `ctx.step` a DBOS step named by its node id, run ids are DBOS workflow ids. Retries, timeouts,
  * sleep, recovery and the management calls are DBOS's own. One per process (DBOS is global);
  * `shutdown()` releases the process for the next one.
+ *
+ * `launch()` creates the system database when missing and resumes the pending runs of this
+ * executor and version.
+ *
+ * @throws from `launch()`: `DatabaseUnavailableError` (`DATABASE_UNAVAILABLE`) when PostgreSQL cannot
+ *   be reached or refuses the credentials; `SystemDatabaseSetupError` (`SYSTEM_DATABASE_SETUP`) when
+ *   DBOS cannot set its tables up; `RunnerStateError` when another runner is launched in the process.
+ * @example
+ * ```ts
+ * import 'reflect-metadata';
+ * const runner = new DbosDurableRunner(dbosRunnerConfigFromEnv(process.env, { executorId: 'worker-1' }));
+ * useCase.registerWith(runner); // DBOS recovers only workflows registered before launch
+ * await runner.launch();
+ * const result = await settleRun(await useCase.start(runner, input, { runId: 'invoice-42' }));
+ * await runner.shutdown();
+ * ```
  */
 @injectable()
 export class DbosDurableRunner implements DurableRunner {

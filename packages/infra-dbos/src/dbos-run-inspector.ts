@@ -1,5 +1,6 @@
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
 import {
+  errorCodeOf,
   RunNotFoundError,
   type RunInspector,
   type RunInspectorFilter,
@@ -100,7 +101,7 @@ export class DbosRunInspector implements RunInspector {
     try {
       return await query(this.client);
     } catch (error) {
-      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return empty;
+      if (errorCodeOf(error) === UNDEFINED_TABLE) return empty;
       throw error;
     }
   }
@@ -114,7 +115,7 @@ async function systemDatabaseExists(databaseUrl: string): Promise<boolean> {
     await client.connect();
     return true;
   } catch (error) {
-    if ((error as { code?: unknown }).code === '3D000') return false;
+    if (errorCodeOf(error) === '3D000') return false;
     throw new DatabaseUnavailableError(databaseUrl, error);
   } finally {
     await client.end().catch(() => {});

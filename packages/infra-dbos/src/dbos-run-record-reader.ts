@@ -1,5 +1,5 @@
 import { DBOSClient, type WorkflowStatus } from '@dbos-inc/dbos-sdk';
-import type { RunFilter, RunSummary } from '@casare-rpa/application';
+import { errorCodeOf, type RunFilter, type RunSummary } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import pg from 'pg';
 import { listQueryOf, summaryOf } from './dbos-records.js';
@@ -71,7 +71,7 @@ export class DbosRunRecordReader {
     try {
       return await query(this.client);
     } catch (error) {
-      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return empty;
+      if (errorCodeOf(error) === UNDEFINED_TABLE) return empty;
       throw error;
     }
   }
@@ -95,7 +95,7 @@ async function systemDatabaseExists(databaseUrl: string): Promise<boolean> {
     await client.connect();
     return true;
   } catch (error) {
-    if ((error as { code?: unknown }).code === '3D000') return false;
+    if (errorCodeOf(error) === '3D000') return false;
     throw new DatabaseUnavailableError(databaseUrl, error);
   } finally {
     await client.end().catch(() => {});

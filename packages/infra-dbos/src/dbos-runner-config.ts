@@ -15,15 +15,30 @@ export type DbosLogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** How `DbosDurableRunner` reaches PostgreSQL and identifies itself. */
 export interface DbosRunnerConfig {
-  /** System database URL; the database is created when missing. */
+  /**
+   * System database URL; the database is created when missing.
+   * @default `CASARE_DATABASE_URL`, else 'postgres://postgres@127.0.0.1:5432/casare'
+   */
   readonly databaseUrl: string;
-  /** Version stamped on runs; `launch()` recovers only pending runs of this version. */
+  /**
+   * Version stamped on runs; `launch()` recovers only pending runs of this version.
+   * @default `CASARE_APP_VERSION`, else 'casare-1'
+   */
   readonly applicationVersion: string;
-  /** Executor id; `launch()` recovers only pending runs of this executor. */
+  /**
+   * Executor id; `launch()` recovers only pending runs of this executor.
+   * @default `CASARE_EXECUTOR_ID`, else 'casare-local'
+   */
   readonly executorId: string;
-  /** DBOS application name. */
+  /**
+   * DBOS application name.
+   * @default 'casare-rpa'
+   */
   readonly applicationName: string;
-  /** Lowest level of DBOS's own log lines printed to stderr. */
+  /**
+   * Lowest level of DBOS's own log lines printed to stderr.
+   * @default `CASARE_DBOS_LOG_LEVEL`, else 'warn'
+   */
   readonly logLevel: DbosLogLevel;
   /** Queues this process dequeues from (a fleet worker); undefined: every queue, as DBOS does by default. */
   readonly listenQueues?: readonly string[];

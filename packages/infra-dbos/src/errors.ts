@@ -1,4 +1,4 @@
-import { CasareError } from '@casare-rpa/application';
+import { CasareError, errorCodeOf } from '@casare-rpa/application';
 import { redactDatabaseUrl } from './database-url.js';
 
 /**
@@ -72,8 +72,8 @@ const UNAVAILABLE_CODES = new Set([
 /** True when `error` (or its cause chain) says the database is unreachable or refuses us. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    const code = errorCodeOf(current);
+    if (code !== undefined && UNAVAILABLE_CODES.has(code)) return true;
     if (/ECONNREFUSED|Connection terminated|connection timeout|timeout expired/i.test(current.message)) return true;
   }
   return false;
@@ -81,8 +81,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 function reasonOf(error: unknown): string | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    const code = errorCodeOf(current);
+    if (code !== undefined) return code;
   }
   return undefined;
 }

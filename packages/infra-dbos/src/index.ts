@@ -1,11 +1,9 @@
 export { DbosDurableRunner } from './dbos-durable-runner.js';
-export { DbosDurableContext } from './dbos-durable-context.js';
 export { DbosRunInspector } from './dbos-run-inspector.js';
 export { DbosRunRecordReader, type DbosRunRecord, type DbosRunRecordFilter } from './dbos-run-record-reader.js';
 export { dbosContainerModule } from './dbos-container-module.js';
-export { DBOS_RUNNER_CONFIG } from './tokens.js';
 export * from './config.js';
 export { DatabaseUnavailableError, SystemDatabaseSetupError } from './errors.js';
-export { prepareSystemDatabase, dropSystemDatabase, withSystemDatabaseSetupLock } from './system-database.js';
+export { prepareSystemDatabase, dropSystemDatabase } from './system-database.js';
 export { DbosWorkerFleet, type DbosQueueSettings, type WorkerRecord, type Takeover, type ForeignVersionRuns } from './dbos-worker-fleet.js';
 export { DbosQueueSubmitter } from './dbos-queue-submitter.js';

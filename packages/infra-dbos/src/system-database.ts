@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { errorCodeOf } from '@casare-rpa/application';
 import pg from 'pg';
 import { databaseNameOf, withDatabaseName } from './database-url.js';
 import { DatabaseUnavailableError } from './errors.js';
@@ -28,7 +29,7 @@ export async function withSystemDatabaseSetupLock<T>(databaseUrl: string, setup:
     await client.connect();
   } catch (error) {
     await client.end().catch(() => {});
-    const code = (error as { code?: unknown }).code;
+    const code = errorCodeOf(error);
     // No `postgres` database or no right to it: nothing to serialise on; DBOS's own errors follow.
     if (code === '3D000' || code === '42501' || code === '28000') return setup();
     throw unavailable(databaseUrl, error);
@@ -38,7 +39,7 @@ export async function withSystemDatabaseSetupLock<T>(databaseUrl: string, setup:
       await client.query(`SET lock_timeout = ${SETUP_LOCK_TIMEOUT_MS}`);
       await client.query('SELECT pg_advisory_lock($1)', [setupLockKey(name).toString()]);
     } catch (error) {
-      if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) {
+      if (errorCodeOf(error) === LOCK_NOT_AVAILABLE) {
         throw new DatabaseUnavailableError(
           databaseUrl,
           new Error(`another process has been creating or migrating database "${name}" for more than ${SETUP_LOCK_TIMEOUT_MS / 1000} s`, { cause: error }),
@@ -67,7 +68,7 @@ export async function prepareSystemDatabase(databaseUrl: string): Promise<void> 
   try {
     await withClient(databaseUrl, async () => {});
   } catch (error) {
-    if ((error as { code?: unknown }).code !== '3D000') throw unavailable(databaseUrl, error);
+    if (errorCodeOf(error) !== '3D000') throw unavailable(databaseUrl, error);
     await createDatabase(databaseUrl);
   }
 }
@@ -90,7 +91,7 @@ async function createDatabase(databaseUrl: string): Promise<void> {
     });
   } catch (error) {
     // Another process created it between our check and our CREATE: that is what we wanted.
-    if ((error as { code?: unknown }).code === '42P04') return;
+    if (errorCodeOf(error) === '42P04') return;
     throw unavailable(databaseUrl, error);
   }
 }

@@ -1,5 +1,4 @@
 export { InMemoryDurableRunner, type InMemoryDurableRunnerOptions } from './in-memory-durable-runner.js';
-export { WorkflowNotRegisteredError, RunnerStateError, type StepPhase, type StepPoint } from '@casare-rpa/application';
-export { InMemoryJournal, type JournalRun, type JournalStep, type JournalStepKind, type JournalError } from './in-memory-journal.js';
-export { VirtualClock, systemClock, type Clock, type VirtualClockOptions } from './clock.js';
+export { InMemoryJournal, type JournalRun } from './in-memory-journal.js';
+export { VirtualClock, type VirtualClockOptions } from './clock.js';
 export { inMemoryModule } from './in-memory-module.js';

@@ -1,4 +1,4 @@
-import { CasareError } from '@casare-rpa/application';
+import { CasareError, errorCodeOf } from '@casare-rpa/application';
 
 /**
  * Why a SQLite journal could not be opened or written:
@@ -30,8 +30,8 @@ export class SqliteJournalError extends CasareError {
 
 /** The SQLite result code of a better-sqlite3 error (`SQLITE_BUSY`, `SQLITE_FULL`...), if it is one. */
 export function sqliteCodeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+  const code = errorCodeOf(error);
+  return code?.startsWith('SQLITE_') ? code : undefined;
 }
 
 /** A better-sqlite3 (or file system) error met while opening `path`, as a `SqliteJournalError`. */
@@ -59,7 +59,7 @@ export function openErrorOf(path: string, error: unknown, busyTimeoutMs: number)
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
     return new SqliteJournalError('SQLITE_UNWRITABLE', path, `cannot be opened for writing (${message})`, error);
   }
-  const errno = (error as { code?: unknown } | null)?.code;
+  const errno = errorCodeOf(error);
   if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS')
     return new SqliteJournalError('SQLITE_UNWRITABLE', path, `cannot be created or written (${message})`, error);
   return new SqliteJournalError('SQLITE_IO', path, message, error);

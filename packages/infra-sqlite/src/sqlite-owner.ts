@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { errorCodeOf } from '@casare-rpa/application';
 
 /** Owner tokens held by runners of this process; a token of this process not in here is dead. */
 const liveOwners = new Set<string>();
@@ -46,7 +47,7 @@ export function isSqliteOwnerAlive(owner: string): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 'EPERM') return false;
+    if (errorCodeOf(error) !== 'EPERM') return false;
   }
   const stat = processStat(pid);
   if (!stat) return true;

@@ -10,13 +10,25 @@ export const DEFAULT_SQLITE_PATH = join('.casare', 'casare.db');
 export interface SqliteRunnerConfig {
   /** Absolute path of the journal file (created with its directory when missing). */
   readonly path: string;
-  /** This process's executor id: `launch()` recovers the pending runs of this executor. */
+  /**
+   * This process's executor id: `launch()` recovers the pending runs of this executor.
+   * @default 'casare-local' (`DEFAULT_SQLITE_EXECUTOR_ID`)
+   */
   readonly executorId: string;
-  /** `synchronous` pragma: `FULL` (default) or `NORMAL`. */
+  /**
+   * `synchronous` pragma: `FULL` survives a power loss, `NORMAL` only a process crash.
+   * @default 'FULL'
+   */
   readonly synchronous: SqliteSynchronous;
-  /** Busy timeout, ms. */
+  /**
+   * How long a write waits for another process's lock, ms.
+   * @default 5000
+   */
   readonly busyTimeoutMs: number;
-  /** How often a process reads the file for what other processes did (ended runs, cancels), ms. */
+  /**
+   * How often a process reads the file for what other processes did (ended runs, cancels), ms.
+   * @default 100
+   */
   readonly pollIntervalMs: number;
 }
 

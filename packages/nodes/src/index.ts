@@ -1,6 +1,6 @@
 export { HandlerNodeCatalog, DuplicateNodeTypeError, UnknownNodeTypeError, type RunResources } from './catalog/handler-node-catalog.js';
 export { defineNode, CONFIG_INVALID, type CatalogNodeHandler, type NodeDefinition, type NodePorts } from './catalog/node-definition.js';
-export { NodeConfigError, ConfigFieldError, configPath, type ConfigIssue } from './catalog/node-config-error.js';
+export { NodeConfigError, ConfigFieldError, type ConfigIssue } from './catalog/node-config-error.js';
 export { controlNodeHandlers, AssertionFailedError } from './control/control-nodes.js';
 export { variableNodeHandlers } from './data/variable-nodes.js';
 export { mathNodeHandlers } from './data/math-nodes.js';
@@ -11,22 +11,21 @@ export { randomNodeHandlers } from './data/random-nodes.js';
 export { utilityNodeHandlers } from './utility/utility-nodes.js';
 export { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 export { fileNodeHandlers } from './files/file-nodes.js';
-export { FileOperationError, FILE_ACTIONS, type FileActionName } from './files/file-actions.js';
-export { resolveInside, writeFileAtomic } from './files/working-directory.js';
+export { FileOperationError } from './files/file-actions.js';
 export { httpNodeHandlers, HttpRequestError, IDEMPOTENCY_KEY_HEADER } from './http/http-nodes.js';
 export { httpExtraNodeHandlers, JsonPathError, OAuth2Error } from './http/http-extra-nodes.js';
 export { emailNodeHandlers } from './email/email-nodes.js';
-export { EmailError, messageIdFor } from './email/smtp-nodes.js';
-export { ftpNodeHandlers, FtpError, FTP_CONNECTION_HINT } from './ftp/ftp-nodes.js';
+export { EmailError } from './email/smtp-nodes.js';
+export { ftpNodeHandlers, FtpError } from './ftp/ftp-nodes.js';
 export { scriptNodeHandlers } from './system/script-nodes.js';
 export { systemNodeHandlers } from './system/system-nodes.js';
-export { ScriptRunError, DEFAULT_OUTPUT_LIMIT_BYTES } from './system/process-runner.js';
-export { connectorNodeHandlers, conversationHintKey } from './connectors/connector-nodes.js';
+export { ScriptRunError } from './system/process-runner.js';
+export { connectorNodeHandlers } from './connectors/connector-nodes.js';
 export { ConnectorApiError } from './connectors/connector-api.js';
-export { triggerNodeHandlers, scheduleTriggerConfig, webhookTriggerConfig, workflowCallTriggerConfig, ARMED_TRIGGER_TYPES } from './triggers/trigger-nodes.js';
-export { TRIGGER_EVENT_VARIABLE, triggerEventFor, type TriggerEvent } from './triggers/trigger-event.js';
-export { nextTickAfter, cronProblem, type ScheduleSpec } from './triggers/schedule.js';
-export { childWorkflowNode, childWorkflowContainerModule, ChildRunFailedError, CHILD_RUN_SUFFIX } from './triggers/child-workflow-node.js';
+export { triggerNodeHandlers, scheduleTriggerConfig, webhookTriggerConfig, ARMED_TRIGGER_TYPES } from './triggers/trigger-nodes.js';
+export { TRIGGER_EVENT_VARIABLE, type TriggerEvent } from './triggers/trigger-event.js';
+export { nextTickAfter, type ScheduleSpec } from './triggers/schedule.js';
+export { childWorkflowContainerModule, ChildRunFailedError, CHILD_RUN_SUFFIX } from './triggers/child-workflow-node.js';
 export { coreNodeHandlers } from './core-node-handlers.js';
 export { nodesContainerModule, createNodeCatalog } from './nodes-container-module.js';
 export {
@@ -40,15 +39,10 @@ export {
   ChromiumNotFoundError,
   PageHintInvalidError,
   HintSecretMissingError,
-  DEFAULT_PAGE_NAME,
   DEFAULT_CHROMIUM_PATH,
-  CHROMIUM_ARGS,
-  pageHintKey,
-  readPageHint,
   type BrowserNodeDependencies,
   type PlaywrightBrowserSessionsOptions,
-  type PageHint,
-  type PageAction,
 } from './browser/index.js';
-export { renderCatalogDocs, replaceCatalogDocs, currentCatalogDocs, configFieldsOf, CATALOG_DOCS_BEGIN, CATALOG_DOCS_END } from './catalog/catalog-docs.js';
+// The README's catalog table is generated from these (scripts/generate-node-docs.mjs).
+export { renderCatalogDocs, replaceCatalogDocs } from './catalog/catalog-docs.js';
 export { documentedNodeHandlers } from './documented-node-handlers.js';

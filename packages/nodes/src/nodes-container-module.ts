@@ -20,7 +20,18 @@ export const nodesContainerModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
-/** A catalog of the core handlers plus `extra` ones, without a container (tests, scripts). */
+/**
+ * A catalog of the core handlers plus `extra` ones, without a container (tests, scripts).
+ * `resources` are closed when a run ends (`releaseRun`): pass the browser sessions the extra
+ * browser handlers share, so a run's pages close with it.
+ *
+ * @throws `DuplicateNodeTypeError` when two handlers claim the same node type.
+ * @example
+ * ```ts
+ * const sessions = new PlaywrightBrowserSessions();
+ * const catalog = createNodeCatalog([...browserNodeHandlers({ sessions }), readCsvNode], [sessions]);
+ * ```
+ */
 export function createNodeCatalog(extra: Iterable<NodeHandler> = [], resources: readonly RunResources[] = []): HandlerNodeCatalog {
   return new HandlerNodeCatalog([...coreNodeHandlers(), ...extra], resources);
 }

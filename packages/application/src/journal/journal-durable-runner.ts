@@ -162,11 +162,6 @@ export class JournalDurableRunner implements DurableRunner {
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
   }
 
-  /** True once the runner crashed or shut down. */
-  get isDead(): boolean {
-    return this.dead;
-  }
-
   /** Drops the runner dead, as if its process were killed: no more journal writes, no settling. */
   crash(): void {
     if (this.dead) return;

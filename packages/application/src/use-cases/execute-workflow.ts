@@ -30,6 +30,16 @@ const LEGACY_CHECKPOINT_MODE: CheckpointMode = 'every-node';
  *
  * Completed runs return a `RunResult`; failed runs throw `RunFailedError` carrying it (read it back
  * with `settleRun` / `runFailureOf`), so the runner records them as failed.
+ *
+ * @example
+ * ```ts
+ * const useCase = new ExecuteWorkflowUseCase(createNodeCatalog(), { emit: () => {} }, { loadSecret: async () => undefined });
+ * const runner = new InMemoryDurableRunner();
+ * useCase.registerWith(runner); // before launch: a runner recovers only registered bodies
+ * await runner.launch();
+ * const handle = await useCase.start(runner, { document, inputs: {}, workingDirectory: process.cwd() });
+ * const result = await settleRun(handle); // completed or failed, with variables, logs and the error
+ * ```
  */
 export class ExecuteWorkflowUseCase {
   private readonly validator: ValidateWorkflowUseCase;
@@ -54,6 +64,10 @@ export class ExecuteWorkflowUseCase {
    * Starts a run of a workflow (or returns the existing run with that id). The run's checkpoint mode
    * is recorded in its input: `input.checkpoint`, else the document's `settings.checkpoint`, else
    * `DEFAULT_CHECKPOINT_MODE`, so the run replays in the mode it started with.
+   *
+   * @throws `RunnerStateError` when the runner is not launched; `WorkflowNotRegisteredError` when
+   *   `registerWith` was not called on it. An invalid document is not thrown here: the run fails
+   *   with `WORKFLOW_INVALID` (validate first with `ValidateWorkflowUseCase`).
    */
   start(runner: DurableRunner, input: ExecuteWorkflowInput, options?: StartOptions): Promise<RunHandle<RunResult>> {
     const checkpoint = input.checkpoint ?? checkpointModeOf(input.document);

@@ -10,7 +10,7 @@ import { dbosConfigOf, openRunInspector, openServices, type CasareServices } fro
 import { chooseDurability, type Durability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
-import type { CliEnvironment } from '../main.js';
+import type { CliEnvironment } from '../cli-environment.js';
 import { progressReporterFor } from '../progress.js';
 
 /** Port `casare console` listens on unless told otherwise. */

@@ -2,7 +2,7 @@ import { parseCommandArgs } from '../cli-args.js';
 import { DEMO_PASSWORD, DEMO_SITE_PORT, DEMO_USERNAME, startDemoSite } from '../demo-site/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
-import type { CliEnvironment } from '../main.js';
+import type { CliEnvironment } from '../cli-environment.js';
 
 /** `casare demo-site [--port P]`: serves the demo invoicing site until Ctrl-C. */
 export async function demoSiteCommand(argv: readonly string[], cli: CliEnvironment): Promise<ExitCode> {

@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { DurableRunner, RunSummary } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { parseCommandArgs } from '../cli-args.js';
-import { describeDurability, openRunInspector, openServices } from '../container.js';
+import type { CliEnvironment } from '../cli-environment.js';
+import { describeDurability, openRunInspector, type CasareServices } from '../container.js';
 import { chooseDurability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
-import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
-import type { CliEnvironment } from '../main.js';
-import { progressReporterFor } from '../progress.js';
+import { findRun } from '../find-run.js';
 import { differencesOf, recordedInputOf } from '../recorded-input.js';
-import { exitCodeOf, printReport, printReportJson, settleReport } from '../run-output.js';
-import { sleepLookupOf } from '../sleep-lookup.js';
+import { printRunEnd, withRunSession } from '../run-session.js';
 import { parseVariableAssignments, typedRunInputs } from '../run-variables.js';
 import { loadWorkflowFile } from '../workflow-file.js';
 
@@ -37,25 +34,20 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
   const file = await loadWorkflowFile(args.positionals[0] ?? '', cli.cwd, 'run');
 
   const choice = chooseDurability(args.string('durability'), cli.env);
-  // With --json, stdout carries the one result object and nothing else.
-  const progressOut = json ? cli.stderr : cli.stdout;
-  const reporter = progressReporterFor(progressOut, cli.env);
-  const services = await openServices({ durability: choice.durability, events: reporter, env: cli.env, cwd: cli.cwd });
-  let interrupted = false;
-  try {
+  const prepare = (services: CasareServices): JsonObject => {
     // Invalid files stop here, before any database is touched: WorkflowValidationError, exit 2.
     const workflow = services.validateWorkflow.validate(file.document, file.label);
     // Values of the wrong type, and names the workflow does not declare, stop here: nothing has run.
-    const inputs = typedRunInputs(args.strings('var'), workflow.variables);
-    await services.runner.launch();
-    reporter.watchSleeps(sleepLookupOf(services.runner));
+    return typedRunInputs(args.strings('var'), workflow.variables);
+  };
+  return withRunSession(cli, { durability: choice.durability, json, prepare }, async ({ services, reporter, progress, follow }, inputs) => {
     const runId = requestedRunId ?? randomUUID();
     const where = describeDurability(choice.durability, cli.env, cli.cwd);
-    const existing = requestedRunId === undefined ? undefined : await existingRun(services.runner, requestedRunId);
+    const existing = requestedRunId === undefined ? undefined : await findRun(services.runner, requestedRunId);
     let differences: string[] = [];
     if (existing !== undefined) {
       const ended = existing.status !== 'pending' && existing.status !== 'enqueued';
-      progressOut.write(
+      progress.write(
         ended
           ? `Run ${runId} exists (${existing.status}): its recorded result follows, nothing is executed.\n`
           : `Run ${runId} exists and has not ended (${existing.status}): waiting for it, nothing new is started.\n`,
@@ -65,7 +57,7 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
       for (const difference of differences)
         cli.stderr.write(`casare: run ${runId} was not started from what you gave: ${difference}; use another --run-id to run it\n`);
     } else {
-      progressOut.write(`Run ${runId} (${where})\n`);
+      progress.write(`Run ${runId} (${where})\n`);
     }
     const startedAt = Date.now();
     // An id that exists is never started again (the runner would only hand the run back): read it.
@@ -77,38 +69,24 @@ export async function runCommand(argv: readonly string[], cli: CliEnvironment): 
             { document: file.document as Json, inputs, workingDirectory: cli.cwd, source: file.label },
             { runId },
           );
-    const report = await untilInterrupted(settleReport(handle), cli.interrupted);
-    if (report === INTERRUPTED) {
-      interrupted = true;
-      cli.stderr.write(
-        choice.durability !== 'memory'
-          ? `\ncasare: interrupted; run ${runId} stays pending: "casare recover" resumes it after its last completed step\n`
-          : `\ncasare: interrupted; in-memory run ${runId} is lost\n`,
-      );
-      return ExitCode.interrupted;
-    }
-    await reporter.idle();
-    if (json) printReportJson(cli.stdout, report);
-    else if (existing !== undefined) printReport(cli.stdout, report, { recorded: await services.runner.handle(runId).status() });
-    else printReport(cli.stdout, report, { elapsedMs: Date.now() - startedAt, logsShown: true });
+    const reports = await follow(
+      [handle],
+      choice.durability !== 'memory'
+        ? `interrupted; run ${runId} stays pending: "casare recover" resumes it after its last completed step`
+        : `interrupted; in-memory run ${runId} is lost`,
+    );
+    const report = reports?.[0];
+    if (report === undefined) return ExitCode.interrupted;
+    const ended = printRunEnd(
+      cli,
+      json,
+      report,
+      existing !== undefined ? { recorded: await services.runner.handle(runId).status() } : { elapsedMs: Date.now() - startedAt, logsShown: true },
+    );
     noteOtherRecoveredRuns(cli, reporter.recoveredRuns, runId);
     // A recorded run of another file or other variables is not what was asked for: nothing of it ran now.
-    return differences.length > 0 ? ExitCode.usage : exitCodeOf(report);
-  } finally {
-    // An interrupted run is left exactly as a crash would leave it; a clean shutdown could record
-    // half-finished steps as failures.
-    if (!interrupted) await services.close();
-  }
-}
-
-/** The run with this id, or undefined when the runner has none. */
-async function existingRun(runner: DurableRunner, runId: string): Promise<RunSummary | undefined> {
-  try {
-    return await runner.handle(runId).status();
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'RUN_NOT_FOUND') return undefined;
-    throw error;
-  }
+    return differences.length > 0 ? ExitCode.usage : ended;
+  });
 }
 
 /** How the start request differs from what the run with this id was recorded with (DBOS keeps its input). */

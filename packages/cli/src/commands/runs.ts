@@ -1,17 +1,17 @@
-import { hasErrorCode, type RunInspector, type RunStatus, type RunSummary } from '@casare-rpa/application';
+import { hasErrorCode, type RunHandle, type RunInspector, type RunStatus, type RunSummary } from '@casare-rpa/application';
+import type { Json } from '@casare-rpa/domain';
 import { parseCommandArgs } from '../cli-args.js';
-import { openRunInspector, openServices, type CasareServices } from '../container.js';
+import type { CliEnvironment } from '../cli-environment.js';
+import { openRunInspector, type CasareServices } from '../container.js';
 import { chooseDurability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatDuration, formatTable, formatTimestamp, oneLine, writeJson, type OutputStream } from '../format.js';
 import { HELP } from '../help.js';
+import { findRun } from '../find-run.js';
 import { runLinksOf } from '../run-links.js';
-import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
-import type { CliEnvironment } from '../main.js';
-import { progressReporterFor } from '../progress.js';
 import { recordedInputOf, workflowLabelOf, type RecordedInput } from '../recorded-input.js';
-import { exitCodeOf, plainText, printReport, printReportJson, settleReport } from '../run-output.js';
-import { sleepLookupOf } from '../sleep-lookup.js';
+import { plainText } from '../run-output.js';
+import { withRunSession, printRunEnd } from '../run-session.js';
 import { nodeLabelOf, stepRowsOf, type StepRow } from '../run-steps.js';
 
 const RUN_STATUSES: readonly RunStatus[] = ['pending', 'enqueued', 'succeeded', 'failed', 'cancelled'];
@@ -187,13 +187,7 @@ async function forkRun(argv: readonly string[], cli: CliEnvironment): Promise<Ex
       throw new UsageError(`--from-step ${fromStep} is past the end of run ${runId}: ${range}`, 'runs fork');
     }
     if (newRunId !== undefined) {
-      const taken = await runner
-        .handle(newRunId)
-        .status()
-        .catch((error: unknown) => {
-          if (hasErrorCode(error, 'RUN_NOT_FOUND')) return undefined;
-          throw error;
-        });
+      const taken = await findRun(runner, newRunId);
       if (taken !== undefined) {
         throw new UsageError(
           `--run-id ${newRunId} is the id of an existing run (${taken.status}): a fork needs a new id; leave --run-id out for a fresh one`,
@@ -215,33 +209,18 @@ async function followRun(
   cli: CliEnvironment,
   json: boolean,
   command: string,
-  begin: (services: CasareServices) => Promise<{ handle: Parameters<typeof settleReport>[0]; line: string }>,
+  begin: (services: CasareServices) => Promise<{ handle: RunHandle<Json>; line: string }>,
 ): Promise<ExitCode> {
-  const progressOut = json ? cli.stderr : cli.stdout;
   const { durability } = chooseDurability(undefined, cli.env, command);
-  const reporter = progressReporterFor(progressOut, cli.env);
-  const services = await openServices({ durability, events: reporter, env: cli.env, cwd: cli.cwd });
-  let interrupted = false;
-  try {
-    await services.runner.launch();
-    reporter.watchSleeps(sleepLookupOf(services.runner));
+  return withRunSession(cli, { durability, json }, async ({ services, progress, follow }) => {
     const { handle, line } = await begin(services);
-    progressOut.write(`${line}\n`);
+    progress.write(`${line}\n`);
     const startedAt = Date.now();
-    const report = await untilInterrupted(settleReport(handle), cli.interrupted);
-    if (report === INTERRUPTED) {
-      interrupted = true;
-      cli.stderr.write(`\ncasare: interrupted; run ${handle.runId} stays pending: "casare recover" resumes it (${command})\n`);
-      return ExitCode.interrupted;
-    }
-    await reporter.idle();
-    if (json) printReportJson(cli.stdout, report);
+    const report = (await follow([handle], `interrupted; run ${handle.runId} stays pending: "casare recover" resumes it (${command})`))?.[0];
+    if (report === undefined) return ExitCode.interrupted;
     // Replayed Log nodes printed nothing live: the summary lists every message of the run.
-    else printReport(cli.stdout, report, { elapsedMs: Date.now() - startedAt });
-    return exitCodeOf(report);
-  } finally {
-    if (!interrupted) await services.close();
-  }
+    return printRunEnd(cli, json, report, { elapsedMs: Date.now() - startedAt });
+  });
 }
 
 function hasEnded(run: RunSummary): boolean {

@@ -2,12 +2,13 @@ import { CASARE_WORKFLOW, type ExecutionEvent, type ExecutionEvents } from '@cas
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { TRIGGER_EVENT_VARIABLE, type TriggerEvent } from '@casare-rpa/nodes';
 import { parseCommandArgs } from '../cli-args.js';
+import type { CliEnvironment } from '../cli-environment.js';
 import { describeDurability, openServices, type CasareServices } from '../container.js';
 import { chooseDurability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { OutputStream } from '../format.js';
+import { findRun } from '../find-run.js';
 import { HELP } from '../help.js';
-import type { CliEnvironment } from '../main.js';
 import { settleReport } from '../run-output.js';
 import { Scheduler } from '../serve/scheduler.js';
 import { loadServedWorkflows, withScriptsForbidden, type ServedWorkflow } from '../serve/served-workflows.js';
@@ -88,13 +89,7 @@ export async function serveCommand(argv: readonly string[], cli: CliEnvironment)
 /** Starts (or finds) a triggered run; says whether its id existed. */
 function starter(services: CasareServices, cli: CliEnvironment) {
   return async (workflow: ServedWorkflow, runId: string, event: TriggerEvent, fromWebhook: boolean): Promise<{ existed: boolean }> => {
-    const existed = await services.runner
-      .handle(runId)
-      .status()
-      .then(
-        () => true,
-        () => false,
-      );
+    const existed = (await findRun(services.runner, runId)) !== undefined;
     // Runs a webhook starts run what outsiders send: script nodes are refused in them.
     const document: Json = fromWebhook ? withScriptsForbidden(workflow.document) : workflow.document;
     await services.executeWorkflow.start(

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { ExecuteWorkflowUseCase, hasErrorCode, ValidateWorkflowUseCase, type ExecutionEvents } from '@casare-rpa/application';
+import { ExecuteWorkflowUseCase, ValidateWorkflowUseCase, type ExecutionEvents } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import { DbosQueueSubmitter, redactDatabaseUrl } from '@casare-rpa/infra-dbos';
 import { parseCommandArgs } from '../cli-args.js';
+import type { CliEnvironment } from '../cli-environment.js';
 import { createContainer, dbosConfigOf } from '../container.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
-import { INTERRUPTED, untilInterrupted } from '../interrupt.js';
-import type { CliEnvironment } from '../main.js';
-import { exitCodeOf, printReport, printReportJson, settleReport } from '../run-output.js';
+import { findRun } from '../find-run.js';
+import { printRunEnd, untilSettled } from '../run-session.js';
 import { parseVariableAssignments } from '../run-variables.js';
 import { loadWorkflowFile } from '../workflow-file.js';
 import { DEFAULT_QUEUE } from './worker.js';
@@ -48,7 +48,7 @@ export async function submitCommand(argv: readonly string[], cli: CliEnvironment
   try {
     await submitter.launch();
     const runId = requestedRunId ?? randomUUID();
-    const existed = requestedRunId !== undefined && (await exists(submitter, runId));
+    const existed = requestedRunId !== undefined && (await findRun(submitter, runId)) !== undefined;
     const handle = await container
       .get(ExecuteWorkflowUseCase)
       .start(submitter, { document: file.document as Json, inputs, workingDirectory: cli.cwd, source: file.label }, { runId });
@@ -61,25 +61,10 @@ export async function submitCommand(argv: readonly string[], cli: CliEnvironment
     }
     cli.stderr.write(`${note}; waiting for it\n`);
     const startedAt = Date.now();
-    const report = await untilInterrupted(settleReport(handle), cli.interrupted);
-    if (report === INTERRUPTED) {
-      cli.stderr.write(`\ncasare: stopped waiting; run ${runId} stays on its queue\n`);
-      return ExitCode.interrupted;
-    }
-    if (json) printReportJson(cli.stdout, report);
-    else printReport(cli.stdout, report, { elapsedMs: Date.now() - startedAt });
-    return exitCodeOf(report);
+    const report = (await untilSettled(cli, [handle], `stopped waiting; run ${runId} stays on its queue`))?.[0];
+    if (report === undefined) return ExitCode.interrupted;
+    return printRunEnd(cli, json, report, { elapsedMs: Date.now() - startedAt });
   } finally {
     await submitter.shutdown();
-  }
-}
-
-async function exists(submitter: DbosQueueSubmitter, runId: string): Promise<boolean> {
-  try {
-    await submitter.handle(runId).status();
-    return true;
-  } catch (error) {
-    if (hasErrorCode(error, 'RUN_NOT_FOUND')) return false;
-    throw error;
   }
 }

@@ -5,7 +5,7 @@ import { createContainer } from '../container.js';
 import { ExitCode } from '../errors.js';
 import { writeJson } from '../format.js';
 import { HELP } from '../help.js';
-import type { CliEnvironment } from '../main.js';
+import type { CliEnvironment } from '../cli-environment.js';
 import { printValidationIssues } from '../validation-output.js';
 import { loadWorkflowFile } from '../workflow-file.js';
 

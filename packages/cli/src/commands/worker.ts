@@ -6,7 +6,7 @@ import { parseCommandArgs } from '../cli-args.js';
 import { dbosConfigOf, openServices } from '../container.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
-import type { CliEnvironment } from '../main.js';
+import type { CliEnvironment } from '../cli-environment.js';
 
 const OPTIONS = {
   queue: { type: 'string', multiple: true },

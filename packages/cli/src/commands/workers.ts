@@ -4,7 +4,7 @@ import { dbosConfigOf } from '../container.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatTable, formatTimestamp, writeJson } from '../format.js';
 import { HELP } from '../help.js';
-import type { CliEnvironment } from '../main.js';
+import type { CliEnvironment } from '../cli-environment.js';
 
 const OPTIONS = { json: { type: 'boolean' }, 'takeover-after': { type: 'string' } } as const;
 

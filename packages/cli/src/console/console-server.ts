@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { RunStatus } from '@casare-rpa/application';
+import { hasErrorCode, type RunStatus } from '@casare-rpa/application';
 import { consolePageHtml, messagePageHtml } from './console-html.js';
 import type { ConsoleRunFilter, ConsoleRunSource } from './run-source.js';
 import { runViewOf } from './run-view.js';
@@ -216,7 +216,7 @@ async function knownRun<T>(read: () => Promise<T>, runId: string): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'RUN_NOT_FOUND') throw new HttpError(404, `no run with id ${runId}`);
+    if (hasErrorCode(error, 'RUN_NOT_FOUND')) throw new HttpError(404, `no run with id ${runId}`);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { errorCodeOf, type NodeExecution } from '@casare-rpa/application';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -165,7 +165,7 @@ const unzipFilesNode = defineNode({
     const destination = await resolveInside(execution.workingDirectory, config.extract_to, 'extract_to', config.allow_outside_working_dir);
     const refuse = (code: 'ARCHIVE_ENTRY_OUTSIDE' | 'ARCHIVE_INVALID', detail: string) => new ArchiveError(code, execution.node.id, config.zip_path, detail);
     const zip = await openZip(archive).catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigFieldError('zip_path', `"${config.zip_path}" not found`);
+      if (errorCodeOf(error) === 'ENOENT') throw new ConfigFieldError('zip_path', `"${config.zip_path}" not found`);
       throw refuse('ARCHIVE_INVALID', (error as Error).message);
     });
     try {

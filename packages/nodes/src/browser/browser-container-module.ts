@@ -1,5 +1,6 @@
 import { BROWSER_SESSIONS, NODE_HANDLER, SECRET_PROVIDER, type BrowserSessions, type NodeHandler, type SecretProvider } from '@casare-rpa/application';
 import { ContainerModule, type ResolutionContext } from 'inversify';
+import type { Page } from 'playwright-core';
 import type { BrowserNodeDependencies } from './browser-step.js';
 import { browserNodeFactories } from './browser-node-handlers.js';
 import { PlaywrightBrowserSessions, type PlaywrightBrowserSessionsOptions } from './playwright-browser-sessions.js';
@@ -12,7 +13,7 @@ import { readCsvNode } from './read-csv-node.js';
  */
 export function browserContainerModule(options: Omit<PlaywrightBrowserSessionsOptions, 'secrets'> = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bind<BrowserSessions>(BROWSER_SESSIONS)
+    bind<BrowserSessions<Page>>(BROWSER_SESSIONS)
       .toDynamicValue((context) => new PlaywrightBrowserSessions({ ...options, secrets: secretsOf(context) }))
       .inSingletonScope();
     for (const factory of browserNodeFactories) {
@@ -29,5 +30,5 @@ function secretsOf(context: ResolutionContext): SecretProvider | undefined {
 }
 
 function dependenciesOf(context: ResolutionContext): BrowserNodeDependencies {
-  return { sessions: context.get<BrowserSessions>(BROWSER_SESSIONS) as PlaywrightBrowserSessions, secrets: secretsOf(context) };
+  return { sessions: context.get<BrowserSessions<Page>>(BROWSER_SESSIONS), secrets: secretsOf(context) };
 }

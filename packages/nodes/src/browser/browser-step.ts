@@ -1,13 +1,12 @@
-import type { NodeExecution, SecretProvider } from '@casare-rpa/application';
+import type { BrowserSessions, NodeExecution, SecretProvider } from '@casare-rpa/application';
 import type { Json, JsonObject, NodeOutcome } from '@casare-rpa/domain';
 import type { Page } from 'playwright-core';
 import { pageHintJson, pageHintKey, readPageHint, recordValue, type HintCookie, type PageAction, type PageHint } from './page-hint.js';
-import type { PlaywrightBrowserSessions } from './playwright-browser-sessions.js';
 
 /** What browser handlers are built from. */
 export interface BrowserNodeDependencies {
-  /** Live pages of runs; restores a page from its hint after recovery. */
-  readonly sessions: PlaywrightBrowserSessions;
+  /** Live Playwright pages of runs; restores a page from its hint after recovery (`PlaywrightBrowserSessions`). */
+  readonly sessions: BrowserSessions<Page>;
   /** Lets a node recognise secret values it must not record in a hint. */
   readonly secrets?: SecretProvider;
 }

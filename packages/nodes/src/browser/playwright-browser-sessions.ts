@@ -71,11 +71,6 @@ export class PlaywrightBrowserSessions implements BrowserSessions<Page> {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  /** Default timeout of page actions, ms. */
-  get defaultTimeoutMs(): number {
-    return this.timeoutMs;
-  }
-
   /** True when this process holds a live page `name` for the run (no restore would happen). */
   hasLivePage(runId: string, name: string): boolean {
     return this.livePage(runId, name) !== undefined;
@@ -124,7 +119,7 @@ export class PlaywrightBrowserSessions implements BrowserSessions<Page> {
     if (this.runs.size === 0) await this.closeBrowser();
   }
 
-  /** What a catalog calls when a run ends: the run's pages are closed. */
+  /** Lets a `HandlerNodeCatalog` take these sessions as `RunResources`: a run's pages close when it ends. */
   releaseRun(runId: string): Promise<void> {
     return this.closeRun(runId);
   }

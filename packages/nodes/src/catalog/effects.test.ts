@@ -1,12 +1,12 @@
 import type { JsonObject, WorkflowNode } from '@casare-rpa/domain';
 import { describe, expect, it } from 'vitest';
 import { browserNodeHandlers } from '../browser/browser-node-handlers.js';
-import type { PlaywrightBrowserSessions } from '../browser/playwright-browser-sessions.js';
+import { PlaywrightBrowserSessions } from '../browser/playwright-browser-sessions.js';
 import { coreNodeHandlers } from '../core-node-handlers.js';
 import { HandlerNodeCatalog } from './handler-node-catalog.js';
 
 // Declarations only: no handler runs here, so the browser handlers need no live sessions.
-const catalog = new HandlerNodeCatalog([...coreNodeHandlers(), ...browserNodeHandlers({ sessions: {} as PlaywrightBrowserSessions })]);
+const catalog = new HandlerNodeCatalog([...coreNodeHandlers(), ...browserNodeHandlers({ sessions: new PlaywrightBrowserSessions() })]);
 const node = (type: string, config: JsonObject = {}): WorkflowNode => ({ id: 'n', type, config, position: [0, 0] }) as unknown as WorkflowNode;
 const effectOf = (type: string, config?: JsonObject) => catalog.effectOf(node(type, config));
 

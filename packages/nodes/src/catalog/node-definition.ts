@@ -56,7 +56,24 @@ function topLevelKey(field: string): string {
 /** Code of the validation issues a node's config raises. */
 export const CONFIG_INVALID = 'CONFIG_INVALID';
 
-/** Builds a catalog handler from a definition: parses config, names node and field on any problem. */
+/**
+ * Builds a catalog handler from a definition: parses config, names node and field on any problem.
+ * Validation (`ValidateWorkflowUseCase`) reports a bad config as `CONFIG_INVALID` issues at
+ * `nodes.<id>.config.<field>` before anything runs; `execute` throws `NodeConfigError` for the
+ * fields a data input filled in wrong.
+ *
+ * @example
+ * ```ts
+ * const upperNode = defineNode({
+ *   types: ['UpperCaseNode'],
+ *   effect: 'pure', // deterministic, touches nothing: may share a step with the nodes around it
+ *   config: z.looseObject({ text: z.string().default('') }),
+ *   ports: { inputs: ['text'], outputs: ['result'] },
+ *   run: (config) => ({ outputs: { result: config.text.toUpperCase() } }),
+ * });
+ * const catalog = createNodeCatalog([upperNode]);
+ * ```
+ */
 export function defineNode<S extends z.ZodType>(definition: NodeDefinition<S>): CatalogNodeHandler {
   const schema = definition.config;
   return {

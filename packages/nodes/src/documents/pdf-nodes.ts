@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { errorCodeOf, type NodeExecution } from '@casare-rpa/application';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -48,7 +48,7 @@ async function pdfLib(): Promise<typeof PdfLib> {
 
 async function loadPdf(execution: NodeExecution, full: string, given: string): Promise<PDFDocument> {
   const bytes = await readFile(full).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigFieldError('file_path', `"${given}" not found`);
+    if (errorCodeOf(error) === 'ENOENT') throw new ConfigFieldError('file_path', `"${given}" not found`);
     throw error;
   });
   try {
@@ -70,7 +70,7 @@ async function poppler(execution: NodeExecution, tool: string, args: readonly st
     const { stdout } = await run(tool, [...args], { timeout: TOOL_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, signal: execution.signal });
     return stdout;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (errorCodeOf(error) === 'ENOENT') {
       throw new PdfError('PDF_TOOL_MISSING', execution.node.id, `${tool} is not installed (Debian: apt-get install poppler-utils; scripts/setup.sh does it)`);
     }
     const raw = (error as { stderr?: unknown }).stderr;

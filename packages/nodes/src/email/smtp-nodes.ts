@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { errorCodeOf, type NodeExecution } from '@casare-rpa/application';
 import type { Json, NodeOutcome } from '@casare-rpa/domain';
 import { basename } from 'node:path';
 import { z } from 'zod';
@@ -126,12 +126,13 @@ export async function sendEmail(config: SendEmailConfig, execution: NodeExecutio
     });
     return { outputs: { success: true, message_id: info.messageId, recipients: to.length + cc.length + bcc.length } };
   } catch (error) {
-    const smtp = error as Error & { code?: string; responseCode?: number };
-    const auth = smtp.code === 'EAUTH' || smtp.responseCode === 535;
+    // nodemailer's errors carry `code` and the server's `responseCode` (535: authentication refused).
+    const responseCode = error instanceof Error && 'responseCode' in error ? error.responseCode : undefined;
+    const auth = errorCodeOf(error) === 'EAUTH' || responseCode === 535;
     throw new EmailError(
       execution.node.id,
       auth ? 'EMAIL_AUTH_FAILED' : 'EMAIL_SEND_FAILED',
-      `${auth ? 'SMTP authentication failed' : 'sending mail failed'} at ${config.smtp_server}:${config.smtp_port}: ${smtp.message}`,
+      `${auth ? 'SMTP authentication failed' : 'sending mail failed'} at ${config.smtp_server}:${config.smtp_port}: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   } finally {

@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { errorCodeOf, type NodeExecution } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
@@ -124,7 +124,7 @@ export async function runFileAction(action: FileActionName, params: Params, exec
   const fail =
     (path: string) =>
     (error: unknown): never => {
-      const systemCode = (error as NodeJS.ErrnoException).code;
+      const systemCode = errorCodeOf(error);
       throw new FileOperationError(execution.node.id, action, path, systemCode, (error as Error).message);
     };
 
@@ -150,7 +150,7 @@ export async function runFileAction(action: FileActionName, params: Params, exec
       // Rewrite the whole file atomically rather than append in place: a crash mid-append must not
       // leave half a line behind.
       const before = await readFile(file.full).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+        if (errorCodeOf(error) === 'ENOENT') return Buffer.alloc(0);
         return fail(file.given)(error);
       });
       const added = Buffer.from(content, encodingOf(params));
@@ -177,7 +177,7 @@ export async function runFileAction(action: FileActionName, params: Params, exec
       } else {
         await rename(source.full, destination.full).catch(async (error: unknown) => {
           // Across file systems rename fails: copy atomically, then remove the source.
-          if ((error as NodeJS.ErrnoException).code !== 'EXDEV') return fail(source.given)(error);
+          if (errorCodeOf(error) !== 'EXDEV') return fail(source.given)(error);
           await copyFileAtomic(source.full, destination.full).catch(fail(source.given));
           await rm(source.full).catch(fail(source.given));
         });

@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { errorCodeOf, type NodeExecution } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { stringify } from 'csv-stringify/sync';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -31,7 +31,7 @@ async function locate(execution: NodeExecution, config: { file_path: string; all
 
 function failure(execution: NodeExecution, action: string, path: string) {
   return (error: unknown): never => {
-    throw new FileOperationError(execution.node.id, action, path, (error as NodeJS.ErrnoException).code, (error as Error).message);
+    throw new FileOperationError(execution.node.id, action, path, errorCodeOf(error), error instanceof Error ? error.message : String(error));
   };
 }
 

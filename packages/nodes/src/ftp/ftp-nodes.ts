@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { errorCodeOf, type NodeExecution } from '@casare-rpa/application';
 import type { JsonObject, NodeOutcome } from '@casare-rpa/domain';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -192,8 +192,14 @@ const uploadNode = operationNode(
     const local = await resolveInside(execution.workingDirectory, config.local_path, 'local_path', config.allow_outside_working_dir);
     const size = await stat(local).then(
       (info) => info.size,
-      (error: NodeJS.ErrnoException) => {
-        throw new FileOperationError(execution.node.id, 'FTP Upload', config.local_path, error.code, error.message);
+      (error: unknown) => {
+        throw new FileOperationError(
+          execution.node.id,
+          'FTP Upload',
+          config.local_path,
+          errorCodeOf(error),
+          error instanceof Error ? error.message : String(error),
+        );
       },
     );
     await remote(execution, `uploading ${config.local_path} to ${config.remote_path}`, () => session.upload(local, config.remote_path, config.create_dirs));

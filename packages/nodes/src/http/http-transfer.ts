@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { errorCodeOf, type NodeExecution } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, openAsBlob } from 'node:fs';
@@ -155,7 +155,7 @@ export async function uploadFile(
     await stat(full);
     blob = await openAsBlob(full);
   } catch (error) {
-    throw new FileOperationError(execution.node.id, 'Upload File', file.path, (error as NodeJS.ErrnoException).code, (error as Error).message);
+    throw new FileOperationError(execution.node.id, 'Upload File', file.path, errorCodeOf(error), error instanceof Error ? error.message : String(error));
   }
   const form = new FormData();
   form.append(file.fieldName, blob, basename(full));
