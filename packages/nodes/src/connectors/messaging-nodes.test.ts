@@ -69,17 +69,18 @@ describe('Telegram nodes beyond sending (local Bot API stand-in)', () => {
     expect(api.bodyOf(0)).toEqual({ chat_id: '4242', parse_mode: 'MarkdownV2', message_id: 77, text: 'Paid *now*' });
     expect((await run('TelegramDeleteMessageNode', telegram({ message_id: 77 }))).outputs).toEqual({ success: true, error: '' });
     expect(api.bodyOf(1)).toEqual({ chat_id: '4242', message_id: 77 });
-    const failure = await run('TelegramDeleteMessageNode', telegram({ message_id: 404 }), 'del').catch((error: unknown) => error as Error);
+    const failure = await run('TelegramDeleteMessageNode', telegram({ message_id: 404 }), 'del').then(
+      () => new Error('expected a failure'),
+      (error: unknown) => error as Error,
+    );
     expect(failure).toMatchObject({ code: 'CONNECTOR_FAILED', status: 400, nodeId: 'del' });
     expect(failure.message).toContain('message to delete not found');
     expect(failure.message).not.toContain('bot-secret-token');
   });
 
   it('sends an album of 2 to 10 items and returns the message ids', async () => {
-    const media = [
-      { type: 'photo', media: 'https://example.com/a.jpg', caption: 'a' },
-      { type: 'photo', media: 'AgACfile-id' },
-    ];
+    const first: JsonObject = { type: 'photo', media: 'https://example.com/a.jpg', caption: 'a' };
+    const media: JsonObject[] = [first, { type: 'photo', media: 'AgACfile-id' }];
     expect((await run('TelegramSendMediaGroupNode', telegram({ media_json: JSON.stringify(media), disable_notification: true }))).outputs).toEqual({
       message_ids: '501,502',
       count: 2,
@@ -87,10 +88,10 @@ describe('Telegram nodes beyond sending (local Bot API stand-in)', () => {
       error: '',
     });
     expect(api.bodyOf(0)).toEqual({ chat_id: '4242', disable_notification: true, media });
-    await expect(run('TelegramSendMediaGroupNode', telegram({ media_json: [media[0] ?? {}] }), 'mg')).rejects.toThrow(
+    await expect(run('TelegramSendMediaGroupNode', telegram({ media_json: [first] }), 'mg')).rejects.toThrow(
       'nodes.mg.config.media_json: an album holds 2 to 10 items',
     );
-    await expect(run('TelegramSendMediaGroupNode', telegram({ media_json: [{ type: 'gif', media: 'x' }, media[0] ?? {}] }), 'mg')).rejects.toThrow(
+    await expect(run('TelegramSendMediaGroupNode', telegram({ media_json: [{ type: 'gif', media: 'x' }, first] }), 'mg')).rejects.toThrow(
       'nodes.mg.config.media_json[0]',
     );
   });

@@ -128,7 +128,7 @@ describe('AI branches', () => {
   });
 
   it('AIDecisionTableNode takes the action from the table for the rule the model picks', async () => {
-    const decision_table = {
+    const decision_table: JsonObject = {
       rules: [
         { conditions: { amount: '> 1000' }, action: 'manager_approval', priority: 2 },
         { conditions: { vendor: 'known' }, action: 'auto_approve', priority: 1 },

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@casare-rpa/domain';
+import type { Json, JsonObject } from '@casare-rpa/domain';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ const config = (extra: JsonObject): JsonObject => ({ api_key: LLM_KEY, base_url:
 const run = (type: string, extra: JsonObject, step = 0, id = 'r') =>
   catalog.execute(aNodeExecution(type).withId(id).withConfig(config(extra)).inRun('run-rag', step).inDirectory(workdir).build());
 
-const DOCUMENTS = [
+const DOCUMENTS: Json[] = [
   { id: 'inv', content: 'Invoice 42 awaits payment', metadata: { kind: 'billing' } },
   { id: 'pet', content: 'The cat and the dog sleep', metadata: { kind: 'home' } },
   'Rain and more rain: the weather today',
