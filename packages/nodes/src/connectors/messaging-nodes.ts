@@ -2,6 +2,7 @@ import type { JsonObject } from '@casare-rpa/domain';
 import { z } from 'zod';
 import { boolean, dict, integer, isJsonArray, isJsonObject, list, nonEmptyText, number, oneOf, text } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
+import { textOf } from '../data/values.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { common, telegram, telegramFields, telegramResult, TELEGRAM_OUTPUTS, whatsapp, whatsappFields } from './connector-nodes.js';
 
@@ -40,14 +41,14 @@ const telegramSendMediaGroupNode = defineNode({
     const media = config.media_json;
     if (media.length < 2 || media.length > 10) throw new ConfigFieldError('media_json', `an album holds 2 to 10 items, got ${media.length}`);
     media.forEach((item, index) => {
-      if (!isJsonObject(item) || !['photo', 'video', 'document', 'audio'].includes(String(item['type'])) || typeof item['media'] !== 'string') {
+      if (!isJsonObject(item) || !['photo', 'video', 'document', 'audio'].includes(textOf(item['type'] ?? '')) || typeof item['media'] !== 'string') {
         throw new ConfigFieldError(`media_json[${index}]`, 'expected {"type": "photo"|"video"|"document"|"audio", "media": "<URL or file_id>"}');
       }
     });
     const { parse_mode: _mode, ...fields } = common(config);
     const answer = await telegramResult(execution, config, 'sendMediaGroup', { ...fields, media: [...media] });
     const messages = isJsonArray(answer) ? answer : [];
-    const ids = messages.map((message) => (isJsonObject(message) ? String(message['message_id'] ?? '') : ''));
+    const ids = messages.map((message) => (isJsonObject(message) ? textOf(message['message_id'] ?? '') : ''));
     return { outputs: { message_ids: ids.join(','), count: messages.length, success: true, error: '' } };
   },
 });

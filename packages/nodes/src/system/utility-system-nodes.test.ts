@@ -86,7 +86,7 @@ describe('QRCodeNode', () => {
     expect(catalog.effectOf(aWorkflowNode('QRCodeNode', { data: 'x', output_path: 'a.png' }))).toBe('world');
     expect(catalog.effectOf(aWorkflowNode('QRCodeNode', { action: 'read', image_path: 'a.png' }))).toBe('world');
     const { outputs } = await run('QRCodeNode', { data: 'hello' });
-    expect(String(outputs['result'])).toMatch(/^data:image\/png;base64,/);
+    expect(outputs['result']).toEqual(expect.stringMatching(/^data:image\/png;base64,/));
     await writeFile(join(workdir, 'blank.png'), Buffer.from(WHITE_PNG, 'base64'));
     expect((await run('QRCodeNode', { action: 'read', image_path: 'blank.png' })).outputs).toEqual({ result: '', success: false });
     await expect(run('QRCodeNode', { data: 'x', size: 10 }, 'qr')).rejects.toThrow('nodes.qr.config.size');
@@ -108,8 +108,8 @@ describe('Base64Node, UUIDGeneratorNode, AssertSystemNode', () => {
   it('generates v4 and v1 UUIDs', async () => {
     const v4 = await run('UUIDGeneratorNode', { count: 3 });
     expect(v4.outputs['uuids']).toHaveLength(3);
-    expect(String(v4.outputs['uuid'])).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(String((await run('UUIDGeneratorNode', { uuid_version: '1' })).outputs['uuid'])).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-1/);
+    expect(v4.outputs['uuid']).toEqual(expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/));
+    expect((await run('UUIDGeneratorNode', { uuid_version: '1' })).outputs['uuid']).toEqual(expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-1/));
     await expect(run('UUIDGeneratorNode', { count: 101 }, 'uu')).rejects.toThrow('nodes.uu.config.count');
   });
 

@@ -22,30 +22,29 @@ export interface StandInAnswer {
  * base URL at `base`.
  */
 export class JsonStandIn {
-  /** Requests received, in order. */
-  readonly received: ReceivedRequest[] = [];
   private constructor(
     private readonly server: Server,
     /** `http://127.0.0.1:<port>`. */
     readonly base: string,
+    /** Requests received, in order. */
+    readonly received: ReceivedRequest[],
   ) {}
 
   /** Starts a stand-in that answers with `answer`. */
   static async start(answer: (request: ReceivedRequest) => StandInAnswer): Promise<JsonStandIn> {
-    let standIn: JsonStandIn | undefined;
+    const received: ReceivedRequest[] = [];
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const entry = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
-        standIn?.received.push(entry);
+        received.push(entry);
         const { status, body } = answer(entry);
         response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    standIn = new JsonStandIn(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return standIn;
+    return new JsonStandIn(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received);
   }
 
   /** The JSON body of the `index`th request. */

@@ -17,16 +17,16 @@ export function standInEmbedding(text: string): number[] {
  * `reply(request)`), `/v1/embeddings` with `standInEmbedding` of each input; a wrong key gets 401.
  */
 export class LlmStandIn {
-  /** Replies to give, in order, to chat completions. */
-  readonly replies: string[] = [];
-  private constructor(readonly server: JsonStandIn) {}
+  private constructor(
+    readonly server: JsonStandIn,
+    /** Replies to give, in order, to chat completions. */
+    readonly replies: string[],
+  ) {}
 
   /** Starts the stand-in. */
   static async start(): Promise<LlmStandIn> {
-    let standIn: LlmStandIn | undefined;
-    const server = await JsonStandIn.start((request) => standIn?.answer(request) ?? { status: 500, body: {} });
-    standIn = new LlmStandIn(server);
-    return standIn;
+    const replies: string[] = [];
+    return new LlmStandIn(await JsonStandIn.start((request) => answerAsLlm(request, replies)), replies);
   }
 
   /** The base URL nodes take (`.../v1`). */
@@ -38,19 +38,20 @@ export class LlmStandIn {
   messagesOf(index: number): Array<{ role: string; content: string }> {
     return (JSON.parse(this.server.received[index]?.body ?? '{}') as { messages?: Array<{ role: string; content: string }> }).messages ?? [];
   }
+}
 
-  private answer(request: ReceivedRequest): StandInAnswer {
-    if (request.headers.authorization !== `Bearer ${LLM_KEY}`) return { status: 401, body: { error: { message: 'bad key' } } };
-    const sent = JSON.parse(request.body) as { model?: string; input?: string[] };
-    if (request.url === '/v1/embeddings') {
-      const data = (sent.input ?? []).map((text, index) => ({ object: 'embedding', index, embedding: standInEmbedding(text) }));
-      return { status: 200, body: { data, model: sent.model ?? '', usage: { total_tokens: data.length * 3 } } };
-    }
-    if (request.url === '/v1/chat/completions') {
-      const content = this.replies.shift();
-      if (content === undefined) return { status: 500, body: { error: { message: 'the test scripted no more replies' } } };
-      return { status: 200, body: { model: sent.model ?? '', choices: [{ message: { role: 'assistant', content } }], usage: { total_tokens: 10 } } };
-    }
-    return { status: 404, body: { error: { message: 'no such endpoint' } } };
+/** How the stand-in answers: embeddings of each input, or the next scripted reply. */
+function answerAsLlm(request: ReceivedRequest, replies: string[]): StandInAnswer {
+  if (request.headers.authorization !== `Bearer ${LLM_KEY}`) return { status: 401, body: { error: { message: 'bad key' } } };
+  const sent = JSON.parse(request.body) as { model?: string; input?: string[] };
+  if (request.url === '/v1/embeddings') {
+    const data = (sent.input ?? []).map((text, index) => ({ object: 'embedding', index, embedding: standInEmbedding(text) }));
+    return { status: 200, body: { data, model: sent.model ?? '', usage: { total_tokens: data.length * 3 } } };
   }
+  if (request.url === '/v1/chat/completions') {
+    const content = replies.shift();
+    if (content === undefined) return { status: 500, body: { error: { message: 'the test scripted no more replies' } } };
+    return { status: 200, body: { model: sent.model ?? '', choices: [{ message: { role: 'assistant', content } }], usage: { total_tokens: 10 } } };
+  }
+  return { status: 404, body: { error: { message: 'no such endpoint' } } };
 }
