@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 const pkg = (name) => `@casare-rpa/${name}`;
-const allPackages = ['domain', 'application', 'infra-memory', 'infra-sqlite', 'infra-dbos', 'nodes', 'cli'];
+const allPackages = ['domain', 'application', 'testkit', 'infra-memory', 'infra-sqlite', 'infra-dbos', 'nodes', 'cli'];
 
 /** A `no-restricted-imports` rule that forbids the given packages (and their subpaths). */
 function forbid(packages, message, extraPaths = []) {
@@ -57,6 +57,24 @@ export const layerRules = [
         'better-sqlite3',
       ],
       'application imports only domain: adapters depend on it, never the reverse (docs/architecture.md).',
+    ),
+  },
+  {
+    files: ['packages/testkit/**/*.ts'],
+    rules: forbid(
+      [
+        pkg('infra-memory'),
+        pkg('infra-sqlite'),
+        pkg('infra-dbos'),
+        pkg('nodes'),
+        pkg('cli'),
+        'inversify',
+        '@dbos-inc/*',
+        'playwright-core',
+        'pg',
+        'better-sqlite3',
+      ],
+      'the testkit checks any adapter through the ports: it imports only domain and application (docs/architecture.md).',
     ),
   },
   {

@@ -27,6 +27,9 @@ const cases: ReadonlyArray<{ file: string; code: string; forbidden: boolean }> =
   { file: 'packages/nodes/src/bad.ts', code: "import '@casare-rpa/infra-dbos';", forbidden: true },
   { file: 'packages/nodes/src/bad.ts', code: "import '@casare-rpa/cli';", forbidden: true },
   { file: 'packages/cli/src/ok.ts', code: "import '@casare-rpa/infra-dbos';", forbidden: false },
+  { file: 'packages/application/src/bad.ts', code: "import '@casare-rpa/testkit';", forbidden: true },
+  { file: 'packages/testkit/src/bad.ts', code: "import '@casare-rpa/infra-memory';", forbidden: true },
+  { file: 'packages/testkit/src/ok.ts', code: "import '@casare-rpa/application';", forbidden: false },
 ];
 
 describe('layer rules', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExecuteWorkflowUseCase, type SecretProvider } from '@casare-rpa/application';
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import type { Json } from '@casare-rpa/domain';
 import { InMemoryDurableRunner } from '@casare-rpa/infra-memory';
 import { DEFAULT_CHROMIUM_PATH, PlaywrightBrowserSessions, browserNodeHandlers, createNodeCatalog, readCsvNode } from '@casare-rpa/nodes';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import { workflowDoc } from '@casare-rpa/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, localPostgresAnswers, requireBuiltBinary, TestDatabase, Workspace } from './casare-process.js';

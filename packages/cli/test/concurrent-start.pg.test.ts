@@ -1,4 +1,4 @@
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import { workflowDoc } from '@casare-rpa/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, localPostgresAnswers, requireBuiltBinary, TestDatabase, Workspace, type CasareProcess } from './casare-process.js';

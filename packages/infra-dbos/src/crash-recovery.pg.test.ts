@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbosDurableRunner } from './dbos-durable-runner.js';
 import { dbosRunnerConfigFromEnv } from './dbos-runner-config.js';

@@ -1,4 +1,4 @@
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withDatabaseName } from './database-url.js';
 import { DbosDurableRunner } from './dbos-durable-runner.js';

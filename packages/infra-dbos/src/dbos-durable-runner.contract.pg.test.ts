@@ -1,4 +1,4 @@
-import { durableRunnerContract, requireExternalService } from '@casare-rpa/application/testkit';
+import { durableRunnerContract, requireExternalService } from '@casare-rpa/testkit';
 import * as vitest from 'vitest';
 import { createDbosContractHarness } from './testing/dbos-contract-harness.js';
 import { isPostgresReachable } from './testing/test-database.js';

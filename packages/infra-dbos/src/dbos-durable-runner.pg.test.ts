@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { NondeterminismError, RunCancelledError, RunNotFoundError, type DurableContext, type StepAttempt } from '@casare-rpa/application';
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DbosDurableRunner } from './dbos-durable-runner.js';

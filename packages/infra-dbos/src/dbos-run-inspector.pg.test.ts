@@ -1,5 +1,5 @@
 import { RunCancelledError, RunNotFoundError, type DurableContext } from '@casare-rpa/application';
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabaseName } from './database-url.js';
 import { DbosDurableRunner } from './dbos-durable-runner.js';

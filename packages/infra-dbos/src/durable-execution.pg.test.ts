@@ -17,7 +17,7 @@ import {
   type DurableRunnerHarness,
   type IncarnationReport,
   type Statement,
-} from '@casare-rpa/application/testkit';
+} from '@casare-rpa/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbosDurableRunner } from './dbos-durable-runner.js';
 import { dbosRunnerConfigFromEnv } from './dbos-runner-config.js';

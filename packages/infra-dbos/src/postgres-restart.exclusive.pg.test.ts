@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { StepAttempt } from '@casare-rpa/application';
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redactDatabaseUrl } from './database-url.js';
 import { DbosDurableRunner } from './dbos-durable-runner.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkExactlyOnceByKey, compileProgram, observeScenario, PROPERTIES, SECRET_NAME, SENSITIVE_VARIABLE } from '@casare-rpa/application/testkit';
-import type { CrashPoint, GeneratedScenario, Program, Statement } from '@casare-rpa/application/testkit';
+import { checkExactlyOnceByKey, compileProgram, observeScenario, PROPERTIES, SECRET_NAME, SENSITIVE_VARIABLE } from '@casare-rpa/testkit';
+import type { CrashPoint, GeneratedScenario, Program, Statement } from '@casare-rpa/testkit';
 import { InMemoryHarness } from './in-memory-harness.js';
 
 /*

@@ -9,7 +9,7 @@ import {
   type RunHandle,
   type RunResult,
 } from '@casare-rpa/application';
-import { createTestNodeCatalog, EventRecorder, MapSecretProvider, MemoryLedger } from '@casare-rpa/application/testkit';
+import { createTestNodeCatalog, EventRecorder, MapSecretProvider, MemoryLedger } from '@casare-rpa/testkit';
 import { WorkflowValidationError, type JsonObject } from '@casare-rpa/domain';
 import { WorkflowDocBuilder, workflowDoc } from '@casare-rpa/domain/testing';
 import { VirtualClock } from './clock.js';

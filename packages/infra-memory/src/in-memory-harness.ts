@@ -1,5 +1,5 @@
-import { runIncarnation } from '@casare-rpa/application/testkit';
-import type { DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/application/testkit';
+import { runIncarnation } from '@casare-rpa/testkit';
+import type { DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/testkit';
 import { stepRecordOf, type DurableRunner } from '@casare-rpa/application';
 import { VirtualClock } from './clock.js';
 import { InMemoryDurableRunner } from './in-memory-durable-runner.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExecuteWorkflowUseCase, settleRun, type NodeCatalog, type NodeExecution } from '@casare-rpa/application';
-import { createTestNodeCatalog, EventRecorder, MapSecretProvider, MemoryLedger } from '@casare-rpa/application/testkit';
+import { createTestNodeCatalog, EventRecorder, MapSecretProvider, MemoryLedger } from '@casare-rpa/testkit';
 import type { JsonObject, WorkflowSettings } from '@casare-rpa/domain';
 import { workflowDoc } from '@casare-rpa/domain/testing';
 import { VirtualClock } from './clock.js';

@@ -1,4 +1,4 @@
-import { durableRunnerContract } from '@casare-rpa/application/testkit';
+import { durableRunnerContract } from '@casare-rpa/testkit';
 import * as vitest from 'vitest';
 import { createSqliteContractHarness } from './testing/sqlite-contract-harness.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { DurableContext } from '@casare-rpa/application';
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteJournalError } from './errors.js';
 import { SqliteDurableRunner } from './sqlite-durable-runner.js';

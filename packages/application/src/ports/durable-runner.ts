@@ -94,7 +94,7 @@ export interface RunHandle<O extends Json = Json> {
 /**
  * The durability port: runs workflow bodies so that they survive the death of their process.
  * Adapters: `SqliteDurableRunner` (infra-sqlite), `DbosDurableRunner` (infra-dbos) and `InMemoryDurableRunner` (infra-memory). All pass
- * `durableRunnerContract` from `@casare-rpa/application/testkit`.
+ * `durableRunnerContract` from `@casare-rpa/testkit`.
  */
 export interface DurableRunner {
   /** Registers a body under a name. Must be called before `launch()`. */

@@ -1,6 +1,6 @@
-import { builtTestingScript as builtScriptOf } from '@casare-rpa/application/testkit';
+import { builtTestingScript as builtScriptOf } from '@casare-rpa/testkit';
 
-export { runNodeScript, type ChildExit } from '@casare-rpa/application/testkit';
+export { runNodeScript, type ChildExit } from '@casare-rpa/testkit';
 
 /** Built script `name` of this package's `dist/testing/` (see the testkit's `builtTestingScript`). */
 export function builtTestingScript(name: string): string {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { DurableRunner } from '@casare-rpa/application';
-import type { CrashReport, DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/application/testkit';
+import type { CrashReport, DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/testkit';
 import { DbosDurableRunner } from '../dbos-durable-runner.js';
 import { stepRecordOf } from '../dbos-records.js';
 import { dbosRunnerConfigFromEnv, DEFAULT_APPLICATION_NAME } from '../dbos-runner-config.js';
-import { incarnationFiles, readEventsFile } from '@casare-rpa/application/testkit';
+import { incarnationFiles, readEventsFile } from '@casare-rpa/testkit';
 import { builtTestingScript, runNodeScript } from './child-process.js';
 import { TestSystemDatabase } from './test-database.js';
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { stepRecordOf, type DurableRunner } from '@casare-rpa/application';
-import type { CrashReport, DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/application/testkit';
+import type { CrashReport, DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/testkit';
 import { SqliteDurableRunner } from '../sqlite-durable-runner.js';
 import { SqliteJournalStore } from '../sqlite-journal-store.js';
-import { incarnationFiles, readEventsFile } from '@casare-rpa/application/testkit';
+import { incarnationFiles, readEventsFile } from '@casare-rpa/testkit';
 import { builtTestingScript, runNodeScript } from './child-process.js';
 
 /** Options of `createSqliteContractHarness`. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretProvider } from '@casare-rpa/application';
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import type { Json, JsonObject, NodeOutcome } from '@casare-rpa/domain';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandlerNodeCatalog } from '../catalog/handler-node-catalog.js';

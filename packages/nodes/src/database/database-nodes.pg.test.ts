@@ -1,4 +1,4 @@
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import { resolveTemplates, type Json, type JsonObject, type NodeOutcome, type TemplateScope } from '@casare-rpa/domain';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

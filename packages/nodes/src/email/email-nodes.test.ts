@@ -1,4 +1,4 @@
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import type { JsonObject } from '@casare-rpa/domain';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

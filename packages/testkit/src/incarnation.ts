@@ -1,9 +1,12 @@
-import type { DurableRunner } from '../ports/durable-runner.js';
-import type { ExecutionEvent, ExecutionEvents } from '../ports/execution-events.js';
-import { errorCodeOf } from '../errors.js';
-import { ExecuteWorkflowUseCase } from '../use-cases/execute-workflow.js';
-import { settleRun } from '../use-cases/run-result.js';
-import type { RunHandle } from '../ports/durable-runner.js';
+import {
+  type DurableRunner,
+  type ExecutionEvent,
+  type ExecutionEvents,
+  errorCodeOf,
+  ExecuteWorkflowUseCase,
+  settleRun,
+  type RunHandle,
+} from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import { CrashSchedule } from './crash-schedule.js';
 import type { CrashReport, IncarnationReport, IncarnationRequest, RunEnding } from './harness.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { workflowDoc, type WorkflowDocBuilder } from '@casare-rpa/domain/testing';
 import type { CheckpointMode, Json, JsonObject } from '@casare-rpa/domain';
-import type { NodeEffect } from '../ports/node-catalog.js';
+import type { NodeEffect } from '@casare-rpa/application';
 import { CRASH_PHASES, type CrashPoint, type Scenario } from './harness.js';
 
 /*

@@ -1,7 +1,4 @@
-import type { DurableRunner, StepRecord } from '../ports/durable-runner.js';
-import type { NodeEffect } from '../ports/node-catalog.js';
-import type { ExecutionEvent } from '../ports/execution-events.js';
-import type { ExecuteWorkflowInput, RunResult } from '../use-cases/run-result.js';
+import type { DurableRunner, StepRecord, NodeEffect, ExecutionEvent, ExecuteWorkflowInput, RunResult } from '@casare-rpa/application';
 
 /*
  * The interface an adapter implements to run `durableRunnerContract`. Everything that crosses it is

@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Json } from '@casare-rpa/domain';
 import type { DurableRunnerHarness, IncarnationReport, LedgerEntry, RunEnding, Scenario, StoreSnapshot } from './harness.js';
 import { readLedgerFile } from './ledger.js';
-import { recordedNodesOf } from '../use-cases/step-outcomes.js';
+import { recordedNodesOf } from '@casare-rpa/application';
 import { realEffectOf } from './test-nodes.js';
 import { runReference } from './reference-run.js';
 

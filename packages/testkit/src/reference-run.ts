@@ -1,11 +1,16 @@
 import type { Json } from '@casare-rpa/domain';
-import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-context.js';
-import { runBoundedAttempt } from '../execution/step-timeout.js';
-import { checkpointModeOf, ExecuteWorkflowUseCase } from '../use-cases/execute-workflow.js';
+import {
+  type DurableContext,
+  type StepAttempt,
+  type StepPolicy,
+  runBoundedAttempt,
+  checkpointModeOf,
+  ExecuteWorkflowUseCase,
+  runFailureOf,
+} from '@casare-rpa/application';
 import type { RunEnding, Scenario } from './harness.js';
 import { EventRecorder, endingOfError } from './incarnation.js';
 import { MemoryLedger } from './ledger.js';
-import { runFailureOf } from '../use-cases/run-result.js';
 import { createTestNodeCatalog, MapSecretProvider } from './test-nodes.js';
 
 /**

@@ -1,7 +1,6 @@
 import { evaluateCondition } from '@casare-rpa/domain';
 import type { Json, JsonObject, NodeOutcome, TemplateScope, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
-import type { NodeCatalog, NodeEffect, NodeExecution, NodeHandler } from '../ports/node-catalog.js';
-import type { SecretProvider } from '../ports/secret-provider.js';
+import type { NodeCatalog, NodeEffect, NodeExecution, NodeHandler, SecretProvider } from '@casare-rpa/application';
 import { createHash } from 'node:crypto';
 import type { AttemptInfo } from './crash-schedule.js';
 import type { Ledger } from './ledger.js';

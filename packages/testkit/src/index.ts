@@ -1,6 +1,6 @@
 export { requireExternalService } from './external-service.js';
 export { builtTestingScript, runNodeScript, type ChildExit } from './child-process.js';
-export { incarnationFiles, readEventsFile, type IncarnationFiles } from './incarnation-files.js';
+export { incarnationFiles, readEventsFile, runIncarnationChild, type IncarnationFiles } from './incarnation-files.js';
 export {
   CRASH_PHASES,
   type CrashPhase,
@@ -17,7 +17,14 @@ export {
   type HarnessFactory,
   type Scenario,
 } from './harness.js';
-export { durableRunnerContract, numRunsFor, type TestApi, type ContractOptions } from './contract.js';
+export { durableRunnerContract, CONTRACT_SUITES, ALL_CONTRACT_SUITES, type ContractOptions, type ContractSuiteName } from './contract.js';
+export { numRunsFor, crashPropertySuite, regressionSuite } from './contract/crash-properties.js';
+export { runIdentitySuite } from './contract/run-identity.js';
+export { replaySuite } from './contract/replay.js';
+export { stepPolicySuite } from './contract/step-policy.js';
+export { durableTimeSuite } from './contract/durable-time.js';
+export { runControlSuite } from './contract/run-control.js';
+export type { TestApi, ContractSuite } from './contract/support.js';
 export { runIncarnation, endingOf, endingOfError, EventRecorder, type IncarnationOptions } from './incarnation.js';
 export { CrashSchedule, type AttemptInfo } from './crash-schedule.js';
 export { JsonlFileLedger, MemoryLedger, readLedgerFile, type Ledger } from './ledger.js';
