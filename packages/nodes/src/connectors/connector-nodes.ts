@@ -248,20 +248,35 @@ export type LlmConfig = z.output<z.ZodObject<typeof llmFields>>;
 /** One message of a chat completion. */
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 
+/** One JSON call to the OpenAI-compatible endpoint (`chat/completions`, `embeddings`), the key sent as a Bearer token. */
+export function callLlmEndpoint(
+  execution: NodeExecution,
+  config: { readonly api_key?: string | undefined; readonly base_url: string; readonly timeout: number },
+  path: string,
+  json: Json,
+): Promise<JsonObject> {
+  const key = requiredToken(config.api_key, 'api_key');
+  return callConnector(execution, {
+    service: 'LLM',
+    base: config.base_url,
+    path,
+    shownPath: path,
+    headers: { authorization: `Bearer ${key}` },
+    json,
+    timeoutSeconds: config.timeout,
+    errorOf: (body) => (isJsonObject(body['error']) && typeof body['error']['message'] === 'string' ? body['error']['message'] : undefined),
+  });
+}
+
 /** One chat completion; returns the answer text, tokens used and the model that answered. */
 export async function chatCompletion(execution: NodeExecution, config: LlmConfig, messages: readonly ChatMessage[]) {
   if (config.temperature < 0 || config.temperature > 2) throw new ConfigFieldError('temperature', 'must be between 0 and 2');
   if (config.max_tokens < 1) throw new ConfigFieldError('max_tokens', 'must be at least 1');
-  const key = requiredToken(config.api_key, 'api_key');
-  const answer = await callConnector(execution, {
-    service: 'LLM',
-    base: config.base_url,
-    path: 'chat/completions',
-    shownPath: 'chat/completions',
-    headers: { authorization: `Bearer ${key}` },
-    json: { model: config.model, messages: messages.map((message) => ({ ...message })), temperature: config.temperature, max_tokens: config.max_tokens },
-    timeoutSeconds: config.timeout,
-    errorOf: (body) => (isJsonObject(body['error']) && typeof body['error']['message'] === 'string' ? body['error']['message'] : undefined),
+  const answer = await callLlmEndpoint(execution, config, 'chat/completions', {
+    model: config.model,
+    messages: messages.map((message) => ({ ...message })),
+    temperature: config.temperature,
+    max_tokens: config.max_tokens,
   });
   const choices = isJsonArray(answer['choices']) ? answer['choices'] : [];
   const first = isJsonObject(choices[0]) ? choices[0] : {};

@@ -1,12 +1,12 @@
-import { requireExternalService } from '@casare-rpa/application/testkit';
+import { requireExternalService } from '@casare-rpa/testkit';
 import type { JsonObject } from '@casare-rpa/domain';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeCatalog } from '../nodes-container-module.js';
+import { popplerInstalled } from '../documents/testing/poppler-probe.js';
 import { aNodeExecution, aWorkflowNode } from '../testing/node-execution-builder.js';
 import { LLM_KEY, LlmStandIn } from './testing/llm-stand-in.js';
 
@@ -14,18 +14,7 @@ const catalog = createNodeCatalog();
 let llm: LlmStandIn;
 let workdir: string;
 
-const hasPoppler = requireExternalService(
-  'poppler-utils',
-  (() => {
-    try {
-      execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })(),
-  'no pdftotext (apt-get install poppler-utils)',
-);
+const hasPoppler = requireExternalService('poppler-utils', popplerInstalled(), 'no pdftotext (apt-get install poppler-utils)');
 
 beforeAll(async () => {
   llm = await LlmStandIn.start();

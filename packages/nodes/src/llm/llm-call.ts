@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { isJsonArray, isJsonObject, list, number, text } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
 import { textOf } from '../data/values.js';
-import { callConnector, requiredToken } from '../connectors/connector-api.js';
-import { chatCompletion, llmFields, type LlmConfig } from '../connectors/connector-nodes.js';
+import { callLlmEndpoint, chatCompletion, llmFields, type LlmConfig } from '../connectors/connector-nodes.js';
 import { AnswerReader } from './llm-answer.js';
 
 // What the LLM, RAG and document-AI nodes share on top of the chat completion of the connector
@@ -69,17 +68,7 @@ export async function embedTexts(
   texts: readonly string[],
 ): Promise<{ vectors: number[][]; tokens_used: Json }> {
   if (texts.length === 0) return { vectors: [], tokens_used: 0 };
-  const key = requiredToken(config.api_key, 'api_key');
-  const answer = await callConnector(execution, {
-    service: 'LLM',
-    base: config.base_url,
-    path: 'embeddings',
-    shownPath: 'embeddings',
-    headers: { authorization: `Bearer ${key}` },
-    json: { model, input: [...texts] },
-    timeoutSeconds: config.timeout,
-    errorOf: (body) => (isJsonObject(body['error']) && typeof body['error']['message'] === 'string' ? body['error']['message'] : undefined),
-  });
+  const answer = await callLlmEndpoint(execution, config, 'embeddings', { model, input: [...texts] });
   const data = isJsonArray(answer['data']) ? answer['data'] : [];
   const reader = new AnswerReader(execution, JSON.stringify(answer).slice(0, 500));
   const vectors = texts.map((_, position) => {

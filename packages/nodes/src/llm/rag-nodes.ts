@@ -31,7 +31,7 @@ async function withStore<T>(
   use: (store: SqliteVectorStore) => T | Promise<T>,
 ): Promise<T> {
   const file = await resolveInside(execution.workingDirectory, config.store_path, 'store_path', config.allow_outside_working_dir);
-  const store = SqliteVectorStore.openFile(file);
+  const store = await SqliteVectorStore.openFile(file);
   try {
     return await use(store);
   } finally {

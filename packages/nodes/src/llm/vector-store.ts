@@ -1,6 +1,6 @@
 import type { Json, JsonObject } from '@casare-rpa/domain';
-import BetterSqlite3 from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import type BetterSqlite3 from 'better-sqlite3';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 // The vector store of the RAG nodes: one SQLite file in the run's working directory (a collection
@@ -64,16 +64,17 @@ function matches(metadata: JsonObject, filter: JsonObject): boolean {
 export class SqliteVectorStore {
   private readonly db: BetterSqlite3.Database;
 
-  private constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new BetterSqlite3(file, { timeout: 5000 });
+  private constructor(db: BetterSqlite3.Database) {
+    this.db = db;
     this.db.pragma('journal_mode = WAL');
     this.db.exec(SCHEMA);
   }
 
-  /** Opens (creating it when absent) the store file at `file`. */
-  static openFile(file: string): SqliteVectorStore {
-    return new SqliteVectorStore(file);
+  /** Opens (creating it when absent) the store file at `file`; better-sqlite3 loads on first use. */
+  static async openFile(file: string): Promise<SqliteVectorStore> {
+    const { default: Sqlite } = await import('better-sqlite3');
+    await mkdir(dirname(file), { recursive: true });
+    return new SqliteVectorStore(new Sqlite(file, { timeout: 5000 }));
   }
 
   /**

@@ -2,11 +2,6 @@ import type { WorkflowNode } from '@casare-rpa/domain';
 import { watch } from 'node:fs';
 import { appendFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import jsQR from 'jsqr';
-import QRCode from 'qrcode';
-import sharp from 'sharp';
-import si from 'systeminformation';
-import { v1 as uuidV1, v4 as uuidV4 } from 'uuid';
 import { z } from 'zod';
 import { anyValue, boolean, integer, nonEmptyText, oneOf, text } from '../catalog/config-schema.js';
 import { literalConfig } from '../catalog/effects.js';
@@ -20,7 +15,8 @@ import { assertScriptsAllowed } from './process-runner.js';
 // The v1 "utility system" nodes: killing a process, waiting for a file event, QR codes, base64,
 // UUIDs, an assertion and a log file. Killing a process acts on the server, so the workflow's
 // allow_scripts governs it as it governs the script and system nodes. Paths stay inside the run's
-// working directory unless the node sets allow_outside_working_dir, as for the file nodes.
+// working directory unless the node sets allow_outside_working_dir, as for the file nodes. Their
+// libraries (systeminformation, qrcode, jsqr, sharp, uuid) load on first use (docs/architecture.md).
 
 const processKillNode = defineNode({
   types: ['ProcessKillNode'],
@@ -30,7 +26,9 @@ const processKillNode = defineNode({
     assertScriptsAllowed(execution);
     if (config.timeout < 1 || config.timeout > 60) throw new ConfigFieldError('timeout', 'must be between 1 and 60 seconds');
     const target = config.pid_or_name.trim();
-    const pids = /^\d+$/.test(target) ? [Number(target)] : (await si.processes()).list.filter((proc) => proc.name === target).map((proc) => proc.pid);
+    const pids = /^\d+$/.test(target)
+      ? [Number(target)]
+      : (await (await import('systeminformation')).default.processes()).list.filter((proc) => proc.name === target).map((proc) => proc.pid);
     const refused = pids.find((pid) => pid <= 1 || pid === process.pid || pid === process.ppid);
     if (refused !== undefined) throw new ConfigFieldError('pid_or_name', `refusing to kill process ${refused} (init, or the engine itself)`);
     let killed = 0;
@@ -153,6 +151,7 @@ const qrCodeNode = defineNode({
   ports: { inputs: ['data'], outputs: ['result', 'success'] },
   run: async (config, execution) => {
     if (config.action === 'read') {
+      const [{ default: sharp }, { default: jsQR }] = await Promise.all([import('sharp'), import('jsqr')]);
       const full = await resolveInside(execution.workingDirectory, config.image_path, 'image_path', config.allow_outside_working_dir);
       const image = await sharp(full)
         .ensureAlpha()
@@ -167,6 +166,7 @@ const qrCodeNode = defineNode({
     }
     if (config.data === '') throw new ConfigFieldError('data', 'required to generate a QR code');
     if (config.size < 50 || config.size > 1000) throw new ConfigFieldError('size', 'must be between 50 and 1000 pixels');
+    const { default: QRCode } = await import('qrcode');
     if (config.output_path === '') return { outputs: { result: await QRCode.toDataURL(config.data, { width: config.size }), success: true } };
     const full = await resolveInside(execution.workingDirectory, config.output_path, 'output_path', config.allow_outside_working_dir);
     await mkdir(dirname(full), { recursive: true });
@@ -198,8 +198,9 @@ const uuidGeneratorNode = defineNode({
   types: ['UUIDGeneratorNode'],
   config: z.looseObject({ uuid_version: oneOf(['1', '4'], '4'), count: integer(1) }),
   ports: { outputs: ['uuid', 'uuids', 'success'] },
-  run: (config) => {
+  run: async (config) => {
     if (config.count < 1 || config.count > 100) throw new ConfigFieldError('count', 'must be between 1 and 100');
+    const { v1: uuidV1, v4: uuidV4 } = await import('uuid');
     const uuids = Array.from({ length: config.count }, () => (config.uuid_version === '1' ? uuidV1() : uuidV4()));
     return { outputs: { uuid: uuids[0] ?? '', uuids, success: true } };
   },
