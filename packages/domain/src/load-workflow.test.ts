@@ -139,6 +139,19 @@ describe('loadWorkflow: invalid files', () => {
     expect(issues.map((issue) => issue.nodeId)).toEqual(['a', 'b', 'a']);
   });
 
+  it('accepts control flow from the v1 exec_* branch ports (exec_true, exec_default, exec_<option>)', () => {
+    const document = workflowDoc()
+      .node('ask', 'AIConditionNode')
+      .node('route', 'AISwitchNode')
+      .node('done', 'LogNode')
+      .exec('ask', 'route', 'exec_true')
+      .exec('ask', 'done', 'exec_false')
+      .exec('route', 'done', 'exec_invoice')
+      .exec('route', 'done', 'exec_default')
+      .build();
+    expect(loadWorkflow(document).nodes.size).toBe(3);
+  });
+
   it('reports duplicate node ids, from a repeated key in the text and from node_id fields', () => {
     expect(codesAndPaths(issuesOf(readFixture('invalid/duplicate-node-id.json')))).toEqual([
       'DUPLICATE_NODE_ID nodes.a',

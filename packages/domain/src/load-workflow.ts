@@ -49,7 +49,9 @@ export const EXEC_OUTPUT_PORTS: ReadonlySet<string> = new Set([
 
 /** True when a control-flow connection may leave from this port. */
 export function isExecOutputPort(port: string): boolean {
-  return EXEC_OUTPUT_PORTS.has(port) || port.startsWith('case_');
+  // `case_*`: Switch cases; `exec_*`: the v1 names of branch ports (AIConditionNode's exec_true and
+  // exec_false, AISwitchNode's exec_<option> and exec_default, AIAgentNode's exec_error).
+  return EXEC_OUTPUT_PORTS.has(port) || port.startsWith('case_') || port.startsWith('exec_');
 }
 
 // Nesting beyond this is no workflow a person wrote; refusing it keeps validation off the deep end
@@ -308,7 +310,7 @@ class DocumentChecker {
         'DANGLING_CONNECTION',
         [...path, 'source_port'],
         `control-flow connection leaves "${connection.sourceNode}" from port "${connection.sourcePort}", which is not an exec port ` +
-          '(exec_out, true, false, body, completed, case_*, default, try_body, catch_body, finally_body)',
+          '(exec_out, exec_*, true, false, body, completed, case_*, default, try_body, catch_body, finally_body)',
         connection.sourceNode,
       );
     }

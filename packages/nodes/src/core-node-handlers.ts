@@ -24,6 +24,14 @@ import { httpNodeHandlers } from './http/http-nodes.js';
 import { httpExtraNodeHandlers } from './http/http-extra-nodes.js';
 import { connectorNodeHandlers } from './connectors/connector-nodes.js';
 import { googleNodeHandlers } from './connectors/google-nodes.js';
+import { messagingNodeHandlers } from './connectors/messaging-nodes.js';
+import { getPropertyNodeHandlers } from './data/get-property-node.js';
+import { oauth2CallbackNodeHandlers } from './http/oauth2-callback-node.js';
+import { documentAiNodeHandlers } from './llm/document-ai-nodes.js';
+import { llmNodeHandlers } from './llm/llm-nodes.js';
+import { promptTemplateNodeHandlers } from './llm/prompt-template-nodes.js';
+import { ragNodeHandlers } from './llm/rag-nodes.js';
+import { utilitySystemNodeHandlers } from './system/utility-system-nodes.js';
 import { ftpNodeHandlers } from './ftp/ftp-nodes.js';
 import { scriptNodeHandlers } from './system/script-nodes.js';
 import { systemNodeHandlers } from './system/system-nodes.js';
@@ -37,7 +45,8 @@ import { utilityNodeHandlers } from './utility/utility-nodes.js';
 /**
  * Every handler of the catalog except the browser ones: control flow, error handling and triggers, variables
  * and data, text, lists, dicts, expressions, random values, log and wait, dates, files, structured
- * files, XML, archives, documents, SQL, HTTP, email, FTP, scripts and system, connectors. Desktop,
+ * files, XML, archives, documents, SQL, HTTP, email, FTP, scripts and system, connectors,
+ * LLM, RAG and document-AI nodes. Desktop,
  * window and Office-automation types are unsupported on Linux on purpose.
  */
 export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
@@ -60,6 +69,14 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...systemNodeHandlers,
     ...connectorNodeHandlers,
     ...googleNodeHandlers,
+    ...messagingNodeHandlers,
+    ...llmNodeHandlers,
+    ...ragNodeHandlers,
+    ...promptTemplateNodeHandlers,
+    ...documentAiNodeHandlers,
+    ...utilitySystemNodeHandlers,
+    ...getPropertyNodeHandlers,
+    ...oauth2CallbackNodeHandlers,
     ...errorHandlingNodeHandlers,
     ...validateTransformNodeHandlers,
     ...expressionNodeHandlers,

@@ -29,7 +29,8 @@ import { callConnector, requiredToken } from './connector-api.js';
 
 const TELEGRAM_API = 'https://api.telegram.org';
 
-const telegramFields = {
+/** Config fields every Telegram node shares. */
+export const telegramFields = {
   bot_token: optionalText(),
   chat_id: nonEmptyText(),
   parse_mode: oneOf(['Markdown', 'MarkdownV2', 'HTML']).optional(),
@@ -39,15 +40,17 @@ const telegramFields = {
   allow_outside_working_dir: boolean(false),
 };
 
-type TelegramConfig = z.output<z.ZodObject<typeof telegramFields>>;
+/** Parsed shared Telegram config. */
+export type TelegramConfig = z.output<z.ZodObject<typeof telegramFields>>;
 
-/** Calls one Bot API method; the token is in the URL path, which messages never show. */
-async function telegram(
+/** Calls one Bot API method and returns its `result`; the token is in the URL path, which messages never show. */
+export async function telegramResult(
   execution: NodeExecution,
   config: TelegramConfig,
   method: string,
   payload: JsonObject | FormData,
-): Promise<{ message_id: Json; chat_id: Json }> {
+  timeoutSeconds = config.timeout,
+): Promise<Json> {
   const token = requiredToken(config.bot_token, 'bot_token');
   const answer = await callConnector(execution, {
     service: 'Telegram',
@@ -55,19 +58,32 @@ async function telegram(
     path: `bot${token}/${method}`,
     shownPath: `bot***/${method}`,
     ...(payload instanceof FormData ? { form: payload } : { json: payload }),
-    timeoutSeconds: config.timeout,
+    timeoutSeconds,
     errorOf: (body) => (typeof body['description'] === 'string' ? body['description'] : undefined),
   });
-  const result = isJsonObject(answer['result']) ? answer['result'] : {};
+  return answer['result'] ?? null;
+}
+
+/** Calls a Bot API method that answers with a message; returns its ids. */
+export async function telegram(
+  execution: NodeExecution,
+  config: TelegramConfig,
+  method: string,
+  payload: JsonObject | FormData,
+): Promise<{ message_id: Json; chat_id: Json }> {
+  const answer = await telegramResult(execution, config, method, payload);
+  const result = isJsonObject(answer) ? answer : {};
   const chat = isJsonObject(result['chat']) ? result['chat'] : {};
   return { message_id: result['message_id'] ?? 0, chat_id: chat['id'] ?? 0 };
 }
 
-function common(config: TelegramConfig): JsonObject {
+/** The fields of a message every send method takes. */
+export function common(config: TelegramConfig): JsonObject {
   return { chat_id: config.chat_id, disable_notification: config.disable_notification, ...(config.parse_mode ? { parse_mode: config.parse_mode } : {}) };
 }
 
-const TELEGRAM_OUTPUTS = ['message_id', 'chat_id', 'success', 'error'];
+/** Outputs of the Telegram nodes that send a message. */
+export const TELEGRAM_OUTPUTS = ['message_id', 'chat_id', 'success', 'error'];
 
 const telegramSendMessageNode = defineNode({
   types: ['TelegramSendMessageNode'],
@@ -155,7 +171,8 @@ const telegramSendLocationNode = defineNode({
 
 const WHATSAPP_API = 'https://graph.facebook.com/v18.0';
 
-const whatsappFields = {
+/** Config fields every WhatsApp node shares. */
+export const whatsappFields = {
   access_token: optionalText(),
   phone_number_id: optionalText(),
   to: nonEmptyText(),
@@ -163,7 +180,8 @@ const whatsappFields = {
   timeout: number(30),
 };
 
-async function whatsapp(execution: NodeExecution, config: z.output<z.ZodObject<typeof whatsappFields>>, message: JsonObject) {
+/** Sends one WhatsApp Cloud API message to `to`; returns the message id and the number it went to. */
+export async function whatsapp(execution: NodeExecution, config: z.output<z.ZodObject<typeof whatsappFields>>, message: JsonObject) {
   const token = requiredToken(config.access_token, 'access_token');
   const phoneId = requiredToken(config.phone_number_id, 'phone_number_id');
   const to = config.to.replace(/[\s+]/g, '');
@@ -214,7 +232,8 @@ const whatsappSendTemplateNode = defineNode({
 
 const LLM_API = 'https://api.openai.com/v1';
 
-const llmFields = {
+/** Config fields every node calling the OpenAI-compatible endpoint shares. */
+export const llmFields = {
   api_key: optionalText(),
   base_url: text(LLM_API),
   model: text('gpt-4o-mini'),
@@ -224,23 +243,40 @@ const llmFields = {
   timeout: number(120),
 };
 
-type LlmConfig = z.output<z.ZodObject<typeof llmFields>>;
-type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
+/** Parsed shared LLM config. */
+export type LlmConfig = z.output<z.ZodObject<typeof llmFields>>;
+/** One message of a chat completion. */
+export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 
-/** One chat completion; returns the answer text, tokens used and the model that answered. */
-async function chatCompletion(execution: NodeExecution, config: LlmConfig, messages: readonly ChatMessage[]) {
-  if (config.temperature < 0 || config.temperature > 2) throw new ConfigFieldError('temperature', 'must be between 0 and 2');
-  if (config.max_tokens < 1) throw new ConfigFieldError('max_tokens', 'must be at least 1');
+/** One JSON call to the OpenAI-compatible endpoint (`chat/completions`, `embeddings`), the key sent as a Bearer token. */
+export function callLlmEndpoint(
+  execution: NodeExecution,
+  config: { readonly api_key?: string | undefined; readonly base_url: string; readonly timeout: number },
+  path: string,
+  json: Json,
+): Promise<JsonObject> {
   const key = requiredToken(config.api_key, 'api_key');
-  const answer = await callConnector(execution, {
+  return callConnector(execution, {
     service: 'LLM',
     base: config.base_url,
-    path: 'chat/completions',
-    shownPath: 'chat/completions',
+    path,
+    shownPath: path,
     headers: { authorization: `Bearer ${key}` },
-    json: { model: config.model, messages: messages.map((message) => ({ ...message })), temperature: config.temperature, max_tokens: config.max_tokens },
+    json,
     timeoutSeconds: config.timeout,
     errorOf: (body) => (isJsonObject(body['error']) && typeof body['error']['message'] === 'string' ? body['error']['message'] : undefined),
+  });
+}
+
+/** One chat completion; returns the answer text, tokens used and the model that answered. */
+export async function chatCompletion(execution: NodeExecution, config: LlmConfig, messages: readonly ChatMessage[]) {
+  if (config.temperature < 0 || config.temperature > 2) throw new ConfigFieldError('temperature', 'must be between 0 and 2');
+  if (config.max_tokens < 1) throw new ConfigFieldError('max_tokens', 'must be at least 1');
+  const answer = await callLlmEndpoint(execution, config, 'chat/completions', {
+    model: config.model,
+    messages: messages.map((message) => ({ ...message })),
+    temperature: config.temperature,
+    max_tokens: config.max_tokens,
   });
   const choices = isJsonArray(answer['choices']) ? answer['choices'] : [];
   const first = isJsonObject(choices[0]) ? choices[0] : {};
@@ -253,7 +289,8 @@ async function chatCompletion(execution: NodeExecution, config: LlmConfig, messa
   };
 }
 
-function withSystem(config: LlmConfig, messages: ChatMessage[]): ChatMessage[] {
+/** Puts the config's system prompt, if any, before the messages. */
+export function withSystem(config: LlmConfig, messages: ChatMessage[]): ChatMessage[] {
   return config.system_prompt ? [{ role: 'system', content: config.system_prompt }, ...messages] : messages;
 }
 

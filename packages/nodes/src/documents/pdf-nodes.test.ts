@@ -1,29 +1,18 @@
 import { requireExternalService } from '@casare-rpa/testkit';
 import type { JsonObject } from '@casare-rpa/domain';
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeCatalog } from '../nodes-container-module.js';
+import { popplerInstalled } from './testing/poppler-probe.js';
 import { aNodeExecution } from '../testing/node-execution-builder.js';
 
 const catalog = createNodeCatalog();
 let workdir: string;
 
-const hasPoppler = requireExternalService(
-  'poppler-utils',
-  (() => {
-    try {
-      execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })(),
-  'no pdftotext/pdftoppm (apt-get install poppler-utils)',
-);
+const hasPoppler = requireExternalService('poppler-utils', popplerInstalled(), 'no pdftotext/pdftoppm (apt-get install poppler-utils)');
 
 beforeEach(async () => {
   workdir = join(await mkdtemp(join(tmpdir(), 'casare-pdf-')), 'work');

@@ -79,6 +79,11 @@ async function poppler(execution: NodeExecution, tool: string, args: readonly st
   }
 }
 
+/** The text of a whole PDF file (pages separated by form feeds), as pdftotext reads it. */
+export async function loadPdfText(execution: NodeExecution, full: string): Promise<string> {
+  return (await poppler(execution, 'pdftotext', ['-enc', 'UTF-8', full, '-'])).replace(/\f$/, '').trimEnd();
+}
+
 function pageRange(start: number | undefined, end: number | undefined, count: number): [number, number] {
   const first = Math.max(1, Math.min(start ?? 1, count));
   const last = Math.max(first, Math.min(end ?? count, count));
