@@ -20,6 +20,7 @@ export { BROWSER_SESSIONS, type BrowserSessions } from './ports/browser-sessions
 export {
   CasareError,
   NondeterminismError,
+  ParallelNestingError,
   RunCancelledError,
   RunNotFoundError,
   RunnerStateError,

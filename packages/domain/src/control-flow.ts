@@ -16,6 +16,9 @@ export type ControlKind =
   | 'try'
   | 'catch'
   | 'finally'
+  | 'fork'
+  | 'join'
+  | 'parallel-for-each'
   | 'action';
 
 const KINDS: Readonly<Record<string, ControlKind>> = {
@@ -35,6 +38,9 @@ const KINDS: Readonly<Record<string, ControlKind>> = {
   TryNode: 'try',
   CatchNode: 'catch',
   FinallyNode: 'finally',
+  ForkNode: 'fork',
+  JoinNode: 'join',
+  ParallelForEachNode: 'parallel-for-each',
 };
 
 /** The routing role of a v1 node type. */
@@ -45,6 +51,11 @@ export function controlKindOf(nodeType: string): ControlKind {
 /** True for loop start kinds. */
 export function isLoopStart(kind: ControlKind): boolean {
   return kind === 'for-loop-start' || kind === 'while-loop-start';
+}
+
+/** True for the kinds that start parallel branches (Fork, ParallelForEach). */
+export function isParallelStart(kind: ControlKind): boolean {
+  return kind === 'fork' || kind === 'parallel-for-each';
 }
 
 /** Default cap on WhileLoop iterations when the node sets no `max_iterations`. */

@@ -27,12 +27,12 @@ export {
   type VariableDocument,
   type WorkflowSettingsDocument,
 } from './workflow-document.js';
-export { controlKindOf, isLoopStart, DEFAULT_MAX_ITERATIONS, type ControlKind } from './control-flow.js';
+export { controlKindOf, isLoopStart, isParallelStart, DEFAULT_MAX_ITERATIONS, type ControlKind } from './control-flow.js';
 export { jsonSchema, jsonObjectSchema, nodeErrorSchema, nodeOutcomeSchema, type NodeError, type NodeOutcome } from './node-outcome.js';
-export { executionStateSchema, frameSchema, runStatusSchema, type ExecutionState, type Frame, type LoopFrame, type TryFrame } from './execution-state.js';
+export { executionStateSchema, frameSchema, runStatusSchema, type ExecutionState, type Frame, type LoopFrame, type TryFrame, type ParallelFrame } from './execution-state.js';
 export { WorkflowValidationError, ExpressionError, RoutingError, type ValidationIssue } from './errors.js';
 export { loadWorkflow, DEFAULT_LIMITS, EXEC_OUTPUT_PORTS, isExecOutputPort, type LoadWorkflowOptions, type WorkflowLimits } from './load-workflow.js';
 export { formatPath, type PathSegment } from './json-path.js';
-export { ExecutionOrchestrator, applyOutcome, type ControlContext } from './orchestrator.js';
+export { ExecutionOrchestrator, applyOutcome, type ControlContext, type ParallelPlan, type ParallelBranch, type BranchRun } from './orchestrator.js';
 export { resolveTemplates, evaluateCondition, type TemplateScope } from './templates.js';
 export { evaluateExpression, truthy } from './expression.js';

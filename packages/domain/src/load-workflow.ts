@@ -44,9 +44,9 @@ export const EXEC_OUTPUT_PORTS: ReadonlySet<string> = new Set([
   'finally_body',
 ]);
 
-/** True when a control-flow connection may leave from this port. */
+/** True when a control-flow connection may leave from this port (`case_*` of Switch, `branch_*` of Fork included). */
 export function isExecOutputPort(port: string): boolean {
-  return EXEC_OUTPUT_PORTS.has(port) || port.startsWith('case_');
+  return EXEC_OUTPUT_PORTS.has(port) || port.startsWith('case_') || /^branch_[1-9][0-9]*$/.test(port);
 }
 
 // Nesting beyond this is no workflow a person wrote; refusing it keeps validation off the deep end
@@ -293,7 +293,7 @@ class DocumentChecker {
         'DANGLING_CONNECTION',
         [...path, 'source_port'],
         `control-flow connection leaves "${connection.sourceNode}" from port "${connection.sourcePort}", which is not an exec port ` +
-          '(exec_out, true, false, body, completed, case_*, default, try_body, catch_body, finally_body)',
+          '(exec_out, true, false, body, completed, case_*, default, try_body, catch_body, finally_body, branch_*)',
         connection.sourceNode,
       );
     }

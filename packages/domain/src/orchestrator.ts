@@ -1,6 +1,6 @@
-import { controlKindOf, DEFAULT_MAX_ITERATIONS, type ControlKind } from './control-flow.js';
+import { controlKindOf, DEFAULT_MAX_ITERATIONS, isParallelStart, type ControlKind } from './control-flow.js';
 import { RoutingError } from './errors.js';
-import type { ExecutionState, Frame, LoopFrame, TryFrame } from './execution-state.js';
+import type { ExecutionState, Frame, LoopFrame, ParallelFrame, TryFrame } from './execution-state.js';
 import { normalizeJson, type Json, type JsonObject } from './json.js';
 import type { NodeError, NodeOutcome } from './node-outcome.js';
 import { EXEC_OUTPUT_PORT, type Workflow } from './workflow.js';
@@ -11,6 +11,38 @@ export interface ControlContext {
   readonly iteration: number;
   /** For Catch and Finally nodes: the error of the enclosing Try block, if any. */
   readonly handlingError: NodeError | undefined;
+  /** For a Join node: what its Fork's branches left (`results`, `branch_count`), once they ended. */
+  readonly joined?: JsonObject | undefined;
+}
+
+/** One parallel branch of a Fork (a `branch_N` port) or of a ParallelForEach (one item). */
+export interface ParallelBranch {
+  /** `branch_1`, `branch_2`... for a Fork; the item's index for a ParallelForEach. */
+  readonly label: string;
+  /** The state the branch starts from: the run's, with the cursor at the branch's first nodes. */
+  readonly state: ExecutionState;
+}
+
+/** What a Fork or ParallelForEach waiting for its branches asks of the executor. */
+export interface ParallelPlan {
+  /** The Fork or ParallelForEach node. */
+  readonly nodeId: string;
+  /** Its branches, in their fixed order (port number, item index). */
+  readonly branches: readonly ParallelBranch[];
+  /** How many branches may run at once (ParallelForEach `batch_size`; every branch of a Fork). */
+  readonly concurrency: number;
+  /** Start no more steps once a branch failed (`fail_fast`). */
+  readonly failFast: boolean;
+  /** Stop once a branch reached the Join (its `merge_strategy` is `first`). */
+  readonly firstWins: boolean;
+}
+
+/** How one branch ended, handed back to `joinBranches`. */
+export interface BranchRun {
+  /** The branch's state when it ended (at the Join, at a dead end, or failed). */
+  readonly state: ExecutionState;
+  /** Every node outcome the branch folded, in order. */
+  readonly outcomes: readonly { readonly nodeId: string; readonly outcome: NodeOutcome }[];
 }
 
 /** The routing-relevant part of a state while `next` builds the following one. */
@@ -34,10 +66,13 @@ export class ExecutionOrchestrator {
   private readonly catchOfTry = new Map<string, string>();
   private readonly finallyOfTry = new Map<string, string>();
   private readonly pairedToTry = new Set<string>();
+  private readonly joinOfFork = new Map<string, string>();
+  private readonly forkOfJoin = new Map<string, string>();
 
   constructor(readonly workflow: Workflow) {
     for (const node of workflow.nodes.values()) this.kinds.set(node.id, controlKindOf(node.type));
     this.pairTryBlocks();
+    this.pairForks();
   }
 
   /**
@@ -81,9 +116,114 @@ export class ExecutionOrchestrator {
     };
   }
 
-  /** The node that runs next, or undefined when the run is over (see `state.status`). */
+  /**
+   * The node that runs next, or undefined when the run is over (see `state.status`) or a Fork or
+   * ParallelForEach waits for its branches (see `awaitingBranches`).
+   */
   current(state: ExecutionState): string | undefined {
-    return state.status === 'running' ? state.cursor.at(-1) : undefined;
+    if (state.status !== 'running' || this.awaitingBranches(state) !== undefined) return undefined;
+    return state.cursor.at(-1);
+  }
+
+  /** The Fork or ParallelForEach whose branches must run (`parallelPlan`, then `joinBranches`) before anything else. */
+  awaitingBranches(state: ExecutionState): string | undefined {
+    const top = state.frames.at(-1);
+    if (state.status !== 'running' || top?.kind !== 'parallel' || state.cursor.length > top.depth) return undefined;
+    return top.nodeId;
+  }
+
+  /** The Join a Fork's branches end at: `paired_join_id`, a Join naming it in `paired_fork_id`, else the first Join its branches reach. */
+  joinOf(forkId: string): string | undefined {
+    return this.joinOfFork.get(forkId);
+  }
+
+  /**
+   * The branches of the Fork or ParallelForEach that `awaitingBranches` names, read from the state
+   * its handler's outcome left: a Fork runs every connected `branch_N` port, a ParallelForEach its
+   * `body` once per item of its `items` output, `batch_size` at a time.
+   */
+  parallelPlan(state: ExecutionState): ParallelPlan {
+    const nodeId = this.awaitingBranches(state);
+    if (nodeId === undefined) throw new RoutingError(`run ${state.runId} has no parallel branches to run`, state.cursor.at(-1) ?? '');
+    const outputs = state.outputs[nodeId] ?? {};
+    const failFast = outputs['fail_fast'] === true;
+    const branchState = (cursor: readonly string[], ownOutputs: JsonObject): ExecutionState => ({
+      ...state,
+      cursor: [...cursor].reverse(),
+      frames: [],
+      outputs: { ...state.outputs, [nodeId]: ownOutputs },
+    });
+    if (this.kindOf(nodeId) === 'fork') {
+      const ports = this.workflow
+        .connectedExecPorts(nodeId)
+        .filter((port) => /^branch_[1-9][0-9]*$/.test(port))
+        .sort((a, b) => Number(a.slice('branch_'.length)) - Number(b.slice('branch_'.length)));
+      const branches = ports.map((port) => ({ label: port, state: branchState(this.workflow.execTargets(nodeId, port), outputs) }));
+      const joinId = this.joinOfFork.get(nodeId);
+      const firstWins = joinId !== undefined && this.workflow.node(joinId).config.merge_strategy === 'first';
+      return { nodeId, branches, concurrency: Math.max(1, branches.length), failFast, firstWins };
+    }
+    const items = Array.isArray(outputs['items']) ? outputs['items'] : [];
+    const body = this.workflow.execTargets(nodeId, 'body');
+    const batch = outputs['batch_size'];
+    const concurrency = typeof batch === 'number' && Number.isInteger(batch) && batch >= 1 ? batch : 1;
+    const branches = body.length === 0 ? [] : items.map((item, index) => ({ label: String(index), state: branchState(body, { ...outputs, current_item: item, current_index: index }) }));
+    return { nodeId, branches, concurrency, failFast, firstWins: false };
+  }
+
+  /**
+   * The node a branch of `parallelId` runs next, or undefined when the branch has ended: its run
+   * state ended, it reached its Fork's Join, or (ParallelForEach) it came back to its start.
+   */
+  branchCurrent(parallelId: string, branch: ExecutionState): string | undefined {
+    const due = this.current(branch);
+    if (due === undefined || this.endsBranch(parallelId, due)) return undefined;
+    return due;
+  }
+
+  /** True when a branch ended at its Fork's Join (what a `first` Join waits for). */
+  reachedJoin(parallelId: string, branch: ExecutionState): boolean {
+    const due = branch.status === 'running' ? branch.cursor.at(-1) : undefined;
+    return due !== undefined && due === this.joinOfFork.get(parallelId);
+  }
+
+  /**
+   * Folds the branches' outcomes into the run's state in branch order (so a variable two branches
+   * write keeps the later branch's value, whatever finished first), records what each left as the
+   * parallel node's `results`, and routes on: a failed branch fails the parallel node (a Try around
+   * it catches the error), else a Fork goes to its Join and a ParallelForEach to `completed`. Pure.
+   */
+  joinBranches(state: ExecutionState, runs: readonly BranchRun[]): ExecutionState {
+    const nodeId = this.awaitingBranches(state);
+    if (nodeId === undefined) throw new RoutingError(`run ${state.runId} has no parallel branches to join`, state.cursor.at(-1) ?? '');
+    let folded = state;
+    for (const run of runs) for (const { nodeId: ranId, outcome } of run.outcomes) folded = applyOutcome(folded, ranId, outcome);
+    const isFork = this.kindOf(nodeId) === 'fork';
+    const plan = this.parallelPlan(state);
+    const results = runs.map((run) => branchResultOf(run));
+    const ownOutputs = { ...(state.outputs[nodeId] ?? {}) };
+    let joined: Json;
+    if (isFork) {
+      const winner = plan.firstWins ? runs.findIndex((run) => this.reachedJoin(nodeId, run.state)) : -1;
+      const entries = runs.map((_, index) => [plan.branches[index]?.label ?? String(index), results[index] ?? null] as const);
+      joined = Object.fromEntries(winner >= 0 ? [entries[winner]!] : entries);
+    } else {
+      joined = results;
+    }
+    const outputs = {
+      ...folded.outputs,
+      [nodeId]: normalizeJson({ ...ownOutputs, results: joined, branch_count: runs.filter((run) => run.state.status !== 'failed').length }),
+    };
+    const draft: Draft = { status: 'running', error: null, cursor: state.cursor.slice(0, (state.frames.at(-1) as ParallelFrame).depth), frames: state.frames.slice(0, -1) };
+    const failed = runs.find((run) => run.state.status === 'failed' && run.state.error !== null);
+    if (failed?.state.error) this.fail(draft, nodeId, failed.state.error, false);
+    else if (isFork) {
+      const joinId = this.joinOfFork.get(nodeId);
+      if (joinId !== undefined && runs.some((run) => this.reachedJoin(nodeId, run.state))) draft.cursor.push(joinId);
+    } else this.follow(draft, nodeId, ['completed']);
+    this.settle(draft);
+    if (draft.status === 'running' && draft.cursor.length === 0 && draft.frames.length === 0) draft.status = 'completed';
+    return { ...folded, outputs, status: draft.status, error: draft.error, cursor: draft.cursor, frames: draft.frames };
   }
 
   /** What the node about to run needs from the routing state (loop iteration, handled error). */
@@ -96,7 +236,10 @@ export class ExecutionOrchestrator {
       if (kind === 'catch' && this.catchOfTry.get(top.nodeId) === nodeId) handlingError = top.error;
       if (kind === 'finally' && this.finallyOfTry.get(top.nodeId) === nodeId) handlingError = top.error;
     }
-    return { iteration, handlingError };
+    const forkId = kind === 'join' ? this.forkOfJoin.get(nodeId) : undefined;
+    const forkOutputs = forkId === undefined ? undefined : state.outputs[forkId];
+    const joined = forkOutputs && 'results' in forkOutputs ? { results: forkOutputs['results'] ?? null, branch_count: forkOutputs['branch_count'] ?? 0 } : undefined;
+    return { iteration, handlingError, joined };
   }
 
   /** Folds `outcome` of `nodeId` into the state and routes to the next node. Pure. */
@@ -139,10 +282,50 @@ export class ExecutionOrchestrator {
     }
   }
 
+  /** Fork-side pairing (`paired_join_id`), then Join-side `paired_fork_id`, then the first Join a Fork's branches reach. */
+  private pairForks(): void {
+    const nodes = this.workflow.nodes;
+    const pair = (forkId: string, joinId: unknown): void => {
+      if (typeof joinId !== 'string' || this.kindOf(joinId) !== 'join' || this.kindOf(forkId) !== 'fork') return;
+      if (this.joinOfFork.has(forkId) || this.forkOfJoin.has(joinId)) return;
+      this.joinOfFork.set(forkId, joinId);
+      this.forkOfJoin.set(joinId, forkId);
+    };
+    for (const node of nodes.values()) if (this.kindOf(node.id) === 'fork') pair(node.id, node.config.paired_join_id);
+    for (const node of nodes.values()) if (this.kindOf(node.id) === 'join') pair(String(node.config.paired_fork_id ?? ''), node.id);
+    for (const node of nodes.values()) if (this.kindOf(node.id) === 'fork' && !this.joinOfFork.has(node.id)) pair(node.id, this.firstJoinAfter(node.id));
+  }
+
+  /** The first Join reached from a Fork's branch ports, breadth first in port and file order. */
+  private firstJoinAfter(forkId: string): string | undefined {
+    const seen = new Set<string>([forkId]);
+    const queue = this.workflow.connectedExecPorts(forkId).flatMap((port) => this.workflow.execTargets(forkId, port));
+    for (let index = 0; index < queue.length; index++) {
+      const id = queue[index]!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (this.kindOf(id) === 'join') return id;
+      for (const port of this.workflow.connectedExecPorts(id)) queue.push(...this.workflow.execTargets(id, port));
+    }
+    return undefined;
+  }
+
+  private endsBranch(parallelId: string, due: string): boolean {
+    if (this.kindOf(parallelId) === 'fork') return due === this.joinOfFork.get(parallelId);
+    if (due === parallelId) return true;
+    return this.kindOf(due) === 'loop-end' && this.workflow.node(due).config.paired_start_id === parallelId;
+  }
+
   private route(draft: Draft, nodeId: string, outcome: NodeOutcome): void {
     const { cursor, frames } = draft;
     const top = frames.at(-1);
-    switch (this.kindOf(nodeId)) {
+    const kind = this.kindOf(nodeId);
+    if (isParallelStart(kind)) {
+      // The branches run beside the cursor (the executor asks `parallelPlan`); `joinBranches` closes the frame.
+      frames.push({ kind: 'parallel', nodeId, depth: cursor.length });
+      return;
+    }
+    switch (kind) {
       case 'end':
         draft.status = 'completed';
         cursor.length = 0;
@@ -235,6 +418,8 @@ export class ExecutionOrchestrator {
     while (draft.status === 'running') {
       const top = frames.at(-1);
       if (!top || cursor.length > top.depth) return;
+      // Waiting for its branches: `joinBranches` goes on from here.
+      if (top.kind === 'parallel') return;
       if (top.kind === 'loop') {
         cursor.push(top.nodeId);
         return;
@@ -311,6 +496,15 @@ function innermostLoop(frames: readonly Frame[]): number {
 
 function innermostTry(frames: readonly Frame[]): number {
   return frames.findLastIndex((frame) => frame.kind === 'try');
+}
+
+/** What one branch left: the variables it wrote, the outputs of its last node, its error message. */
+function branchResultOf(run: BranchRun): JsonObject {
+  // A Map, then Object.fromEntries: any key (even `__proto__`) stays a plain own key.
+  const variables = new Map<string, Json>();
+  for (const { outcome } of run.outcomes) for (const [name, value] of Object.entries(outcome.variables ?? {})) variables.set(name, value);
+  const last = run.outcomes.at(-1);
+  return normalizeJson({ variables: Object.fromEntries(variables), outputs: last?.outcome.outputs ?? {}, error: run.state.error?.message ?? null }) as JsonObject;
 }
 
 /** Folds what one node changed into the state (outputs, variables, resources, logs, step count). Pure. */

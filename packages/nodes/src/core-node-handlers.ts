@@ -2,6 +2,7 @@ import type { CatalogNodeHandler } from './catalog/node-definition.js';
 import { zipNodeHandlers } from './archive/zip-nodes.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
 import { errorHandlingNodeHandlers } from './control/error-handling-nodes.js';
+import { parallelNodeHandlers } from './control/parallel-nodes.js';
 import { dataCompareNodeHandlers } from './data/data-compare-node.js';
 import { expressionNodeHandlers } from './data/expression-nodes.js';
 import { fuzzyMatchNodeHandlers } from './data/fuzzy-match-node.js';
@@ -43,6 +44,7 @@ import { utilityNodeHandlers } from './utility/utility-nodes.js';
 export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
   return [
     ...controlNodeHandlers,
+    ...parallelNodeHandlers,
     ...variableNodeHandlers,
     ...mathNodeHandlers,
     ...textNodeHandlers,
