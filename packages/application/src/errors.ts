@@ -115,7 +115,9 @@ export class ParallelNestingError extends CasareError {
     /** The outer Fork or ParallelForEach. */
     readonly nodeId: string,
   ) {
-    super(`nodes.${nodeId}: a branch of this node started parallel branches of its own; Fork and ParallelForEach do not nest (move the inner one into a sub-workflow)`);
+    super(
+      `nodes.${nodeId}: a branch of this node started parallel branches of its own; Fork and ParallelForEach do not nest (move the inner one into a sub-workflow)`,
+    );
     this.name = 'ParallelNestingError';
   }
 }

@@ -29,7 +29,16 @@ export {
 } from './workflow-document.js';
 export { controlKindOf, isLoopStart, isParallelStart, DEFAULT_MAX_ITERATIONS, type ControlKind } from './control-flow.js';
 export { jsonSchema, jsonObjectSchema, nodeErrorSchema, nodeOutcomeSchema, type NodeError, type NodeOutcome } from './node-outcome.js';
-export { executionStateSchema, frameSchema, runStatusSchema, type ExecutionState, type Frame, type LoopFrame, type TryFrame, type ParallelFrame } from './execution-state.js';
+export {
+  executionStateSchema,
+  frameSchema,
+  runStatusSchema,
+  type ExecutionState,
+  type Frame,
+  type LoopFrame,
+  type TryFrame,
+  type ParallelFrame,
+} from './execution-state.js';
 export { WorkflowValidationError, ExpressionError, RoutingError, type ValidationIssue } from './errors.js';
 export { loadWorkflow, DEFAULT_LIMITS, EXEC_OUTPUT_PORTS, isExecOutputPort, type LoadWorkflowOptions, type WorkflowLimits } from './load-workflow.js';
 export { formatPath, type PathSegment } from './json-path.js';

@@ -167,7 +167,10 @@ export class ExecutionOrchestrator {
     const body = this.workflow.execTargets(nodeId, 'body');
     const batch = outputs['batch_size'];
     const concurrency = typeof batch === 'number' && Number.isInteger(batch) && batch >= 1 ? batch : 1;
-    const branches = body.length === 0 ? [] : items.map((item, index) => ({ label: String(index), state: branchState(body, { ...outputs, current_item: item, current_index: index }) }));
+    const branches =
+      body.length === 0
+        ? []
+        : items.map((item, index) => ({ label: String(index), state: branchState(body, { ...outputs, current_item: item, current_index: index }) }));
     return { nodeId, branches, concurrency, failFast, firstWins: false };
   }
 
@@ -214,7 +217,12 @@ export class ExecutionOrchestrator {
       ...folded.outputs,
       [nodeId]: normalizeJson({ ...ownOutputs, results: joined, branch_count: runs.filter((run) => run.state.status !== 'failed').length }),
     };
-    const draft: Draft = { status: 'running', error: null, cursor: state.cursor.slice(0, (state.frames.at(-1) as ParallelFrame).depth), frames: state.frames.slice(0, -1) };
+    const draft: Draft = {
+      status: 'running',
+      error: null,
+      cursor: state.cursor.slice(0, (state.frames.at(-1) as ParallelFrame).depth),
+      frames: state.frames.slice(0, -1),
+    };
     const failed = runs.find((run) => run.state.status === 'failed' && run.state.error !== null);
     if (failed?.state.error) this.fail(draft, nodeId, failed.state.error, false);
     else if (isFork) {
@@ -238,7 +246,8 @@ export class ExecutionOrchestrator {
     }
     const forkId = kind === 'join' ? this.forkOfJoin.get(nodeId) : undefined;
     const forkOutputs = forkId === undefined ? undefined : state.outputs[forkId];
-    const joined = forkOutputs && 'results' in forkOutputs ? { results: forkOutputs['results'] ?? null, branch_count: forkOutputs['branch_count'] ?? 0 } : undefined;
+    const joined =
+      forkOutputs && 'results' in forkOutputs ? { results: forkOutputs['results'] ?? null, branch_count: forkOutputs['branch_count'] ?? 0 } : undefined;
     return { iteration, handlingError, joined };
   }
 
@@ -504,7 +513,11 @@ function branchResultOf(run: BranchRun): JsonObject {
   const variables = new Map<string, Json>();
   for (const { outcome } of run.outcomes) for (const [name, value] of Object.entries(outcome.variables ?? {})) variables.set(name, value);
   const last = run.outcomes.at(-1);
-  return normalizeJson({ variables: Object.fromEntries(variables), outputs: last?.outcome.outputs ?? {}, error: run.state.error?.message ?? null }) as JsonObject;
+  return normalizeJson({
+    variables: Object.fromEntries(variables),
+    outputs: last?.outcome.outputs ?? {},
+    error: run.state.error?.message ?? null,
+  }) as JsonObject;
 }
 
 /** Folds what one node changed into the state (outputs, variables, resources, logs, step count). Pure. */

@@ -1,5 +1,16 @@
 import { ExecutionOrchestrator, nodeOutcomeSchema, resolveTemplates } from '@casare-rpa/domain';
-import type { BranchRun, CheckpointMode, ExecutionState, Json, JsonObject, NodeError, NodeOutcome, TemplateScope, Workflow, WorkflowNode } from '@casare-rpa/domain';
+import type {
+  BranchRun,
+  CheckpointMode,
+  ExecutionState,
+  Json,
+  JsonObject,
+  NodeError,
+  NodeOutcome,
+  TemplateScope,
+  Workflow,
+  WorkflowNode,
+} from '@casare-rpa/domain';
 import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-context.js';
 import type { ExecutionEvent, ExecutionEvents } from '../ports/execution-events.js';
 import type { NodeCatalog, NodeEffect, NodeExecution, NodeLogger } from '../ports/node-catalog.js';

@@ -16,7 +16,12 @@ const forkNode = defineNode({
   types: ['ForkNode'],
   effect: 'pure',
   config: z.looseObject({
-    branch_count: integer(2).pipe(z.number().min(2, { error: 'at least 2 branches' }).max(MAX_BRANCHES, { error: `at most ${MAX_BRANCHES} branches` })),
+    branch_count: integer(2).pipe(
+      z
+        .number()
+        .min(2, { error: 'at least 2 branches' })
+        .max(MAX_BRANCHES, { error: `at most ${MAX_BRANCHES} branches` }),
+    ),
     fail_fast: boolean(false),
   }),
   ports: {
@@ -55,7 +60,12 @@ const parallelForEachNode = defineNode({
   effect: 'pure',
   config: z.looseObject({
     items: anyValue(),
-    batch_size: integer(5).pipe(z.number().min(1, { error: 'at least 1' }).max(MAX_BATCH, { error: `at most ${MAX_BATCH}` })),
+    batch_size: integer(5).pipe(
+      z
+        .number()
+        .min(1, { error: 'at least 1' })
+        .max(MAX_BATCH, { error: `at most ${MAX_BATCH}` }),
+    ),
     fail_fast: boolean(false),
     timeout_per_item: integer(60).pipe(z.number().min(1, { error: 'at least 1 second' })),
   }),

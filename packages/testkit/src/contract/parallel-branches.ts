@@ -56,7 +56,12 @@ export function parallelBranchSuite(test: TestApi, use: () => DurableRunnerHarne
         const runId = unique('parallel');
         // Node attempts of the first incarnation: fork #0; slow, add_b, add_c #1-#3 in one round;
         // the retry of add_c is #4, 100 ms later: add_b is recorded by then, slow still runs.
-        const scenario: Scenario = { runId, input: { document: forkDocument(), source: 'parallel.json' }, secrets: {}, crashes: [{ atNodeExecution: 4, phase: 'before-effect' }] };
+        const scenario: Scenario = {
+          runId,
+          input: { document: forkDocument(), source: 'parallel.json' },
+          secrets: {},
+          crashes: [{ atNodeExecution: 4, phase: 'before-effect' }],
+        };
         const observation = await observeScenario(use(), scenario);
         const problems = [...checkSameEnding(observation), ...checkRestartExecutesNothing(observation)];
         if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${describeObservation(observation)}`);
