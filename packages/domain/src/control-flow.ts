@@ -19,6 +19,10 @@ export type ControlKind =
   | 'fork'
   | 'join'
   | 'parallel-for-each'
+  | 'retry'
+  | 'retry-success'
+  | 'retry-fail'
+  | 'on-error'
   | 'action';
 
 const KINDS: Readonly<Record<string, ControlKind>> = {
@@ -41,6 +45,10 @@ const KINDS: Readonly<Record<string, ControlKind>> = {
   ForkNode: 'fork',
   JoinNode: 'join',
   ParallelForEachNode: 'parallel-for-each',
+  RetryNode: 'retry',
+  RetrySuccessNode: 'retry-success',
+  RetryFailNode: 'retry-fail',
+  OnErrorNode: 'on-error',
 };
 
 /** The routing role of a v1 node type. */

@@ -42,6 +42,12 @@ export const EXEC_OUTPUT_PORTS: ReadonlySet<string> = new Set([
   'try_body',
   'catch_body',
   'finally_body',
+  'retry_body',
+  'success',
+  'failed',
+  'protected_body',
+  'on_error',
+  'finally',
 ]);
 
 /** True when a control-flow connection may leave from this port (`case_*` of Switch, `branch_*` of Fork included). */
@@ -293,7 +299,7 @@ class DocumentChecker {
         'DANGLING_CONNECTION',
         [...path, 'source_port'],
         `control-flow connection leaves "${connection.sourceNode}" from port "${connection.sourcePort}", which is not an exec port ` +
-          '(exec_out, true, false, body, completed, case_*, default, try_body, catch_body, finally_body, branch_*)',
+          '(exec_out, true, false, body, completed, case_*, default, try_body, catch_body, finally_body, branch_*, retry_body, success, failed, protected_body, on_error, finally)',
         connection.sourceNode,
       );
     }

@@ -1,6 +1,6 @@
 import { controlKindOf, DEFAULT_MAX_ITERATIONS, isParallelStart, type ControlKind } from './control-flow.js';
 import { RoutingError } from './errors.js';
-import type { ExecutionState, Frame, LoopFrame, ParallelFrame, TryFrame } from './execution-state.js';
+import type { ExecutionState, Frame, LoopFrame, ParallelFrame, RetryFrame, TryFrame } from './execution-state.js';
 import { normalizeJson, type Json, type JsonObject } from './json.js';
 import type { NodeError, NodeOutcome } from './node-outcome.js';
 import { EXEC_OUTPUT_PORT, type Workflow } from './workflow.js';
@@ -238,11 +238,17 @@ export class ExecutionOrchestrator {
   controlContext(state: ExecutionState, nodeId: string): ControlContext {
     const top = state.frames.at(-1);
     const kind = this.kindOf(nodeId);
-    const iteration = top?.kind === 'loop' && top.nodeId === nodeId ? top.iteration + 1 : 0;
+    let iteration = top?.kind === 'loop' && top.nodeId === nodeId ? top.iteration + 1 : 0;
     let handlingError: NodeError | undefined;
     if (top?.kind === 'try' && top.error) {
       if (kind === 'catch' && this.catchOfTry.get(top.nodeId) === nodeId) handlingError = top.error;
       if (kind === 'finally' && this.finallyOfTry.get(top.nodeId) === nodeId) handlingError = top.error;
+      if (kind === 'on-error' && top.nodeId === nodeId) handlingError = top.error;
+    }
+    // A Retry node learns the attempts made so far (its iteration) and why the last one failed.
+    if (kind === 'retry' && top?.kind === 'retry' && top.nodeId === nodeId) {
+      iteration = top.attempt;
+      handlingError = top.error ?? undefined;
     }
     const forkId = kind === 'join' ? this.forkOfJoin.get(nodeId) : undefined;
     const forkOutputs = forkId === undefined ? undefined : state.outputs[forkId];
@@ -258,8 +264,12 @@ export class ExecutionOrchestrator {
     if (due !== nodeId) throw new RoutingError(`node "${nodeId}" reported, but "${String(due)}" is due to run`, nodeId);
     const applied = applyOutcome(state, nodeId, outcome);
     const draft: Draft = { status: 'running', error: null, cursor: state.cursor.slice(0, -1), frames: [...state.frames] };
-    if (outcome.error) this.fail(draft, nodeId, outcome.error, false);
-    else this.route(draft, nodeId, outcome);
+    if (outcome.error) {
+      // A Retry node's own failure (attempts spent) ends its block: it is no failed attempt of its body.
+      const top = draft.frames.at(-1);
+      if (top?.kind === 'retry' && top.nodeId === nodeId) draft.frames.pop();
+      this.fail(draft, nodeId, outcome.error, false);
+    } else this.route(draft, nodeId, outcome);
     this.settle(draft);
     if (draft.status === 'running' && draft.cursor.length === 0 && draft.frames.length === 0) draft.status = 'completed';
     return { ...applied, status: draft.status, error: draft.error, cursor: draft.cursor, frames: draft.frames };
@@ -283,6 +293,12 @@ export class ExecutionOrchestrator {
       if (this.kindOf(node.id) !== 'try') continue;
       claim(node.id, node.config.paired_catch_id, 'catch');
       claim(node.id, node.config.paired_finally_id, 'finally');
+    }
+    // An OnError node is its own Catch (port `on_error`) and Finally (port `finally`).
+    for (const node of nodes.values()) {
+      if (this.kindOf(node.id) !== 'on-error') continue;
+      if (this.workflow.hasExecOutput(node.id, 'on_error')) this.catchOfTry.set(node.id, node.id);
+      if (this.workflow.hasExecOutput(node.id, 'finally')) this.finallyOfTry.set(node.id, node.id);
     }
     for (const node of nodes.values()) {
       const kind = this.kindOf(node.id);
@@ -368,6 +384,33 @@ export class ExecutionOrchestrator {
         cursor.push(loop.nodeId);
         return;
       }
+      case 'on-error': {
+        // Run again by its own frame: in the catch phase it routes to `on_error`, in the finally phase to `finally`.
+        if (top?.kind === 'try' && top.nodeId === nodeId && top.phase !== 'body') {
+          return this.push(draft, this.workflow.execTargets(nodeId, top.phase === 'catch' ? 'on_error' : 'finally'));
+        }
+        const body = this.workflow.hasExecOutput(nodeId, 'protected_body') ? 'protected_body' : EXEC_OUTPUT_PORT;
+        frames.push({ kind: 'try', nodeId, phase: 'body', depth: cursor.length, error: null, handled: false });
+        return this.push(draft, this.workflow.execTargets(nodeId, body));
+      }
+      case 'retry':
+        return this.routeRetry(draft, nodeId, outcome);
+      case 'retry-success':
+      case 'retry-fail': {
+        const index = frames.findLastIndex((frame) => frame.kind === 'retry');
+        if (index < 0) return this.follow(draft, nodeId, outcome.ports);
+        const frame = frames[index] as RetryFrame;
+        cursor.length = frame.depth;
+        if (this.kindOf(nodeId) === 'retry-success') {
+          frames.length = index;
+          return this.follow(draft, frame.nodeId, [...this.successPortsOf(frame.nodeId)]);
+        }
+        frames.length = index + 1;
+        const message = typeof outcome.outputs['error_message'] === 'string' ? outcome.outputs['error_message'] : 'Operation failed';
+        frames[index] = { ...frame, error: { nodeId, code: 'RETRY_FAILED', message, type: 'RetryFail', attempts: frame.attempt } };
+        cursor.push(frame.nodeId);
+        return;
+      }
       case 'try': {
         const body = this.workflow.hasExecOutput(nodeId, 'try_body') ? 'try_body' : EXEC_OUTPUT_PORT;
         frames.push({ kind: 'try', nodeId, phase: 'body', depth: cursor.length, error: null, handled: false });
@@ -389,6 +432,30 @@ export class ExecutionOrchestrator {
       default:
         return this.follow(draft, nodeId, outcome.ports);
     }
+  }
+
+  /**
+   * A Retry node's outcome chose `retry_body` (an attempt: its handler asked the runner for the
+   * backoff sleep first) or `failed` (attempts used up). Without a connected body it succeeds at once.
+   */
+  private routeRetry(draft: Draft, nodeId: string, outcome: NodeOutcome): void {
+    const { cursor, frames } = draft;
+    const top = frames.at(-1);
+    const open = top?.kind === 'retry' && top.nodeId === nodeId ? top : undefined;
+    const ports = outcome.ports ?? [EXEC_OUTPUT_PORT];
+    if (ports.includes('retry_body') && this.workflow.hasExecOutput(nodeId, 'retry_body')) {
+      const attempt = outcome.iteration ?? (open ? open.attempt + 1 : 1);
+      if (open) frames[frames.length - 1] = { ...open, attempt };
+      else frames.push({ kind: 'retry', nodeId, attempt, depth: cursor.length, error: null });
+      return this.push(draft, this.workflow.execTargets(nodeId, 'retry_body'));
+    }
+    if (open) frames.pop();
+    this.follow(draft, nodeId, ports.includes('retry_body') ? [...this.successPortsOf(nodeId)] : ports);
+  }
+
+  /** Where a Retry goes on success: `success`, and `exec_out` too (v1 files chain it from there). */
+  private successPortsOf(retryId: string): readonly string[] {
+    return ['success', EXEC_OUTPUT_PORT].filter((port) => this.workflow.hasExecOutput(retryId, port));
   }
 
   private routeLoopStart(draft: Draft, nodeId: string, outcome: NodeOutcome): void {
@@ -429,6 +496,12 @@ export class ExecutionOrchestrator {
       if (!top || cursor.length > top.depth) return;
       // Waiting for its branches: `joinBranches` goes on from here.
       if (top.kind === 'parallel') return;
+      // A retry body that ran out without RetrySuccess or RetryFail succeeded.
+      if (top.kind === 'retry') {
+        frames.pop();
+        this.follow(draft, top.nodeId, [...this.successPortsOf(top.nodeId)]);
+        continue;
+      }
       if (top.kind === 'loop') {
         cursor.push(top.nodeId);
         return;
@@ -444,7 +517,8 @@ export class ExecutionOrchestrator {
         this.fail(draft, top.nodeId, top.error, true);
         continue;
       }
-      if (this.workflow.hasExecOutput(top.nodeId, 'try_body')) this.push(draft, this.workflow.execTargets(top.nodeId, EXEC_OUTPUT_PORT));
+      const bodyPort = this.kindOf(top.nodeId) === 'on-error' ? 'protected_body' : 'try_body';
+      if (this.workflow.hasExecOutput(top.nodeId, bodyPort)) this.push(draft, this.workflow.execTargets(top.nodeId, EXEC_OUTPUT_PORT));
     }
   }
 
@@ -455,11 +529,18 @@ export class ExecutionOrchestrator {
   private fail(draft: Draft, nodeId: string, error: NodeError, rethrown: boolean): void {
     const { cursor, frames } = draft;
     let unwound = rethrown;
-    for (let index = innermostTry(frames); index >= 0; index = innermostTry(frames)) {
-      const frame = frames[index] as TryFrame;
-      cursor.length = frame.depth;
+    for (let index = innermostHandler(frames); index >= 0; index = innermostHandler(frames)) {
+      const handler = frames[index] as TryFrame | RetryFrame;
+      cursor.length = handler.depth;
       frames.length = index + 1;
       unwound = true;
+      if (handler.kind === 'retry') {
+        // A failure inside a retry body is a failed attempt: the Retry node decides what follows.
+        frames[index] = { ...handler, error };
+        cursor.push(handler.nodeId);
+        return;
+      }
+      const frame = handler;
       const catchId = this.catchOfTry.get(frame.nodeId);
       const finallyId = this.finallyOfTry.get(frame.nodeId);
       if (frame.phase === 'body' && catchId) {
@@ -503,8 +584,9 @@ function innermostLoop(frames: readonly Frame[]): number {
   return frames.findLastIndex((frame) => frame.kind === 'loop');
 }
 
-function innermostTry(frames: readonly Frame[]): number {
-  return frames.findLastIndex((frame) => frame.kind === 'try');
+/** The innermost frame that handles a failure: a Try (or OnError) block or a Retry block. */
+function innermostHandler(frames: readonly Frame[]): number {
+  return frames.findLastIndex((frame) => frame.kind === 'try' || frame.kind === 'retry');
 }
 
 /** What one branch left: the variables it wrote, the outputs of its last node, its error message. */
