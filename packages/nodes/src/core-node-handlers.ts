@@ -3,6 +3,7 @@ import { zipNodeHandlers } from './archive/zip-nodes.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
 import { errorHandlingNodeHandlers } from './control/error-handling-nodes.js';
 import { parallelNodeHandlers } from './control/parallel-nodes.js';
+import { webhookNotifyNodeHandlers } from './control/webhook-notify-node.js';
 import { dataCompareNodeHandlers } from './data/data-compare-node.js';
 import { expressionNodeHandlers } from './data/expression-nodes.js';
 import { fuzzyMatchNodeHandlers } from './data/fuzzy-match-node.js';
@@ -45,6 +46,7 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
   return [
     ...controlNodeHandlers,
     ...parallelNodeHandlers,
+    ...webhookNotifyNodeHandlers,
     ...variableNodeHandlers,
     ...mathNodeHandlers,
     ...textNodeHandlers,
