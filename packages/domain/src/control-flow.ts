@@ -23,6 +23,7 @@ export type ControlKind =
   | 'retry-success'
   | 'retry-fail'
   | 'on-error'
+  | 'subflow-output'
   | 'action';
 
 const KINDS: Readonly<Record<string, ControlKind>> = {
@@ -49,6 +50,7 @@ const KINDS: Readonly<Record<string, ControlKind>> = {
   RetrySuccessNode: 'retry-success',
   RetryFailNode: 'retry-fail',
   OnErrorNode: 'on-error',
+  SubflowOutputNode: 'subflow-output',
 };
 
 /** The routing role of a v1 node type. */

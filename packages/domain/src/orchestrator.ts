@@ -51,6 +51,8 @@ interface Draft {
   error: NodeError | null;
   readonly cursor: string[];
   readonly frames: Frame[];
+  /** Outputs by node id once the outcome is applied: which nodes have run. */
+  readonly ran: ExecutionState['outputs'];
 }
 
 /**
@@ -85,7 +87,20 @@ export class ExecutionOrchestrator {
     if (starts.length > 0) return starts;
     // A paired Catch/Finally has no exec input by design: only its Try may run it. A loop end without
     // input belongs to a body that dead-ends; starting it would re-run its loop after the fact.
-    return ids.filter((id) => !this.workflow.hasExecInput(id) && !this.pairedToTry.has(id) && this.kindOf(id) !== 'loop-end');
+    return ids.filter((id) => !this.workflow.hasExecInput(id) && !this.pairedToTry.has(id) && this.kindOf(id) !== 'loop-end' && !this.isFinal(id));
+  }
+
+  /**
+   * A SubflowOutputNode no exec wire enters (v1 made it data-only): it runs once the rest of the run
+   * is done, so the values wired into it are there; it returns them to the caller as variables.
+   */
+  private isFinal(nodeId: string): boolean {
+    return this.kindOf(nodeId) === 'subflow-output' && !this.workflow.hasExecInput(nodeId);
+  }
+
+  /** Final nodes that have not run yet, in file order. */
+  private pendingFinals(outputs: ExecutionState['outputs']): readonly string[] {
+    return [...this.workflow.nodes.keys()].filter((id) => this.isFinal(id) && !Object.hasOwn(outputs, id));
   }
 
   /** The Catch node of a Try, if paired. */
@@ -101,7 +116,8 @@ export class ExecutionOrchestrator {
   /** The initial state of a run: declared variable defaults overlaid with `inputs`, cursor at the start nodes. */
   start(runId: string, inputs: Readonly<Record<string, Json>> = {}): ExecutionState {
     const defaults = Object.fromEntries([...this.workflow.variables].map(([name, declaration]) => [name, declaration.defaultValue]));
-    const cursor = [...this.startNodes()].reverse();
+    const starts = this.startNodes();
+    const cursor = [...(starts.length > 0 ? starts : this.pendingFinals({}))].reverse();
     return {
       runId,
       status: cursor.length > 0 ? 'running' : 'completed',
@@ -222,6 +238,7 @@ export class ExecutionOrchestrator {
       error: null,
       cursor: state.cursor.slice(0, (state.frames.at(-1) as ParallelFrame).depth),
       frames: state.frames.slice(0, -1),
+      ran: outputs,
     };
     const failed = runs.find((run) => run.state.status === 'failed' && run.state.error !== null);
     if (failed?.state.error) this.fail(draft, nodeId, failed.state.error, false);
@@ -230,7 +247,7 @@ export class ExecutionOrchestrator {
       if (joinId !== undefined && runs.some((run) => this.reachedJoin(nodeId, run.state))) draft.cursor.push(joinId);
     } else this.follow(draft, nodeId, ['completed']);
     this.settle(draft);
-    if (draft.status === 'running' && draft.cursor.length === 0 && draft.frames.length === 0) draft.status = 'completed';
+    this.complete(draft);
     return { ...folded, outputs, status: draft.status, error: draft.error, cursor: draft.cursor, frames: draft.frames };
   }
 
@@ -263,7 +280,7 @@ export class ExecutionOrchestrator {
     const due = state.cursor.at(-1);
     if (due !== nodeId) throw new RoutingError(`node "${nodeId}" reported, but "${String(due)}" is due to run`, nodeId);
     const applied = applyOutcome(state, nodeId, outcome);
-    const draft: Draft = { status: 'running', error: null, cursor: state.cursor.slice(0, -1), frames: [...state.frames] };
+    const draft: Draft = { status: 'running', error: null, cursor: state.cursor.slice(0, -1), frames: [...state.frames], ran: applied.outputs };
     if (outcome.error) {
       // A Retry node's own failure (attempts spent) ends its block: it is no failed attempt of its body.
       const top = draft.frames.at(-1);
@@ -271,8 +288,16 @@ export class ExecutionOrchestrator {
       this.fail(draft, nodeId, outcome.error, false);
     } else this.route(draft, nodeId, outcome);
     this.settle(draft);
-    if (draft.status === 'running' && draft.cursor.length === 0 && draft.frames.length === 0) draft.status = 'completed';
+    this.complete(draft);
     return { ...applied, status: draft.status, error: draft.error, cursor: draft.cursor, frames: draft.frames };
+  }
+
+  /** A run with nothing left to run completes, once its SubflowOutput nodes returned their values. */
+  private complete(draft: Draft): void {
+    if (draft.status !== 'running' || draft.cursor.length > 0 || draft.frames.length > 0) return;
+    const finals = this.pendingFinals(draft.ran);
+    if (finals.length > 0) this.push(draft, finals);
+    else draft.status = 'completed';
   }
 
   private kindOf(nodeId: string): ControlKind {
@@ -351,11 +376,15 @@ export class ExecutionOrchestrator {
       return;
     }
     switch (kind) {
-      case 'end':
-        draft.status = 'completed';
+      case 'end': {
         cursor.length = 0;
         frames.length = 0;
+        // The run ends here, once its SubflowOutput nodes returned their values.
+        const finals = this.pendingFinals(draft.ran);
+        if (finals.length > 0) this.push(draft, finals);
+        else draft.status = 'completed';
         return;
+      }
       case 'for-loop-start':
       case 'while-loop-start':
         return this.routeLoopStart(draft, nodeId, outcome);

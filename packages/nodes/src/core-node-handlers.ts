@@ -4,6 +4,7 @@ import { controlNodeHandlers } from './control/control-nodes.js';
 import { errorHandlingNodeHandlers } from './control/error-handling-nodes.js';
 import { parallelNodeHandlers } from './control/parallel-nodes.js';
 import { webhookNotifyNodeHandlers } from './control/webhook-notify-node.js';
+import { subflowIoNodeHandlers } from './control/subflow-io-nodes.js';
 import { dataCompareNodeHandlers } from './data/data-compare-node.js';
 import { expressionNodeHandlers } from './data/expression-nodes.js';
 import { fuzzyMatchNodeHandlers } from './data/fuzzy-match-node.js';
@@ -47,6 +48,7 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...controlNodeHandlers,
     ...parallelNodeHandlers,
     ...webhookNotifyNodeHandlers,
+    ...subflowIoNodeHandlers,
     ...variableNodeHandlers,
     ...mathNodeHandlers,
     ...textNodeHandlers,
