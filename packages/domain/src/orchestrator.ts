@@ -179,7 +179,8 @@ export class ExecutionOrchestrator {
       const firstWins = joinId !== undefined && this.workflow.node(joinId).config.merge_strategy === 'first';
       return { nodeId, branches, concurrency: Math.max(1, branches.length), failFast, firstWins };
     }
-    const items = Array.isArray(outputs['items']) ? outputs['items'] : [];
+    const rawItems = outputs['items'];
+    const items: readonly Json[] = Array.isArray(rawItems) ? (rawItems as readonly Json[]) : [];
     const body = this.workflow.execTargets(nodeId, 'body');
     const batch = outputs['batch_size'];
     const concurrency = typeof batch === 'number' && Number.isInteger(batch) && batch >= 1 ? batch : 1;
@@ -342,7 +343,8 @@ export class ExecutionOrchestrator {
       this.forkOfJoin.set(joinId, forkId);
     };
     for (const node of nodes.values()) if (this.kindOf(node.id) === 'fork') pair(node.id, node.config.paired_join_id);
-    for (const node of nodes.values()) if (this.kindOf(node.id) === 'join') pair(String(node.config.paired_fork_id ?? ''), node.id);
+    for (const node of nodes.values())
+      if (this.kindOf(node.id) === 'join') pair(typeof node.config.paired_fork_id === 'string' ? node.config.paired_fork_id : '', node.id);
     for (const node of nodes.values()) if (this.kindOf(node.id) === 'fork' && !this.joinOfFork.has(node.id)) pair(node.id, this.firstJoinAfter(node.id));
   }
 
@@ -624,11 +626,8 @@ function branchResultOf(run: BranchRun): JsonObject {
   const variables = new Map<string, Json>();
   for (const { outcome } of run.outcomes) for (const [name, value] of Object.entries(outcome.variables ?? {})) variables.set(name, value);
   const last = run.outcomes.at(-1);
-  return normalizeJson({
-    variables: Object.fromEntries(variables),
-    outputs: last?.outcome.outputs ?? {},
-    error: run.state.error?.message ?? null,
-  }) as JsonObject;
+  const result: JsonObject = { variables: Object.fromEntries(variables), outputs: last?.outcome.outputs ?? {}, error: run.state.error?.message ?? null };
+  return normalizeJson(result);
 }
 
 /** Folds what one node changed into the state (outputs, variables, resources, logs, step count). Pure. */

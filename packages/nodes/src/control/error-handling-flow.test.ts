@@ -20,7 +20,7 @@ async function run(document: WorkflowDocBuilder | JsonObject, context = new Slee
   const useCase = new ExecuteWorkflowUseCase(createNodeCatalog(), new EventRecorder(), new MapSecretProvider({}));
   const json = document instanceof WorkflowDocBuilder ? (document.build() as unknown as Json) : document;
   try {
-    return await useCase.execute(context, { document: json } as unknown as Json);
+    return await useCase.execute(context, { document: json });
   } catch (error) {
     const failed = runFailureOf(error);
     if (failed) return failed;
