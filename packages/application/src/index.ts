@@ -55,7 +55,7 @@ export { ValidateWorkflowUseCase } from './use-cases/validate-workflow.js';
 export { REDACTED, redactJson, redactText, secretReferences } from './execution/redaction.js';
 export { stepPolicyOf, nodeTimeoutMs, policyIssues, DEFAULT_RETRY_INTERVAL_MS, DEFAULT_BACKOFF_RATE } from './execution/step-policy.js';
 export { StepTimeoutError, runBoundedAttempt, isStepTimeout, type AttemptBounds } from './execution/step-timeout.js';
-export type { RunInspector } from './ports/run-inspector.js';
+export type { RunInspector, RunInspectorFilter } from './ports/run-inspector.js';
 export { systemClock, type Clock } from './journal/clock.js';
 export type {
   JournalStore,

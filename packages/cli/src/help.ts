@@ -93,7 +93,7 @@ Inspect and steer recorded runs: in PostgreSQL when CASARE_DATABASE_URL is set, 
 SQLite file (CASARE_SQLITE_PATH, default .casare/casare.db under the current directory).
 
 Commands:
-  runs list [--status S] [--workflows] [--json]
+  runs list [--status S] [--queue NAME] [--workflows] [--json]
   runs show <runId> [--json]
   runs cancel <runId>
   runs resume <runId> [--json]
@@ -102,12 +102,14 @@ Commands:
 Example:
   casare runs list --status failed
 `,
-  'runs list': `Usage: casare runs list [--status S] [--limit N] [--workflows] [--json]
+  'runs list': `Usage: casare runs list [--status S] [--queue NAME] [--limit N] [--workflows] [--json]
 
 Lists recorded runs, most recent first.
 
 Options:
   --status S   only runs with this status: pending, enqueued, succeeded, failed, cancelled
+  --queue NAME only runs submitted to this DBOS queue (casare submit --queue; needs
+               CASARE_DATABASE_URL: SQLite runs go through no queue)
   --limit N    at most N runs (default 50)
   --workflows  also show each run's workflow name and file: reads every listed run's input
                (its whole workflow document), one query per run; "runs show" always shows them
@@ -264,6 +266,8 @@ heartbeat in the system database, and takes over the pending runs of a worker wh
 older than --takeover-after (exactly once across the fleet; DBOS's recovery for that executor id,
 so each run resumes after its last completed step). SIGTERM or Ctrl-C: stop dequeuing, give steps
 in flight 1.5 s, exit 0; unfinished runs stay pending and are taken over. A second signal exits at once.
+While PostgreSQL is away the worker stays up and its runs wait; once its heartbeat is back it takes
+over nobody for --takeover-after, while the other workers reconnect.
 
 Options:
   --queue NAME             queue to dequeue from; repeat for several (default casare)

@@ -160,6 +160,15 @@ describe('casare (memory durability, no PostgreSQL needed)', { timeout: 180_000 
       }
     });
 
+    it('refuses runs list --queue on the SQLite file, which records no queues, and an empty --queue (exit 2)', async () => {
+      const sqlite = await ws.run(['runs', 'list', '--queue', 'invoices'], env);
+      expect(sqlite.code).toBe(2);
+      expect(sqlite.stderr).toContain('--queue invoices: runs recorded in the SQLite file go through no queue; set CASARE_DATABASE_URL');
+      const empty = await ws.run(['runs', 'list', '--queue', ' '], env);
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toContain('--queue needs a queue name');
+    });
+
     it('names an unreachable PostgreSQL without its password (exit 1)', async () => {
       const unreachable = childEnv({ CASARE_DATABASE_URL: 'postgres://casare:s3cret-pw@127.0.0.1:1/casare' });
       for (const args of [['runs', 'list'], ['run', 'greeting.json'], ['recover']]) {

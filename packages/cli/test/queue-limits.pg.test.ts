@@ -100,4 +100,39 @@ describe.skipIf(!hasPostgres)('queue limits across workers', () => {
     expect(most).toBeLessThanOrEqual(GLOBAL);
     expect(most).toBe(GLOBAL);
   }, 150_000);
+
+  it('runs list --queue lists the runs of that queue only, with their statuses', async () => {
+    // In this process, as `casare` would run them: a process per command takes seconds each on a loaded machine.
+    const casare = async (...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli({
+        argv,
+        stdout: { write: (text: string) => (out.push(text), true) },
+        stderr: { write: (text: string) => (err.push(text), true) },
+        env: { CASARE_DATABASE_URL: database.url, CASARE_DBOS_LOG_LEVEL: 'error' },
+        cwd: workspace.dir,
+        interrupted: new Promise(() => {}),
+      });
+      return { code, stdout: out.join(''), stderr: err.join('') };
+    };
+    // No worker listens on "parked": its runs stay enqueued.
+    for (const runId of ['parked-1', 'parked-2']) {
+      const submitted = await casare('submit', 'span.json', '--queue', 'parked', '--run-id', runId);
+      expect(submitted.code, submitted.stderr).toBe(0);
+    }
+    const limited = JSON.parse((await casare('runs', 'list', '--queue', 'limited', '--json')).stdout) as Array<{ runId: string; status: string }>;
+    expect(limited.map((run) => run.runId).sort()).toEqual(Array.from({ length: RUNS }, (_, index) => `span-${index}`).sort());
+    expect(new Set(limited.map((run) => run.status))).toEqual(new Set(['succeeded']));
+    const parked = JSON.parse((await casare('runs', 'list', '--queue', 'parked', '--json')).stdout) as Array<{ runId: string; status: string }>;
+    expect(parked.map((run) => [run.runId, run.status])).toEqual([
+      ['parked-2', 'enqueued'],
+      ['parked-1', 'enqueued'],
+    ]);
+    const table = await casare('runs', 'list', '--queue', 'parked');
+    expect(table.stdout).toMatch(/^parked-2\s+enqueued\s/m);
+    expect(table.stdout).not.toContain('span-');
+    expect((await casare('runs', 'list', '--queue', 'parked', '--status', 'succeeded')).stdout).toBe('No succeeded runs on queue parked.\n');
+    expect((await casare('runs', 'list', '--queue', 'nobody-submits-here')).stdout).toBe('No runs on queue nobody-submits-here.\n');
+  }, 120_000);
 });

@@ -1,11 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { requireExternalService } from '@casare-rpa/testkit';
-import { workflowDoc } from '@casare-rpa/domain/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.js';
 import { childEnv, localPostgresAnswers, requireBuiltBinary, TestDatabase, Workspace, type CasareProcess } from './casare-process.js';
+import { Ledger, ledgerFlow } from './ledger.js';
 
 // A fleet of real `casare worker` processes on the local PostgreSQL (issue 12): runs submitted by
 // `casare submit` are drained by 3 workers; one is SIGKILLed mid-run and its runs are taken over
@@ -20,35 +18,10 @@ const ITEMS = 3;
 const TAKEOVER_AFTER_S = 5;
 const PER_WORKER = 4;
 
-interface Posted {
-  readonly item: string;
-  readonly key: string;
-}
-
-/** POSTs item 1..ITEMS of its run to the ledger, waiting a little between posts. */
-const ledgerFlow = (ledgerUrl: string) => {
-  let builder = workflowDoc().name('ledger-posts').start();
-  const chain = ['start'];
-  for (let item = 1; item <= ITEMS; item++) {
-    builder = builder.node(`post_${item}`, 'HTTPSuperNode', { action: 'POST', url: ledgerUrl, body: `{{$run.id}}#${item}`, timeout: 10 });
-    chain.push(`post_${item}`);
-    if (item < ITEMS) {
-      builder = builder.node(`wait_${item}`, 'WaitNode', { seconds: 0.4 });
-      chain.push(`wait_${item}`);
-    }
-  }
-  return builder
-    .end()
-    .chain(...chain, 'end')
-    .build();
-};
-
 describe.skipIf(!hasPostgres)('casare worker fleet', () => {
   let workspace: Workspace;
   let database: TestDatabase;
-  let ledger: Server;
-  let ledgerUrl: string;
-  const posted: Posted[] = [];
+  let ledger: Ledger;
   const workers: CasareProcess[] = [];
   let db: pg.Client;
 
@@ -66,25 +39,15 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
     requireBuiltBinary();
     workspace = await Workspace.create('fleet');
     database = new TestDatabase('fleet');
-    ledger = createServer((request, response) => {
-      let body = '';
-      request.setEncoding('utf8');
-      request.on('data', (chunk: string) => (body += chunk));
-      request.on('end', () => {
-        posted.push({ item: body, key: String(request.headers['idempotency-key'] ?? '') });
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      });
-    });
-    await new Promise<void>((resolve) => ledger.listen(0, '127.0.0.1', resolve));
-    ledgerUrl = `http://127.0.0.1:${(ledger.address() as AddressInfo).port}/ledger`;
-    await workspace.write('ledger.json', ledgerFlow(ledgerUrl));
+    ledger = await Ledger.start();
+    await workspace.write('ledger.json', ledgerFlow(ledger.url, ITEMS));
   });
 
   afterAll(async () => {
     for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     await Promise.all(workers.map((worker) => worker.ended.catch(() => undefined)));
     await db?.end().catch(() => {});
-    await new Promise((resolve) => ledger?.close(resolve));
+    await ledger?.close();
     await database?.drop().catch(() => {});
     await workspace?.dispose();
   });
@@ -148,14 +111,14 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
     for (const row of owners.rows) expect(row.executor_id).not.toBe(victimId);
 
     assertLedger(submitted, inFlightAtKill.length);
-    const postsBeforeRestart = posted.length;
+    const postsBeforeRestart = ledger.posted.length;
 
     // The killed worker comes back under its old id: DBOS's launch recovery looks for PENDING runs of
     // that id and finds none, so it executes nothing again.
     const back = startWorker(victimId);
     await back.waitForLine('stdout', /^Worker .* queues casare/);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect(posted.length).toBe(postsBeforeRestart);
+    expect(ledger.posted.length).toBe(postsBeforeRestart);
     expect((await db.query(`SELECT 1 FROM dbos.workflow_status WHERE executor_id = $1 AND status <> 'SUCCESS'`, [victimId])).rowCount).toBe(0);
     expect((await statusCounts(db)).SUCCESS).toBe(RUNS);
 
@@ -175,12 +138,7 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
 
   /** Every item of every run is in the ledger; an item posted twice carried the same key each time. */
   function assertLedger(runIds: readonly string[], inFlightAtKill: number): void {
-    const keysOf = new Map<string, Set<string>>();
-    for (const post of posted) {
-      const keys = keysOf.get(post.item) ?? new Set<string>();
-      keys.add(post.key);
-      keysOf.set(post.item, keys);
-    }
+    const keysOf = ledger.keysByItem();
     for (const runId of runIds)
       for (let item = 1; item <= ITEMS; item++) expect(keysOf.has(`${runId}#${item}`), `${runId}#${item} is missing from the ledger`).toBe(true);
     expect(keysOf.size).toBe(runIds.length * ITEMS);
@@ -189,8 +147,8 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
       expect([...keys][0], item).not.toBe('');
     }
     // Only the step in flight at the kill may repeat: at most one repeated post per run it held.
-    const repeats = posted.length - keysOf.size;
-    console.log(`ledger: ${posted.length} posts, ${keysOf.size} items, ${repeats} repeated (victim held ${inFlightAtKill} runs)`);
+    const repeats = ledger.posted.length - keysOf.size;
+    console.log(`ledger: ${ledger.posted.length} posts, ${keysOf.size} items, ${repeats} repeated (victim held ${inFlightAtKill} runs)`);
     expect(repeats).toBeLessThanOrEqual(inFlightAtKill);
   }
 });

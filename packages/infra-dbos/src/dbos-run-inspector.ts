@@ -1,5 +1,5 @@
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
-import { RunNotFoundError, type RunFilter, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
+import { RunNotFoundError, type RunInspector, type RunInspectorFilter, type RunSummary, type StepRecord } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import pg from 'pg';
 import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
@@ -35,9 +35,10 @@ export class DbosRunInspector implements RunInspector {
     return new DbosRunInspector(client, config);
   }
 
-  /** Runs matching the filter, most recent first. */
-  async list(filter: RunFilter = {}): Promise<readonly RunSummary[]> {
-    return this.#read([], async (client) => (await client.listWorkflows(listQueryOf(filter))).map(summaryOf));
+  /** Runs matching the filter, most recent first; `queue` is DBOS's record of the queue that dispatched each run. */
+  async list(filter: RunInspectorFilter = {}): Promise<readonly RunSummary[]> {
+    const query = { ...listQueryOf(filter), ...(filter.queue === undefined ? {} : { queueName: filter.queue }) };
+    return this.#read([], async (client) => (await client.listWorkflows(query)).map(summaryOf));
   }
 
   /** What the store knows about one run. */

@@ -51,7 +51,7 @@ export interface BoundedAttempt {
  */
 export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (attempt: BoundedAttempt) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const timeoutError = bounds.timeoutMs === undefined ? undefined : new StepTimeoutError(bounds.stepName, bounds.timeoutMs);
+  const { timeoutMs } = bounds;
   const detach: Array<() => void> = [];
   const forward = (signal: AbortSignal | undefined, reason: () => unknown): void => {
     if (!signal) return;
@@ -64,7 +64,9 @@ export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (attempt:
   let watching = typeof cancelled !== 'function';
   let settled = false;
   if (typeof cancelled !== 'function') forward(cancelled, () => cancelled?.reason);
-  forward(bounds.expired, () => timeoutError ?? bounds.expired?.reason);
+  // The timeout's error is built when it fires, not per attempt: an error captures a stack, and
+  // most attempts end in time.
+  forward(bounds.expired, () => (timeoutMs === undefined ? bounds.expired?.reason : new StepTimeoutError(bounds.stepName, timeoutMs)));
   const attempt: BoundedAttempt = {
     get signal() {
       // Subscribe to the cancel source on first read, and never once the attempt is over.
@@ -78,12 +80,13 @@ export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (attempt:
   };
   let timer: NodeJS.Timeout | undefined;
   try {
-    if (bounds.expired || !timeoutError) return await run(attempt);
+    if (bounds.expired || timeoutMs === undefined) return await run(attempt);
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort(timeoutError);
-        reject(timeoutError);
-      }, bounds.timeoutMs);
+        const error = new StepTimeoutError(bounds.stepName, timeoutMs);
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
     });
     return await Promise.race([run(attempt), expired]);
   } finally {

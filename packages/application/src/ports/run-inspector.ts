@@ -1,6 +1,16 @@
 import type { Json } from '@casare-rpa/domain';
 import type { RunFilter, RunSummary, StepRecord } from './durable-runner.js';
 
+/** Filter for `RunInspector.list`: a `RunFilter`, plus the queue where the adapter has queues. */
+export interface RunInspectorFilter extends RunFilter {
+  /**
+   * Only runs dispatched through this queue (`casare submit --queue`). DBOS records each run's
+   * queue; SQLite runs go through no queue, so `casare runs list` refuses `--queue` there rather
+   * than pass it to an inspector that cannot answer it.
+   */
+  readonly queue?: string;
+}
+
 /**
  * A read-only view of recorded runs (plus cancel) for tools such as `casare runs`: opening one never
  * makes the process an executor, so it never recovers, claims or runs anything. Adapters:
@@ -8,7 +18,7 @@ import type { RunFilter, RunSummary, StepRecord } from './durable-runner.js';
  */
 export interface RunInspector {
   /** Runs matching the filter, most recent first. */
-  list(filter?: RunFilter): Promise<readonly RunSummary[]>;
+  list(filter?: RunInspectorFilter): Promise<readonly RunSummary[]>;
   /** What the store knows about one run; `RunNotFoundError` when it has none. */
   status(runId: string): Promise<RunSummary>;
   /**

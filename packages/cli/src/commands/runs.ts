@@ -1,4 +1,4 @@
-import type { RunInspector, RunStatus, RunSummary } from '@casare-rpa/application';
+import { hasErrorCode, type RunInspector, type RunStatus, type RunSummary } from '@casare-rpa/application';
 import { parseCommandArgs } from '../cli-args.js';
 import { openRunInspector, openServices, type CasareServices } from '../container.js';
 import { chooseDurability } from '../durability.js';
@@ -58,10 +58,20 @@ async function listRuns(argv: readonly string[], cli: CliEnvironment): Promise<E
   const args = parseCommandArgs(
     'runs list',
     argv,
-    { status: { type: 'string' }, limit: { type: 'string' }, workflows: { type: 'boolean' }, json: { type: 'boolean' } },
+    { status: { type: 'string' }, queue: { type: 'string' }, limit: { type: 'string' }, workflows: { type: 'boolean' }, json: { type: 'boolean' } },
     { names: [], required: 0 },
   );
   if (args.help) return help(cli, 'runs list');
+  const queueText = args.string('queue');
+  const queue = queueText?.trim();
+  if (queueText !== undefined && !queue) throw new UsageError('--queue needs a queue name', 'runs list');
+  // Only DBOS records queues: on SQLite an empty list would hide that the runs are elsewhere.
+  if (queue !== undefined && chooseDurability(undefined, cli.env, 'runs list').durability !== 'dbos') {
+    throw new UsageError(
+      `--queue ${queue}: runs recorded in the SQLite file go through no queue; set CASARE_DATABASE_URL to the database of the workers (casare submit, casare worker)`,
+      'runs list',
+    );
+  }
   const status = args.string('status');
   if (status !== undefined && !RUN_STATUSES.includes(status as RunStatus)) {
     const hint = status === 'completed' ? ' (a run that completed has "succeeded")' : '';
@@ -72,7 +82,7 @@ async function listRuns(argv: readonly string[], cli: CliEnvironment): Promise<E
   // travels in it): reading it costs one query and one document per listed run, so only on request.
   const withWorkflows = args.flag('workflows');
   const { runs, inputs } = await withInspector(cli, async (inspector) => {
-    const listed = await inspector.list({ ...(status === undefined ? {} : { status: status as RunStatus }), limit });
+    const listed = await inspector.list({ ...(status === undefined ? {} : { status: status as RunStatus }), ...(queue === undefined ? {} : { queue }), limit });
     const read = withWorkflows ? await Promise.all(listed.map(async (run) => recordedInputOf(await inspector.input(run.runId)))) : [];
     return { runs: listed, inputs: read };
   });
@@ -84,7 +94,8 @@ async function listRuns(argv: readonly string[], cli: CliEnvironment): Promise<E
     return ExitCode.success;
   }
   if (runs.length === 0) {
-    cli.stdout.write(status === undefined ? 'No runs recorded yet.\n' : `No ${status} runs.\n`);
+    const where = queue === undefined ? '' : ` on queue ${queue}`;
+    cli.stdout.write(status === undefined ? (queue === undefined ? 'No runs recorded yet.\n' : `No runs${where}.\n`) : `No ${status} runs${where}.\n`);
     return ExitCode.success;
   }
   const rows = runs.map((run, index) => [
@@ -180,7 +191,7 @@ async function forkRun(argv: readonly string[], cli: CliEnvironment): Promise<Ex
         .handle(newRunId)
         .status()
         .catch((error: unknown) => {
-          if ((error as { code?: unknown }).code === 'RUN_NOT_FOUND') return undefined;
+          if (hasErrorCode(error, 'RUN_NOT_FOUND')) return undefined;
           throw error;
         });
       if (taken !== undefined) {
@@ -252,7 +263,7 @@ async function knownRun<T>(action: () => Promise<T>, runId: string, command: str
   try {
     return await action();
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'RUN_NOT_FOUND') {
+    if (hasErrorCode(error, 'RUN_NOT_FOUND')) {
       throw new UsageError(`no run with id ${runId} (see "casare runs list")`, command);
     }
     throw error;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ExecuteWorkflowUseCase, type ExecutionEvents } from '@casare-rpa/application';
+import { ExecuteWorkflowUseCase, hasErrorCode, ValidateWorkflowUseCase, type ExecutionEvents } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import { DbosQueueSubmitter, redactDatabaseUrl } from '@casare-rpa/infra-dbos';
 import { parseCommandArgs } from '../cli-args.js';
@@ -11,7 +11,6 @@ import type { CliEnvironment } from '../main.js';
 import { exitCodeOf, printReport, printReportJson, settleReport } from '../run-output.js';
 import { parseVariableAssignments } from '../run-variables.js';
 import { loadWorkflowFile } from '../workflow-file.js';
-import { ValidateWorkflowUseCase } from '@casare-rpa/application';
 import { DEFAULT_QUEUE } from './worker.js';
 
 const OPTIONS = {
@@ -80,7 +79,7 @@ async function exists(submitter: DbosQueueSubmitter, runId: string): Promise<boo
     await submitter.handle(runId).status();
     return true;
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'RUN_NOT_FOUND') return false;
+    if (hasErrorCode(error, 'RUN_NOT_FOUND')) return false;
     throw error;
   }
 }

@@ -69,12 +69,28 @@ export async function workerCommand(argv: readonly string[], cli: CliEnvironment
         `concurrency ${workerConcurrency ?? 'unlimited'} per worker, ${concurrency ?? 'unlimited'} per queue, takeover after ${takeoverAfterMs / 1000} s\n`,
     );
     const active = fleet;
+    const database = redactDatabaseUrl(config.databaseUrl);
     let ticking = false;
+    /** When this worker's heartbeat first failed in the current outage; undefined while it beats. */
+    let failingSince: number | undefined;
+    /** No takeover before this instant: set when the worker's own heartbeat comes back from an outage. */
+    let judgeFrom = 0;
     const tick = async (): Promise<void> => {
       if (ticking) return;
       ticking = true;
       try {
         await active.beat(queueNames);
+        if (failingSince !== undefined) {
+          // The outage stopped every worker's heartbeat, not only this one's: the others need a
+          // takeover period to beat again before a stale row means a dead worker.
+          judgeFrom = Date.now() + takeoverAfterMs;
+          cli.stderr.write(
+            `casare worker: heartbeat recorded again after ${((Date.now() - failingSince) / 1000).toFixed(1)} s; ` +
+              `no takeover for ${takeoverAfterMs / 1000} s while the other workers reconnect\n`,
+          );
+          failingSince = undefined;
+        }
+        if (Date.now() < judgeFrom) return;
         for (const takeover of await active.takeOverStale(takeoverAfterMs)) {
           cli.stdout.write(
             `Took over executor ${takeover.executorId} (last heartbeat ${((Date.now() - takeover.lastHeartbeat) / 1000).toFixed(1)} s ago): ` +
@@ -82,8 +98,14 @@ export async function workerCommand(argv: readonly string[], cli: CliEnvironment
           );
         }
       } catch (error) {
-        // The database may be restarting: the next tick tries again.
-        cli.stderr.write(`casare worker: heartbeat failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        // The database may be restarting: DBOS holds the runs' steps until it is back, the next tick beats again.
+        if (failingSince === undefined) {
+          failingSince = Date.now();
+          cli.stderr.write(
+            `casare worker: heartbeat failed on PostgreSQL at ${database}: ${error instanceof Error ? error.message : String(error)}; ` +
+              `retrying every ${heartbeatMs / 1000} s (runs in flight wait for the database)\n`,
+          );
+        }
       } finally {
         ticking = false;
       }

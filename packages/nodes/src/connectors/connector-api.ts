@@ -33,7 +33,7 @@ export interface ConnectorCall {
   readonly path: string;
   /** The path as messages may show it. */
   readonly shownPath: string;
-  readonly method?: 'GET' | 'POST' | 'PUT';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly json?: Json;
   readonly form?: FormData;

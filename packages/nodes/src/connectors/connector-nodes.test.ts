@@ -1,5 +1,5 @@
 import type { JsonObject } from '@casare-rpa/domain';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,6 @@ interface Received {
 const BOT_TOKEN = '123456:bot-secret-token';
 const GRAPH_TOKEN = 'graph-secret-token';
 const LLM_KEY = 'sk-llm-secret';
-const GOOGLE_TOKEN = 'ya29.google-secret';
 
 const catalog = createNodeCatalog();
 let server: Server;
@@ -28,7 +27,7 @@ let base: string;
 let received: Received[] = [];
 let workdir: string;
 
-/** Stand-ins for the Telegram Bot API, the WhatsApp Cloud API and an OpenAI-compatible endpoint. */
+/** Stand-ins for the Telegram Bot API, the WhatsApp Cloud API and an OpenAI-compatible endpoint (Google's are in google-nodes.test.ts). */
 function answer(request: Received): { status: number; body: JsonObject } {
   if (request.url.startsWith(`/telegram/bot${BOT_TOKEN}/`)) {
     const method = request.url.split('/').pop();
@@ -47,20 +46,6 @@ function answer(request: Received): { status: number; body: JsonObject } {
       status: 200,
       body: { model: sent.model, choices: [{ message: { role: 'assistant', content: `echo(${users.join(' | ')})` } }], usage: { total_tokens: 12 } },
     };
-  }
-  if (request.url.startsWith('/google/')) {
-    if (request.headers.authorization !== `Bearer ${GOOGLE_TOKEN}`)
-      return { status: 401, body: { error: { code: 401, message: 'Request had invalid authentication credentials.' } } };
-    const path = decodeURIComponent(request.url.split('?')[0] ?? '');
-    if (path === '/google/gmail/v1/users/me/messages/send') return { status: 200, body: { id: 'gm-1', threadId: 'th-1' } };
-    if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A1:B2' && request.method === 'GET')
-      return { status: 200, body: { range: 'Sheet1!A1:B2', values: [['a', 'b'], ['1']] } };
-    if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A1:B2' && request.method === 'PUT')
-      return { status: 200, body: { updatedRange: 'Sheet1!A1:B2', updatedRows: 2, updatedColumns: 2, updatedCells: 4 } };
-    if (path === '/google/v4/spreadsheets/sheet-1/values/Sheet1!A:B:append')
-      return { status: 200, body: { updates: { updatedRange: 'Sheet1!A3:B3', updatedRows: 1 } } };
-    if (path === '/google/drive/v3/files/drv-1') return { status: 200, body: { note: 'the file bytes' } };
-    if (path === '/google/upload/drive/v3/files') return { status: 200, body: { id: 'drv-1', name: 'report.pdf', webViewLink: 'https://drive.example/drv-1' } };
   }
   return { status: 404, body: { error: { message: 'no such endpoint' } } };
 }
@@ -212,92 +197,5 @@ describe('LLM nodes (local OpenAI-compatible stand-in)', () => {
     await expect(run('LLMCompletionNode', llm({ api_key: 'wrong', prompt: 'x' }))).rejects.toMatchObject({ code: 'CONNECTOR_AUTH_FAILED' });
     await expect(run('LLMCompletionNode', llm({ prompt: 'x', temperature: 3 }), 'lt')).rejects.toThrow('nodes.lt.config.temperature');
     await expect(run('LLMCompletionNode', llm({ prompt: 'x', base_url: 'http://127.0.0.1:1/v1' }))).rejects.toMatchObject({ code: 'CONNECTOR_UNREACHABLE' });
-  });
-});
-
-describe('Google Workspace nodes (local Gmail, Sheets and Drive stand-ins)', () => {
-  const google = (extra: JsonObject): JsonObject => ({ access_token: GOOGLE_TOKEN, api_base_url: `${base}/google`, ...extra });
-
-  it('GmailSendEmailNode sends the raw message with a Message-ID from the idempotency key', async () => {
-    const execution = aNodeExecution('GmailSendEmailNode')
-      .withConfig(google({ to: 'a@example.com, b@example.com', subject: 'Hi', body: 'Hello' }))
-      .inRun('run-g', 6)
-      .build();
-    expect((await catalog.execute(execution)).outputs).toEqual({ message_id: 'gm-1', thread_id: 'th-1', success: true, error: '' });
-    const raw = Buffer.from((JSON.parse(received[0]?.body ?? '') as { raw: string }).raw, 'base64url').toString('utf8');
-    expect(raw).toContain('Message-ID: <casare.run-g.6@casare-rpa.invalid>');
-    expect(raw).toContain('To: a@example.com, b@example.com');
-    expect(raw).toContain('Subject: Hi');
-  });
-
-  it('Sheets: reads a range, writes rows and appends one row', async () => {
-    expect((await run('SheetsGetRangeNode', google({ spreadsheet_id: 'sheet-1', range: 'Sheet1!A1:B2' }))).outputs).toEqual({
-      values: [['a', 'b'], ['1']],
-      row_count: 2,
-      column_count: 2,
-      success: true,
-      error: '',
-    });
-    expect(
-      (
-        await run(
-          'SheetsWriteRangeNode',
-          google({
-            spreadsheet_id: 'sheet-1',
-            range: 'Sheet1!A1:B2',
-            values: [
-              ['a', 'b'],
-              [1, 2],
-            ],
-          }),
-        )
-      ).outputs,
-    ).toMatchObject({ updated_cells: 4 });
-    expect(JSON.parse(received[1]?.body ?? '')).toEqual({
-      range: 'Sheet1!A1:B2',
-      majorDimension: 'ROWS',
-      values: [
-        ['a', 'b'],
-        [1, 2],
-      ],
-    });
-    expect((await run('SheetsAppendRowNode', google({ spreadsheet_id: 'sheet-1', range: 'Sheet1!A:B', values: ['x', 3] }))).outputs).toEqual({
-      updated_range: 'Sheet1!A3:B3',
-      updated_rows: 1,
-      success: true,
-      error: '',
-    });
-    expect(JSON.parse(received[2]?.body ?? '')).toEqual({ majorDimension: 'ROWS', values: [['x', 3]] });
-    await expect(run('SheetsAppendRowNode', google({ spreadsheet_id: 'sheet-1', range: 'A:B', values: [] }), 'sa')).rejects.toThrow(
-      'nodes.sa.config.values: must not be empty',
-    );
-  });
-
-  it('DriveUploadFileNode uploads a working-directory file as multipart with its metadata', async () => {
-    await writeFile(join(workdir, 'report.pdf'), '%PDF-drive');
-    const { outputs } = await run('DriveUploadFileNode', google({ file_path: 'report.pdf', folder_id: 'folder-9', mime_type: 'application/pdf' }));
-    expect(outputs).toEqual({ file_id: 'drv-1', name: 'report.pdf', web_view_link: 'https://drive.example/drv-1', success: true, error: '' });
-    expect(received[0]?.body).toContain('"parents":["folder-9"]');
-    expect(received[0]?.body).toContain('%PDF-drive');
-    await expect(run('DriveUploadFileNode', google({ file_path: '/etc/passwd' }), 'du')).rejects.toThrow('nodes.du.config.file_path');
-  });
-
-  it('DriveDownloadFileNode downloads into the working directory with the token in a header', async () => {
-    const { outputs } = await run('DriveDownloadFileNode', google({ file_id: 'drv-1', destination_path: 'in/drive.json' }));
-    expect(outputs).toEqual({ file_path: 'in/drive.json', success: true, error: '' });
-    expect(JSON.parse(await readFile(join(workdir, 'in/drive.json'), 'utf8'))).toEqual({ note: 'the file bytes' });
-    expect(received[0]?.url).toBe('/google/drive/v3/files/drv-1?alt=media');
-    await expect(run('DriveDownloadFileNode', google({ file_id: 'drv-1', destination_path: '../out.bin' }), 'dd')).rejects.toThrow(
-      'nodes.dd.config.destination_path',
-    );
-  });
-
-  it('a refused token fails with CONNECTOR_AUTH_FAILED and the API message, without the token', async () => {
-    const failure = await run('SheetsGetRangeNode', google({ access_token: 'expired', spreadsheet_id: 'sheet-1', range: 'A1' })).catch(
-      (error: unknown) => error,
-    );
-    expect(failure).toMatchObject({ code: 'CONNECTOR_AUTH_FAILED', status: 401 });
-    expect((failure as Error).message).toContain('invalid authentication credentials');
-    expect((failure as Error).message).not.toContain('expired');
   });
 });
