@@ -261,12 +261,7 @@ const EXPECTED: readonly Expectation[] = [
 ];
 
 /** Every node type, with its node ids, that each unsupported sample uses and the catalog does not know. */
-const UNSUPPORTED: Readonly<Record<string, ReadonlyArray<[string, string]>>> = {
-  'batch_7_2_error_handling.json': [
-    ['retry_node', 'RetryNode'],
-    ['on_error', 'OnErrorNode'],
-  ],
-};
+const UNSUPPORTED: Readonly<Record<string, ReadonlyArray<[string, string]>>> = {};
 
 /**
  * Samples whose config the catalog refuses, with the JSON path it names: batch 8.6 asks the

@@ -23,6 +23,7 @@ export type CasareErrorCode =
   | 'DATABASE_UNAVAILABLE'
   | 'SYSTEM_DATABASE_SETUP'
   | 'JOURNAL_WRITE_FAILED'
+  | 'PARALLEL_NESTED'
   // the SQLite journal file
   | 'SQLITE_UNWRITABLE'
   | 'SQLITE_LOCKED'
@@ -41,6 +42,7 @@ export type CasareErrorCode =
   | 'NODE_FAILED'
   | 'ASSERTION_FAILED'
   | 'LLM_ANSWER_INVALID'
+  | 'RETRY_EXHAUSTED'
   | 'CSV_INVALID'
   | 'BROWSER_HINT_INVALID'
   | 'BROWSER_PAGE_NOT_OPEN'
@@ -106,6 +108,21 @@ export class NondeterminismError extends CasareError {
       `run ${runId} is not deterministic: step ${stepIndex} was recorded as "${expected}" but the workflow now runs "${actual}"; the workflow changed since the run started (fork the run or start a new one)`,
     );
     this.name = 'NondeterminismError';
+  }
+}
+
+/** A Fork or ParallelForEach ran inside a branch of another: branches do not nest (their rounds would interleave). */
+export class ParallelNestingError extends CasareError {
+  /** Stable code. */
+  readonly code = 'PARALLEL_NESTED' as const;
+  constructor(
+    /** The outer Fork or ParallelForEach. */
+    readonly nodeId: string,
+  ) {
+    super(
+      `nodes.${nodeId}: a branch of this node started parallel branches of its own; Fork and ParallelForEach do not nest (move the inner one into a sub-workflow)`,
+    );
+    this.name = 'ParallelNestingError';
   }
 }
 

@@ -22,6 +22,7 @@ export { BROWSER_SESSIONS, type BrowserSessions } from './ports/browser-sessions
 export {
   CasareError,
   NondeterminismError,
+  ParallelNestingError,
   RunCancelledError,
   RunNotFoundError,
   RunEndedError,

@@ -73,6 +73,34 @@ describe('casare on SQLite (the default, no server)', { timeout: 180_000 }, () =
     expect(await ledger('first')).toEqual(['before', 'after']);
   });
 
+  it('a sub-workflow gets its inputs from the parent’s params (SubflowInput) and returns its outputs (SubflowOutput)', async () => {
+    await ws.write(
+      'child.json',
+      workflowDoc('child')
+        .node('in', 'SubflowInputNode', { port_name: 'n' })
+        .node('calc', 'SetVariableNode', { variable_name: 'x', value: '{{in.value}}0' })
+        .node('out', 'SubflowOutputNode', { port_name: 'answer', value: '{{x}}' })
+        .chain('in', 'calc')
+        .build(),
+    );
+    await ws.write(
+      'parent.json',
+      workflowDoc('parent')
+        .start()
+        .node('sub', 'CallSubworkflowNode', { subworkflow_id: 'child.json', params: { n: 4 } })
+        .node('got', 'SetVariableNode', { variable_name: 'got', value: '{{sub.result.answer}}' })
+        .end()
+        .chain('start', 'sub', 'got', 'end')
+        .build(),
+    );
+    const ended = await ws.run(['run', 'parent.json', '--run-id', 'parent-1', '--json'], env);
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(jsonOf<{ variables: Record<string, unknown> }>(ended).variables).toMatchObject({ got: '40' });
+    // The child is a run of its own, under the id derived from the parent step's key.
+    const listed = jsonOf<Array<{ runId: string; status: string }>>(await ws.run(['runs', 'list', '--json'], env));
+    expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ runId: 'parent-1:0:child', status: 'succeeded' })]));
+  });
+
   it('a run killed with SIGKILL in its durable sleep stays pending; casare recover finishes it without repeating a completed node', async () => {
     const child = ws.start(['run', 'ledger.json', '--run-id', 'killed', '--var', 'wait_seconds=2'], env);
     await child.waitForLine('stdout', /^✓ wait\s+WaitNode\s+completed/);

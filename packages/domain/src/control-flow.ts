@@ -16,6 +16,14 @@ export type ControlKind =
   | 'try'
   | 'catch'
   | 'finally'
+  | 'fork'
+  | 'join'
+  | 'parallel-for-each'
+  | 'retry'
+  | 'retry-success'
+  | 'retry-fail'
+  | 'on-error'
+  | 'subflow-output'
   | 'action';
 
 const KINDS: Readonly<Record<string, ControlKind>> = {
@@ -35,6 +43,14 @@ const KINDS: Readonly<Record<string, ControlKind>> = {
   TryNode: 'try',
   CatchNode: 'catch',
   FinallyNode: 'finally',
+  ForkNode: 'fork',
+  JoinNode: 'join',
+  ParallelForEachNode: 'parallel-for-each',
+  RetryNode: 'retry',
+  RetrySuccessNode: 'retry-success',
+  RetryFailNode: 'retry-fail',
+  OnErrorNode: 'on-error',
+  SubflowOutputNode: 'subflow-output',
 };
 
 /** The routing role of a v1 node type. */
@@ -45,6 +61,11 @@ export function controlKindOf(nodeType: string): ControlKind {
 /** True for loop start kinds. */
 export function isLoopStart(kind: ControlKind): boolean {
   return kind === 'for-loop-start' || kind === 'while-loop-start';
+}
+
+/** True for the kinds that start parallel branches (Fork, ParallelForEach). */
+export function isParallelStart(kind: ControlKind): boolean {
+  return kind === 'fork' || kind === 'parallel-for-each';
 }
 
 /** Default cap on WhileLoop iterations when the node sets no `max_iterations`. */

@@ -28,11 +28,37 @@ export const tryFrameSchema = z.object({
   handled: z.boolean(),
 });
 
-/** Zod schema of an open scope. */
-export const frameSchema = z.discriminatedUnion('kind', [loopFrameSchema, tryFrameSchema]);
+/** Zod schema of a Fork or ParallelForEach waiting for its branches, which run beside the main cursor. */
+export const parallelFrameSchema = z.object({
+  kind: z.literal('parallel'),
+  /** The Fork or ParallelForEach node. */
+  nodeId: z.string(),
+  /** Cursor length when the frame opened. */
+  depth: z.number().int().nonnegative(),
+});
 
-/** An open loop or Try block. */
+/** Zod schema of an open Retry block: its body runs again after a RetryFail or a failure, up to the node's attempts. */
+export const retryFrameSchema = z.object({
+  kind: z.literal('retry'),
+  /** The Retry node. */
+  nodeId: z.string(),
+  /** Attempts entered so far (1 during the first). */
+  attempt: z.number().int().nonnegative(),
+  /** Cursor length when the frame opened. */
+  depth: z.number().int().nonnegative(),
+  /** Why the last attempt failed, if one did. */
+  error: nodeErrorSchema.nullable(),
+});
+
+/** Zod schema of an open scope. */
+export const frameSchema = z.discriminatedUnion('kind', [loopFrameSchema, tryFrameSchema, parallelFrameSchema, retryFrameSchema]);
+
+/** An open loop, Try block or parallel start. */
 export type Frame = z.infer<typeof frameSchema>;
+/** A parallel start waiting for its branches. */
+export type ParallelFrame = z.infer<typeof parallelFrameSchema>;
+/** An open Retry block. */
+export type RetryFrame = z.infer<typeof retryFrameSchema>;
 /** An open loop. */
 export type LoopFrame = z.infer<typeof loopFrameSchema>;
 /** An open Try block. */

@@ -29,10 +29,19 @@ export {
 } from './workflow-document.js';
 export { DEFAULT_MAX_ITERATIONS } from './control-flow.js';
 export { jsonSchema, jsonObjectSchema, nodeErrorSchema, nodeOutcomeSchema, type NodeError, type NodeOutcome } from './node-outcome.js';
-export { executionStateSchema, frameSchema, runStatusSchema, type ExecutionState, type Frame, type LoopFrame, type TryFrame } from './execution-state.js';
+export {
+  executionStateSchema,
+  frameSchema,
+  runStatusSchema,
+  type ExecutionState,
+  type Frame,
+  type LoopFrame,
+  type TryFrame,
+  type ParallelFrame,
+} from './execution-state.js';
 export { WorkflowValidationError, ExpressionError, RoutingError, type ValidationIssue } from './errors.js';
 export { loadWorkflow, DEFAULT_LIMITS, EXEC_OUTPUT_PORTS, type LoadWorkflowOptions, type WorkflowLimits } from './load-workflow.js';
 export type { PathSegment } from './json-path.js';
-export { ExecutionOrchestrator, applyOutcome, type ControlContext } from './orchestrator.js';
+export { ExecutionOrchestrator, applyOutcome, type ControlContext, type ParallelPlan, type ParallelBranch, type BranchRun } from './orchestrator.js';
 export { resolveTemplates, evaluateCondition, type TemplateScope } from './templates.js';
 export { evaluateExpression } from './expression.js';

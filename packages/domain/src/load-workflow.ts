@@ -45,13 +45,20 @@ export const EXEC_OUTPUT_PORTS: ReadonlySet<string> = new Set([
   'try_body',
   'catch_body',
   'finally_body',
+  'retry_body',
+  'success',
+  'failed',
+  'protected_body',
+  'on_error',
+  'finally',
 ]);
 
-/** True when a control-flow connection may leave from this port. */
+/** True when a control-flow connection may leave from this port (`case_*` of Switch, `branch_*` of Fork included). */
 export function isExecOutputPort(port: string): boolean {
-  // `case_*`: Switch cases; `exec_*`: the v1 names of branch ports (AIConditionNode's exec_true and
-  // exec_false, AISwitchNode's exec_<option> and exec_default, AIAgentNode's exec_error).
-  return EXEC_OUTPUT_PORTS.has(port) || port.startsWith('case_') || port.startsWith('exec_');
+  // `case_*`: Switch cases; `branch_<n>`: Fork branches; `exec_*`: the v1 names of branch ports
+  // (AIConditionNode's exec_true and exec_false, AISwitchNode's exec_<option> and exec_default,
+  // AIAgentNode's exec_error).
+  return EXEC_OUTPUT_PORTS.has(port) || port.startsWith('case_') || port.startsWith('exec_') || /^branch_[1-9][0-9]*$/.test(port);
 }
 
 // Nesting beyond this is no workflow a person wrote; refusing it keeps validation off the deep end
@@ -310,7 +317,7 @@ class DocumentChecker {
         'DANGLING_CONNECTION',
         [...path, 'source_port'],
         `control-flow connection leaves "${connection.sourceNode}" from port "${connection.sourcePort}", which is not an exec port ` +
-          '(exec_out, exec_*, true, false, body, completed, case_*, default, try_body, catch_body, finally_body)',
+          '(exec_out, exec_*, true, false, body, completed, case_*, default, try_body, catch_body, finally_body, branch_*, retry_body, success, failed, protected_body, on_error, finally)',
         connection.sourceNode,
       );
     }

@@ -125,8 +125,10 @@ export class InMemoryJournal implements JournalStore {
   appendStep(runId: string, owner: string, step: JournalStep): boolean {
     const stored = this.runs.get(runId);
     if (!stored || stored.record.owner !== owner) return false;
-    if (stored.steps.length !== step.index) throw new Error(`journal of run ${runId} has ${stored.steps.length} steps, cannot record step ${step.index}`);
+    if (stored.steps.some((recorded) => recorded.index === step.index)) throw new Error(`journal of run ${runId} already holds step ${step.index}`);
+    // Steps started concurrently finish in any order; the journal keeps them by index, as SQLite does.
     stored.steps.push(step);
+    stored.steps.sort((a, b) => a.index - b.index);
     stored.record.updatedAt = step.completedAt;
     return true;
   }

@@ -2,6 +2,9 @@ import type { CatalogNodeHandler } from './catalog/node-definition.js';
 import { zipNodeHandlers } from './archive/zip-nodes.js';
 import { controlNodeHandlers } from './control/control-nodes.js';
 import { errorHandlingNodeHandlers } from './control/error-handling-nodes.js';
+import { parallelNodeHandlers } from './control/parallel-nodes.js';
+import { webhookNotifyNodeHandlers } from './control/webhook-notify-node.js';
+import { subflowIoNodeHandlers } from './control/subflow-io-nodes.js';
 import { dataCompareNodeHandlers } from './data/data-compare-node.js';
 import { expressionNodeHandlers } from './data/expression-nodes.js';
 import { fuzzyMatchNodeHandlers } from './data/fuzzy-match-node.js';
@@ -52,6 +55,9 @@ import { utilityNodeHandlers } from './utility/utility-nodes.js';
 export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
   return [
     ...controlNodeHandlers,
+    ...parallelNodeHandlers,
+    ...webhookNotifyNodeHandlers,
+    ...subflowIoNodeHandlers,
     ...variableNodeHandlers,
     ...mathNodeHandlers,
     ...textNodeHandlers,

@@ -1,6 +1,7 @@
 import type { DurableRunnerHarness, HarnessFactory } from './harness.js';
 import { crashPropertySuite, regressionSuite } from './contract/crash-properties.js';
 import { durableTimeSuite } from './contract/durable-time.js';
+import { parallelBranchSuite } from './contract/parallel-branches.js';
 import { replaySuite } from './contract/replay.js';
 import { runControlSuite } from './contract/run-control.js';
 import { runIdentitySuite } from './contract/run-identity.js';
@@ -17,6 +18,7 @@ export const CONTRACT_SUITES = {
   time: durableTimeSuite,
   control: runControlSuite,
   signals: signalSuite,
+  parallel: parallelBranchSuite,
   regressions: regressionSuite,
 } as const satisfies Record<string, ContractSuite>;
 
@@ -44,7 +46,7 @@ export interface ContractOptions {
 
 /**
  * The durable-runner contract: a suite per capability of the `DurableRunner` port (run ids,
- * replay, step policy, durable time, cancel/resume/fork, durable waits for signals), the named regression scenarios and the
+ * replay, step policy, durable time, cancel/resume/fork, durable waits for signals, parallel branches), the named regression scenarios and the
  * five crash properties on generated workflows. An adapter runs it from a short test file; its
  * harness (`DurableRunnerHarness`) says how to start the runner and how to kill it.
  *

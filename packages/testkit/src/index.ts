@@ -25,6 +25,7 @@ export { stepPolicySuite } from './contract/step-policy.js';
 export { durableTimeSuite } from './contract/durable-time.js';
 export { runControlSuite } from './contract/run-control.js';
 export { signalSuite } from './contract/signals.js';
+export { parallelBranchSuite } from './contract/parallel-branches.js';
 export type { TestApi, ContractSuite } from './contract/support.js';
 export { runIncarnation, endingOf, endingOfError, EventRecorder, type IncarnationOptions } from './incarnation.js';
 export { CrashSchedule, type AttemptInfo } from './crash-schedule.js';

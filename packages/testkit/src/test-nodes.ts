@@ -138,6 +138,12 @@ export function createTestNodeCatalog(options: TestCatalogOptions): NodeCatalog 
     outputs: { error_message: execution.handlingError?.message ?? '', error_type: execution.handlingError?.type ?? '' },
   }));
   add('FinallyNode', (execution) => ({ outputs: { had_error: execution.handlingError !== undefined } }));
+  // Parallel starts only say what their branches need; the engine runs the branches.
+  add('ForkNode', (execution) => ({ outputs: { fail_fast: execution.config['fail_fast'] === true } }));
+  add('JoinNode', (execution) => ({ outputs: { results: execution.joined?.['results'] ?? {}, branch_count: execution.joined?.['branch_count'] ?? 0 } }));
+  add('ParallelForEachNode', (execution) => ({
+    outputs: { items: loopItems(execution.config), batch_size: Number(execution.config['batch_size'] ?? 1), fail_fast: execution.config['fail_fast'] === true },
+  }));
   const failTimesOf = (execution: NodeExecution): number => Number(execution.config['fail_times'] ?? 0);
   add('TestAddNode', addTo, failTimesOf);
   add('TestComputeNode', addTo, failTimesOf);

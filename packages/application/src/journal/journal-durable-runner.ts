@@ -340,7 +340,7 @@ export class JournalDurableRunner implements DurableRunner {
     const body = this.bodies.get(run.workflowName);
     if (!body) return;
     this.executing.add(run.runId);
-    const context = new JournalContext(this, run.runId, [...this.store.steps(run.runId)], recovering);
+    const context = new JournalContext(this, run.runId, new Map(this.store.steps(run.runId).map((step) => [step.index, step])), recovering);
     void (async () => {
       let ending: { readonly output: Json } | { readonly error: unknown };
       try {
@@ -556,8 +556,8 @@ class JournalContext implements DurableContext {
   constructor(
     private readonly runner: JournalDurableRunner,
     readonly runId: string,
-    /** The run's recorded steps: read once when the execution starts, then appended to as it records. */
-    private readonly steps: JournalStep[],
+    /** The run's recorded steps by index: read once when the execution starts, then added to as it records. */
+    private readonly steps: Map<number, JournalStep>,
     readonly recovering: boolean,
   ) {}
 
@@ -658,7 +658,7 @@ class JournalContext implements DurableContext {
       if (this.cancelled()) throw new RunCancelledError(this.runId);
       const step = await this.runner.endWait(this.runId, index, name, this.runner.clock.now() >= open.deadline);
       if (step) {
-        this.steps.push(step);
+        this.steps.set(step.index, step);
         return signalWaitOf(name, step.output);
       }
       if (first) await this.runner.reach(point);
@@ -682,7 +682,7 @@ class JournalContext implements DurableContext {
 
   /** The recorded operation at `index`, checked against what the body asks for now (docs/architecture.md, rule 6). */
   private recorded(index: number, kind: JournalStepKind, name: string): JournalStep | undefined {
-    const recorded = this.steps[index];
+    const recorded = this.steps.get(index);
     if (!recorded) return undefined;
     if (recorded.kind !== kind || recorded.name !== name) throw new NondeterminismError(this.runId, index, recorded.name, name);
     return recorded;
@@ -693,7 +693,9 @@ class JournalContext implements DurableContext {
    * stays pending for a later recovery) or another owner took the run over.
    */
   private async record(step: JournalStep): Promise<void> {
-    if (this.steps.length !== step.index) throw new Error(`journal of run ${this.runId} has ${this.steps.length} steps, cannot record step ${step.index}`);
+    // Steps started concurrently (parallel branches) take their indexes in call order and are
+    // recorded in the order they finish; an index is recorded once.
+    if (this.steps.has(step.index)) throw new Error(`journal of run ${this.runId} already holds step ${step.index}`);
     // Checked in the same turn as the write: a runner that died records nothing.
     if (!this.runner.isExecuting(this.runId)) return never();
     let kept: boolean;
@@ -707,6 +709,6 @@ class JournalContext implements DurableContext {
       this.runner.abandon(this.runId, undefined);
       return never();
     }
-    this.steps.push(step);
+    this.steps.set(step.index, step);
   }
 }

@@ -16,7 +16,11 @@ export type JournalStepKind = StepKind;
 
 /** One recorded durable operation (a step, a sleep, a clock read, an ended wait for a signal). */
 export interface JournalStep {
-  /** Deterministic index within the run; the steps of a run are numbered 0, 1, 2... without gaps. */
+  /**
+   * Deterministic index within the run (0, 1, 2...). Steps started concurrently take their indexes
+   * when they start and are recorded as they finish, so a journal may hold a gap while one of them is
+   * in flight (or died with its process).
+   */
   readonly index: number;
   /** Step name (node id), the signal name of a wait, or `SLEEP_STEP_NAME` / `NOW_STEP_NAME`. */
   readonly name: string;
@@ -159,7 +163,8 @@ export interface JournalStore {
   claimRun(runId: string, claim: JournalClaim): boolean;
   /**
    * Records the step at `step.index` of a run that `owner` still holds, with the run's `updatedAt`,
-   * in one transaction. Returns false and records nothing when `owner` lost the run.
+   * in one transaction; indexes may arrive out of order (steps started concurrently), never twice.
+   * Returns false and records nothing when `owner` lost the run.
    */
   appendStep(runId: string, owner: string, step: JournalStep): boolean;
   /** Ends a pending run that `owner` holds and releases it; returns false (nothing changed) otherwise. */

@@ -34,6 +34,8 @@ export interface NodeExecution {
   readonly iteration: number;
   /** For Catch and Finally nodes: the error of the enclosing Try block, if any. */
   readonly handlingError: NodeError | undefined;
+  /** For a Join node: what its Fork's branches left (`results` by branch, `branch_count`); undefined elsewhere. */
+  readonly joined?: JsonObject | undefined;
   /** Directory relative paths resolve against. */
   readonly workingDirectory: string;
   /** Operator logger. */

@@ -1,10 +1,21 @@
 import { ExecutionOrchestrator, nodeOutcomeSchema, resolveTemplates } from '@casare-rpa/domain';
-import type { CheckpointMode, ExecutionState, Json, JsonObject, NodeError, NodeOutcome, TemplateScope, Workflow, WorkflowNode } from '@casare-rpa/domain';
+import type {
+  BranchRun,
+  CheckpointMode,
+  ExecutionState,
+  Json,
+  JsonObject,
+  NodeError,
+  NodeOutcome,
+  TemplateScope,
+  Workflow,
+  WorkflowNode,
+} from '@casare-rpa/domain';
 import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-context.js';
 import type { ExecutionEvent, ExecutionEvents } from '../ports/execution-events.js';
 import type { NodeCatalog, NodeEffect, NodeExecution, NodeLogger } from '../ports/node-catalog.js';
 import type { SecretProvider } from '../ports/secret-provider.js';
-import { findErrorWithCode, hasErrorCode, NondeterminismError } from '../errors.js';
+import { findErrorWithCode, hasErrorCode, NondeterminismError, ParallelNestingError } from '../errors.js';
 import { REDACTED, redactJson, redactText, secretReferences } from '../execution/redaction.js';
 import { stepPolicyOf } from '../execution/step-policy.js';
 import { isStepTimeout } from '../execution/step-timeout.js';
@@ -65,8 +76,15 @@ export class RunExecution {
     this.emit({ type: ctx.recovering ? 'run.recovered' : 'run.started', runId: ctx.runId, workflowName: this.workflow.metadata.name, at: Date.now() });
     let current: string | undefined;
     try {
-      for (current = this.orchestrator.current(state); current !== undefined; current = this.orchestrator.current(state)) {
-        const step = await this.executeStep(this.workflow.node(current), state);
+      for (;;) {
+        if (this.orchestrator.awaitingBranches(state) !== undefined) {
+          state = await this.runBranches(state);
+          continue;
+        }
+        current = this.orchestrator.current(state);
+        if (current === undefined) break;
+        const step = await this.executeStep(this.workflow.node(current), state, this.nextIndex, undefined);
+        this.nextIndex = step.index + 1;
         state = step.state;
         const sleepMs = step.last.sleepMs;
         if (sleepMs !== undefined && sleepMs > 0) {
@@ -89,6 +107,51 @@ export class RunExecution {
     return result;
   }
 
+  /**
+   * Runs the branches of the Fork or ParallelForEach the state waits on, then folds them back in
+   * (`ExecutionOrchestrator.joinBranches`). Branches run in rounds: each round starts the next step
+   * of every live branch (up to the plan's concurrency, in branch order) in one turn, so each takes
+   * its durable index in that fixed order before any is awaited, then awaits them all; a branch whose
+   * step asked for a sleep then sleeps, the sleeps again started in branch order. Whatever finishes
+   * first, a replay meets every step at the index it was recorded under, and a crash re-runs only the
+   * steps of the round that had not been recorded (docs/architecture.md, "Parallel branches").
+   */
+  private async runBranches(state: ExecutionState): Promise<ExecutionState> {
+    const { orchestrator } = this;
+    const plan = orchestrator.parallelPlan(state);
+    const branches = plan.branches.map((branch) => ({ state: branch.state, outcomes: [] as { nodeId: string; outcome: NodeOutcome }[] }));
+    const dueOf = (branch: { readonly state: ExecutionState }): string | undefined => {
+      if (orchestrator.awaitingBranches(branch.state) !== undefined) throw new ParallelNestingError(plan.nodeId);
+      return orchestrator.branchCurrent(plan.nodeId, branch.state);
+    };
+    const boundary = (branchState: ExecutionState): string | undefined => orchestrator.branchCurrent(plan.nodeId, branchState);
+    for (;;) {
+      const live = branches.filter((branch) => dueOf(branch) !== undefined).slice(0, plan.concurrency);
+      if (live.length === 0) break;
+      const base = this.nextIndex;
+      this.nextIndex += live.length;
+      // Started in one turn: every step takes its index now, in branch order.
+      const steps = live.map((branch, position) => this.executeStep(this.workflow.node(dueOf(branch) as string), branch.state, base + position, boundary));
+      const done = await Promise.all(steps);
+      const sleeps: Promise<void>[] = [];
+      done.forEach((step, position) => {
+        const branch = live[position]!;
+        branch.state = step.state;
+        branch.outcomes.push(...step.nodes.map(({ nodeId, outcome }) => ({ nodeId, outcome })));
+        const sleepMs = step.last.sleepMs;
+        if (sleepMs !== undefined && sleepMs > 0) {
+          this.nextIndex += 1;
+          sleeps.push(this.ctx.sleep(sleepMs));
+        }
+      });
+      await Promise.all(sleeps);
+      if (plan.failFast && branches.some((branch) => branch.state.status === 'failed')) break;
+      if (plan.firstWins && branches.some((branch) => orchestrator.reachedJoin(plan.nodeId, branch.state))) break;
+    }
+    const runs: BranchRun[] = branches.map((branch) => ({ state: branch.state, outcomes: branch.outcomes }));
+    return orchestrator.joinBranches(state, runs);
+  }
+
   /** What the engine treats a node as touching: in `every-node` mode every node ends its step. */
   private effectOf(node: WorkflowNode): NodeEffect {
     return this.mode === 'every-node' ? 'world' : this.catalog.effectOf(node);
@@ -98,10 +161,15 @@ export class RunExecution {
    * One durable step starting at `first`: its recorded node outcomes folded into `state`. A step
    * whose body ran here folds what the body computed; a replayed one folds its record.
    */
-  private async executeStep(first: WorkflowNode, state: ExecutionState): Promise<{ readonly state: ExecutionState; readonly last: NodeOutcome }> {
+  private async executeStep(
+    first: WorkflowNode,
+    state: ExecutionState,
+    expectedIndex: number,
+    boundary: ((state: ExecutionState) => string | undefined) | undefined,
+  ): Promise<{ readonly state: ExecutionState; readonly last: NodeOutcome; readonly nodes: readonly RecordedNode[]; readonly index: number }> {
     const { ctx } = this;
     const policy = stepPolicyOf(this.workflow, first);
-    let stepIndex = this.nextIndex;
+    let stepIndex = expectedIndex;
     let fresh: { readonly nodes: readonly RecordedNode[]; readonly state: ExecutionState } | undefined;
     let ran = false;
     let previousError: { readonly node: WorkflowNode; readonly message: string } | undefined;
@@ -149,7 +217,7 @@ export class RunExecution {
         }
         nodes.push({ nodeId: node.id, outcome, durationMs: Date.now() - startedAt, attempts: attempt.attempt });
         local = this.orchestrator.next(local, node.id, outcome);
-        node = this.following(node, effect, outcome, local, policy);
+        node = this.following(node, effect, outcome, local, policy, boundary);
       }
       fresh = { nodes, state: local };
       return encodeStep(this.mode, nodes);
@@ -166,7 +234,6 @@ export class RunExecution {
       fresh = undefined;
       recorded = encodeStep(this.mode, [{ nodeId: first.id, outcome: { outputs: {}, error: nodeError } }]);
     }
-    this.nextIndex = stepIndex + 1;
     // A step whose body ran here folds what it computed; a recorded one (replay after recovery) is
     // read back through the codec, checked, and folded node by node.
     const nodes = fresh?.nodes ?? decodeStep(this.mode, first.id, recorded);
@@ -185,7 +252,7 @@ export class RunExecution {
       if (outcome.error) this.emit({ type: 'node.failed', ...base, error: outcome.error });
       else this.emit({ type: 'node.completed', ...base, durationMs: replayed ? 0 : (durationMs ?? 0) });
     }
-    return { state: folded, last: (nodes.at(-1) as RecordedNode).outcome };
+    return { state: folded, last: (nodes.at(-1) as RecordedNode).outcome, nodes, index: stepIndex };
   }
 
   /**
@@ -194,9 +261,17 @@ export class RunExecution {
    * timeout policy differs from the step's: a step runs under one policy (its world node's), and
    * every node keeps its own in both checkpoint modes.
    */
-  private following(node: WorkflowNode, effect: NodeEffect, outcome: NodeOutcome, state: ExecutionState, policy: StepPolicy): WorkflowNode | undefined {
+  private following(
+    node: WorkflowNode,
+    effect: NodeEffect,
+    outcome: NodeOutcome,
+    state: ExecutionState,
+    policy: StepPolicy,
+    boundary: ((state: ExecutionState) => string | undefined) | undefined,
+  ): WorkflowNode | undefined {
     if (effect === 'world' || outcome.error !== undefined || (outcome.sleepMs ?? 0) > 0) return undefined;
-    const nextId = this.orchestrator.current(state);
+    // In a parallel branch the stretch also ends where the branch does (at its Join).
+    const nextId = boundary ? boundary(state) : this.orchestrator.current(state);
     if (nextId === undefined) return undefined;
     const next = this.workflow.node(nextId);
     if (!samePolicy(stepPolicyOf(this.workflow, next), policy)) return undefined;
@@ -249,6 +324,7 @@ export class RunExecution {
       connectedPorts: workflow.connectedExecPorts(node.id),
       iteration: control.iteration,
       handlingError: control.handlingError,
+      joined: control.joined,
       workingDirectory: this.input.workingDirectory ?? '.',
       settings: workflow.settings,
       logger: this.loggerFor(node, attempt.index, used),

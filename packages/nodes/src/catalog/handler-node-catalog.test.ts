@@ -32,7 +32,7 @@ describe('HandlerNodeCatalog', () => {
 
   it('does not know the node types outside the first catalog', () => {
     const known = createNodeCatalog().knownTypes();
-    for (const type of ['PythonScriptNode', 'GoogleSheetsReadNode', 'DesktopClickNode', 'RetryNode']) {
+    for (const type of ['PythonScriptNode', 'GoogleSheetsReadNode', 'DesktopClickNode', 'YOLOFindElementNode']) {
       expect(known.has(type), type).toBe(false);
     }
   });

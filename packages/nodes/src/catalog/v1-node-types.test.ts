@@ -45,6 +45,12 @@ describe("v1-node-types.json: the original engine's node classes", () => {
       'DownloadFileNode',
       'TableScraperNode',
       'FormFillerNode',
+      'ForkNode',
+      'JoinNode',
+      'ParallelForEachNode',
+      'SubflowNode',
+      'CallSubworkflowNode',
+      'ExecuteWorkflowNode',
     ]) {
       expect(supported.has(type)).toBe(true);
     }

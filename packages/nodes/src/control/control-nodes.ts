@@ -86,8 +86,8 @@ const switchNode = defineNode({
   },
 });
 
-/** What a ForLoop iterates: explicit items, or a numeric range. */
-function loopItems(items: Json, start: number | undefined, end: number | undefined, step: number | undefined): readonly Json[] {
+/** The items a loop start iterates: a list, a dictionary (as key/value pairs), a count, a range or a comma-separated text. */
+export function loopItems(items: Json, start: number | undefined, end: number | undefined, step: number | undefined): readonly Json[] {
   if (items === null && end !== undefined) {
     const by = step ?? 1;
     if (by === 0) throw new ConfigFieldError('step', 'must not be 0');

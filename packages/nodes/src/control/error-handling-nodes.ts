@@ -1,15 +1,13 @@
-import type { Json } from '@casare-rpa/domain';
+import { CasareError } from '@casare-rpa/application';
+import type { Json, NodeOutcome } from '@casare-rpa/domain';
 import { z } from 'zod';
-import { anyValue, boolean, dict, integer, oneOf, text } from '../catalog/config-schema.js';
+import { anyValue, boolean, dict, integer, number, oneOf, optionalInteger, text } from '../catalog/config-schema.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { textOf } from '../data/values.js';
 
-// RetryNode, RetrySuccessNode and RetryFailNode are left out on purpose: v1 re-entered the retry
-// body through back-edges from RetryFail and slept between attempts inside the node, i.e. a retry
-// loop written in the workflow. Here the runner retries a failed step (with its own durable
-// backoff), so the same intent is a step retry policy, not a node. OnErrorNode needs the
-// orchestrator to route its protected_body / on_error / finally ports like a Try block; that is
-// engine work, not a handler.
+// Retry and OnError blocks are routed by the domain orchestrator (a `retry` frame, a Try-like frame);
+// these handlers compute the attempt, the backoff and the error details. The backoff is a durable
+// sleep the runner takes (`sleepMs`), never a wait inside a node (docs/architecture.md, rule 8).
 
 /** A ThrowErrorNode ran: the workflow asked to fail here. */
 export class WorkflowThrownError extends Error {
@@ -81,5 +79,93 @@ const logErrorNode = defineNode({
   },
 });
 
-/** Error handling nodes: ThrowError, ErrorRecovery, LogError. */
-export const errorHandlingNodeHandlers: readonly CatalogNodeHandler[] = [throwErrorNode, errorRecoveryNode, logErrorNode];
+/** A RetryNode used up its attempts and its `failed` port leads nowhere. */
+export class RetryExhaustedError extends CasareError {
+  /** Stable code. */
+  readonly code = 'RETRY_EXHAUSTED' as const;
+  /** The attempts are spent; running the node again spends none more. */
+  readonly retryable = false;
+  constructor(
+    /** The Retry node. */
+    readonly nodeId: string,
+    /** Attempts made. */
+    readonly attempts: number,
+    /** Why the last one failed. */
+    readonly lastError: string,
+  ) {
+    super(`nodes.${nodeId}: retry failed after ${attempts} attempts: ${lastError}`);
+    this.name = 'RetryExhaustedError';
+  }
+}
+
+const retryNode = defineNode({
+  types: ['RetryNode'],
+  effect: 'pure',
+  config: z.looseObject({
+    max_attempts: optionalInteger().pipe(z.number().min(1, { error: 'at least 1' }).optional()),
+    // Older v1 files (the node_tests fixtures) name the retries after the first attempt.
+    max_retries: optionalInteger().pipe(z.number().min(0, { error: 'at least 0' }).optional()),
+    initial_delay: number(1).pipe(z.number().min(0, { error: 'at least 0 seconds' })),
+    backoff_multiplier: number(2).pipe(z.number().min(1, { error: 'at least 1' })),
+  }),
+  ports: { outputs: ['attempt', 'last_error'], exec: ['retry_body', 'success', 'failed', 'exec_out'] },
+  run: (config, execution): NodeOutcome => {
+    const maxAttempts = config.max_attempts ?? (config.max_retries === undefined ? 3 : config.max_retries + 1);
+    const attempt = execution.iteration + 1;
+    const lastError = execution.handlingError?.message ?? null;
+    if (attempt <= maxAttempts) {
+      // v1: no wait before the first attempt, then initial_delay * backoff^(n-2) seconds.
+      const delayMs = attempt > 1 ? Math.round(config.initial_delay * config.backoff_multiplier ** (attempt - 2) * 1000) : 0;
+      return { outputs: { attempt, last_error: lastError }, ports: ['retry_body'], iteration: attempt, ...(delayMs > 0 ? { sleepMs: delayMs } : {}) };
+    }
+    const message = lastError ?? 'Max retry attempts exceeded';
+    if (!execution.connectedPorts.includes('failed')) throw new RetryExhaustedError(execution.node.id, maxAttempts, message);
+    return { outputs: { attempt: maxAttempts, last_error: message }, ports: ['failed'] };
+  },
+});
+
+const retrySuccessNode = defineNode({
+  types: ['RetrySuccessNode'],
+  effect: 'pure',
+  config: z.looseObject({}),
+  ports: { exec: ['exec_out'] },
+  run: () => ({ outputs: {} }),
+});
+
+const retryFailNode = defineNode({
+  types: ['RetryFailNode'],
+  effect: 'pure',
+  config: z.looseObject({ error_message: text('Operation failed') }),
+  ports: { inputs: ['error_message'], outputs: ['error_message'], exec: ['exec_out'] },
+  run: (config) => ({ outputs: { error_message: config.error_message } }),
+});
+
+const onErrorNode = defineNode({
+  types: ['OnErrorNode'],
+  effect: 'pure',
+  config: z.looseObject({}),
+  ports: { outputs: ['error_message', 'error_type', 'error_node', 'error_code', 'stack_trace'], exec: ['protected_body', 'on_error', 'finally', 'exec_out'] },
+  run: (_config, execution) => {
+    const error = execution.handlingError;
+    return {
+      outputs: {
+        error_message: error?.message ?? '',
+        error_type: error?.type ?? '',
+        error_node: error?.nodeId ?? '',
+        error_code: error?.code ?? '',
+        stack_trace: '',
+      },
+    };
+  },
+});
+
+/** Error handling node handlers: ThrowError, ErrorRecovery, LogError, Retry/RetrySuccess/RetryFail, OnError. */
+export const errorHandlingNodeHandlers: readonly CatalogNodeHandler[] = [
+  throwErrorNode,
+  errorRecoveryNode,
+  logErrorNode,
+  retryNode,
+  retrySuccessNode,
+  retryFailNode,
+  onErrorNode,
+];

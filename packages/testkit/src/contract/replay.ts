@@ -49,6 +49,69 @@ export function replaySuite(test: TestApi, use: () => DurableRunnerHarness): voi
       );
     });
 
+    test.it('steps started concurrently take indexes in call order, record as they finish and replay by index', async () => {
+      const name = unique('concurrent');
+      const counts = { x: 0, y: 0, z: 0, after: 0 };
+      const indexes: Record<string, number[]> = { x: [], y: [], z: [] };
+      const zDone = deferred<void>();
+      let yGate = deferred<string>();
+      const yReached: Array<Deferred<void>> = [deferred<void>()];
+      const xRecorded = deferred<void>();
+      await withSession(
+        use,
+        (runner) =>
+          runner.register(name, async (ctx: DurableContext) => {
+            // Started in one turn, as parallel branches start theirs: z finishes first, then x, y last.
+            const x = ctx.step('x', async ({ index }) => {
+              counts.x += 1;
+              indexes.x?.push(index);
+              await zDone.promise;
+              return 'x';
+            });
+            const y = ctx.step('y', ({ index }) => {
+              counts.y += 1;
+              indexes.y?.push(index);
+              yReached.at(-1)?.resolve();
+              return yGate.promise;
+            });
+            const z = ctx.step('z', ({ index }) => {
+              counts.z += 1;
+              indexes.z?.push(index);
+              zDone.resolve();
+              return Promise.resolve('z');
+            });
+            void x.then(() => xRecorded.resolve());
+            const all = await Promise.all([x, y, z]);
+            const after = await ctx.step('after', () => Promise.resolve(++counts.after));
+            return [...all, after];
+          }),
+        async (session) => {
+          const runId = unique('run');
+          await session.runner.start(name, {}, { runId });
+          await session.settle((yReached[0] as Deferred<void>).promise);
+          await session.settle(xRecorded.promise);
+          yReached.push(deferred<void>());
+          await session.restart();
+          await session.settle((yReached[1] as Deferred<void>).promise);
+          yGate.resolve('y');
+          yGate = deferred<string>();
+          assert.deepEqual(await session.settle(session.runner.handle(runId).result()), ['x', 'y', 'z', 1]);
+          // x and z completed before the crash: only y, in flight, ran again, under the same index.
+          assert.deepEqual(counts, { x: 1, y: 2, z: 1, after: 1 });
+          assert.deepEqual(indexes, { x: [0], y: [1, 1], z: [2] });
+          assert.deepEqual(
+            (await session.runner.steps(runId)).map((step) => [step.index, step.name]),
+            [
+              [0, 'x'],
+              [1, 'y'],
+              [2, 'z'],
+              [3, 'after'],
+            ],
+          );
+        },
+      );
+    });
+
     test.it('a replay that meets a different step fails with a nondeterminism error', async () => {
       const name = unique('nondet');
       let variant = 1;
