@@ -44,6 +44,7 @@ export {
   DEFAULT_CHROMIUM_PATH,
   CHROMIUM_ARGS,
   pageHintKey,
+  PAGE_HINT_SESSION_FIELDS,
   readPageHint,
   type BrowserNodeDependencies,
   type PlaywrightBrowserSessionsOptions,
