@@ -84,7 +84,9 @@ describe('AesGcmPayloadCipher', () => {
     const payload = { outputs: {}, resources: { 'browser:default': { url: 'http://x/', actions: [], cookies: [{ name: 'sid', value: 'v' }] } } };
     const context = { runId: 'run-42', kind: 'step-output' as const, stepName: 'login' };
     const encoded = await new SealedHintsCodec(new AesGcmPayloadCipher([aKey()]), { fields: ['cookies'] }).encode(payload, context);
-    const error = await new SealedHintsCodec(new AesGcmPayloadCipher([aKey()]), { fields: ['cookies'] }).decode(encoded, context).catch((caught: unknown) => caught);
+    const error = await new SealedHintsCodec(new AesGcmPayloadCipher([aKey()]), { fields: ['cookies'] })
+      .decode(encoded, context)
+      .catch((caught: unknown) => caught);
     expect(hasErrorCode(error, 'PAYLOAD_DECRYPT_FAILED')).toBe(true);
     expect((error as Error).message).toContain('run run-42');
     expect((error as Error).message).toContain('"login"');
@@ -126,7 +128,11 @@ describe('encryption keys', () => {
     const named = join(dir, 'named.key');
     await writeFile(named, randomBytes(32).toString('hex'));
     const defaultKeyFile = join(dir, '.casare', 'encryption.key');
-    const env = await loadEncryptionKey({ env: { CASARE_ENCRYPTION_KEY: fromEnv.toString('base64'), CASARE_ENCRYPTION_KEY_FILE: named }, defaultKeyFile, create: true });
+    const env = await loadEncryptionKey({
+      env: { CASARE_ENCRYPTION_KEY: fromEnv.toString('base64'), CASARE_ENCRYPTION_KEY_FILE: named },
+      defaultKeyFile,
+      create: true,
+    });
     expect(env.bytes.equals(fromEnv)).toBe(true);
     const file = await loadEncryptionKey({ env: { CASARE_ENCRYPTION_KEY_FILE: named }, defaultKeyFile, create: true });
     expect(file.origin).toBe(named);
@@ -154,7 +160,9 @@ describe('encryption keys', () => {
   it('rejects a key file that holds no key, naming the file', async () => {
     const file = join(dir, 'broken.key');
     await writeFile(file, 'hello\n');
-    const error = await loadEncryptionKey({ env: { CASARE_ENCRYPTION_KEY_FILE: file }, defaultKeyFile: join(dir, 'unused'), create: true }).catch((caught: unknown) => caught);
+    const error = await loadEncryptionKey({ env: { CASARE_ENCRYPTION_KEY_FILE: file }, defaultKeyFile: join(dir, 'unused'), create: true }).catch(
+      (caught: unknown) => caught,
+    );
     expect(hasErrorCode(error, 'ENCRYPTION_KEY_INVALID')).toBe(true);
     expect((error as Error).message).toContain(file);
   });

@@ -59,7 +59,10 @@ export function parseEncryptionKey(text: string, origin: string): EncryptionKey 
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
     const bytes = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
     if (bytes.length === KEY_BYTES) return encryptionKeyOf(bytes, origin);
-    throw new EncryptionKeyError(origin, `expected ${KEY_BYTES} bytes as base64 or as 64 hex digits; this decodes to ${bytes.length} bytes (make one with: openssl rand -base64 32)`);
+    throw new EncryptionKeyError(
+      origin,
+      `expected ${KEY_BYTES} bytes as base64 or as 64 hex digits; this decodes to ${bytes.length} bytes (make one with: openssl rand -base64 32)`,
+    );
   }
   throw new EncryptionKeyError(origin, `expected ${KEY_BYTES} bytes as base64 or as 64 hex digits (make one with: openssl rand -base64 32)`);
 }

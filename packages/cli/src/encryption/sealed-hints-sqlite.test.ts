@@ -120,7 +120,11 @@ describe('SealedHintsCodec on the SQLite runner', () => {
     try {
       const withKey = await new DecodingRunInspector(inspector, second.codec).steps('run-sealed');
       expect(JSON.stringify(withKey)).toContain(COOKIE_VALUE);
-      const otherKey = createDefaultPayloadCodec({ env: { CASARE_ENCRYPTION_KEY: randomBytes(32).toString('hex') }, defaultKeyFile: join(dir, 'x'), create: false });
+      const otherKey = createDefaultPayloadCodec({
+        env: { CASARE_ENCRYPTION_KEY: randomBytes(32).toString('hex') },
+        defaultKeyFile: join(dir, 'x'),
+        create: false,
+      });
       const masked = await new DecodingRunInspector(inspector, otherKey).steps('run-sealed');
       const login = recordedNodesOf(masked[0]!)[0];
       expect(login?.outcome.resources).toEqual({ 'browser:default': { url: 'http://127.0.0.1/home', actions: [], cookies: ENCRYPTED_MARKER } });
