@@ -64,7 +64,7 @@ export async function recordedSessionCookie(env: Record<string, string>, durabil
       .flatMap((node) => Object.values(node.outcome.resources ?? {}))
       .flatMap((hint) => ((hint as JsonObject | null)?.['cookies'] ?? []) as JsonObject[])
       .filter((cookie) => cookie['name'] === 'demo_session')
-      .map((cookie) => String(cookie['value']));
+      .map((cookie) => (typeof cookie['value'] === 'string' ? cookie['value'] : ''));
     expect(values.length, 'the decoded page hints hold the session cookie').toBeGreaterThan(0);
     return values[0] ?? '';
   } finally {

@@ -96,7 +96,10 @@ export function recordedNodesOf(step: StepRecord): readonly RecordedNode[] {
 export async function mapRecordedEntries(output: Json, map: (entry: JsonObject) => Promise<JsonObject>): Promise<Json> {
   if (!isObject(output)) return output;
   const nodes = output['nodes'];
-  if (Array.isArray(nodes)) return { ...output, nodes: await Promise.all(nodes.map((entry) => (isObject(entry) ? map(entry) : entry))) };
+  if (Array.isArray(nodes)) {
+    const entries = nodes as readonly Json[];
+    return { ...output, nodes: await Promise.all(entries.map((entry) => (isObject(entry) ? map(entry) : Promise.resolve(entry)))) };
+  }
   if (isObject(output['outputs'])) return map(output);
   return output;
 }
