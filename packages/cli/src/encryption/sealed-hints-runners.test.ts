@@ -14,12 +14,13 @@ import {
 } from '@casare-rpa/application';
 import type { JsonObject } from '@casare-rpa/domain';
 import { workflowDoc } from '@casare-rpa/domain/testing';
+import { InMemoryDurableRunner, InMemoryJournal } from '@casare-rpa/infra-memory';
 import { SqliteDurableRunner, SqliteRunInspector } from '@casare-rpa/infra-sqlite';
 import { createTestNodeCatalog, MapSecretProvider, MemoryLedger } from '@casare-rpa/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDefaultPayloadCodec } from './default-payload-codec.js';
+import { createDefaultPayloadCodec, createProcessPayloadCodec } from './default-payload-codec.js';
 
-// The codec under the real SQLite runner: a node records a page hint with a session cookie, the
+// The codec under the real SQLite runner (and the in-memory twin): a node records a page hint with a session cookie, the
 // file on disk never holds the cookie's value, and a recovery decrypts the hint for the next node;
 // with another key the recovery fails with PAYLOAD_DECRYPT_FAILED and runs no node.
 
@@ -163,5 +164,35 @@ describe('SealedHintsCodec on the SQLite runner', () => {
     await second.runner.shutdown();
     expect(result.variables).toMatchObject({ cookie_restored: true });
     expect((await readFile(join(dir, 'encryption.key'), 'utf8')).trim()).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+  });
+});
+
+describe('SealedHintsCodec on the in-memory runner', () => {
+  it('keeps no cookie value in the journal; recovery in the same process restores the cookie', async () => {
+    const journal = new InMemoryJournal();
+    const codec = createProcessPayloadCodec();
+    const engine = (ledger: MemoryLedger, crash: boolean) => {
+      const useCase = new ExecuteWorkflowUseCase(catalogWithCookies(ledger), { emit: () => undefined }, new MapSecretProvider({}), codec);
+      const runner = new InMemoryDurableRunner({
+        journal,
+        ...(crash ? { onStepPoint: (point, self) => point.name === 'login' && point.phase === 'after-record' && self.crash() } : {}),
+      });
+      useCase.registerWith(runner);
+      return { useCase, runner };
+    };
+    const first = engine(new MemoryLedger(), true);
+    await first.runner.launch();
+    await first.useCase.start(first.runner, { document }, { runId: 'run-memory' });
+    await first.runner.stopped;
+    expect(journal.dump('run-memory')).not.toContain(COOKIE_VALUE);
+    expect(journal.dump('run-memory')).toContain('casare:v1:');
+
+    const ledger = new MemoryLedger();
+    const second = engine(ledger, false);
+    await second.runner.launch();
+    const result: RunResult = await settleRun(second.runner.handle<RunResult>('run-memory'));
+    await second.runner.shutdown();
+    expect(result.variables).toMatchObject({ a: 11, cookie_restored: true });
+    expect(ledger.entries.map((entry) => entry.nodeId)).toEqual(['check']);
   });
 });
