@@ -24,6 +24,9 @@ export type CasareErrorCode =
   | 'SYSTEM_DATABASE_SETUP'
   | 'JOURNAL_WRITE_FAILED'
   | 'PARALLEL_NESTED'
+  // the payload codec (secrets at rest)
+  | 'PAYLOAD_DECRYPT_FAILED'
+  | 'ENCRYPTION_KEY_INVALID'
   // the SQLite journal file
   | 'SQLITE_UNWRITABLE'
   | 'SQLITE_LOCKED'
@@ -203,5 +206,27 @@ export class RunnerStateError extends CasareError {
   constructor(message: string) {
     super(message);
     this.name = 'RunnerStateError';
+  }
+}
+
+/**
+ * A recorded payload could not be decoded: it was encrypted with another key, the key is missing,
+ * or the payload was altered. Nothing of it is replayed; the run needs the key it was recorded with.
+ */
+export class PayloadDecryptError extends CasareError {
+  /** Stable code. */
+  readonly code = 'PAYLOAD_DECRYPT_FAILED' as const;
+  /** A key is set by an operator, not by a retry. */
+  readonly retryable = false;
+  constructor(
+    /** The run whose payload it is. */
+    readonly runId: string,
+    /** The step whose output it is; undefined for the run's input. */
+    readonly stepName: string | undefined,
+    /** Why it could not be decoded. */
+    readonly reason: string,
+  ) {
+    super(`cannot decrypt what run ${runId} recorded${stepName === undefined ? ' as its input' : ` in step "${stepName}"`}: ${reason}`);
+    this.name = 'PayloadDecryptError';
   }
 }

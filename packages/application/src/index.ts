@@ -19,10 +19,14 @@ export { NODE_CATALOG, NODE_HANDLER, type NodeCatalog, type NodeHandler, type No
 export { EXECUTION_EVENTS, type ExecutionEvents, type ExecutionEvent, type NodeLogLine } from './ports/execution-events.js';
 export { SECRET_PROVIDER, type SecretProvider } from './ports/secret-provider.js';
 export { BROWSER_SESSIONS, type BrowserSessions } from './ports/browser-sessions.js';
+export { PAYLOAD_CODEC, PLAIN_PAYLOAD_CODEC, type PayloadCodec, type PayloadCipher, type PayloadContext, type PayloadKind } from './ports/payload-codec.js';
+export { SealedHintsCodec, maskSealed, SEALED_KEY, ENCRYPTED_MARKER, type SealedHintsCodecOptions } from './use-cases/sealed-hints-codec.js';
+export { DecodingRunInspector, decodeForReading } from './use-cases/decoding-run-inspector.js';
 export {
   CasareError,
   NondeterminismError,
   ParallelNestingError,
+  PayloadDecryptError,
   RunCancelledError,
   RunNotFoundError,
   RunEndedError,

@@ -1,10 +1,12 @@
 import {
   BROWSER_SESSIONS,
   CHILD_RUNS,
+  DecodingRunInspector,
   DURABLE_RUNNER,
   EXECUTION_EVENTS,
   ExecuteWorkflowUseCase,
   NODE_CATALOG,
+  PAYLOAD_CODEC,
   SECRET_PROVIDER,
   ValidateWorkflowUseCase,
   type BrowserSessions,
@@ -12,6 +14,7 @@ import {
   type DurableRunner,
   type ExecutionEvents,
   type NodeCatalog,
+  type PayloadCodec,
   type RunInspector,
   type SecretProvider,
 } from '@casare-rpa/application';
@@ -21,6 +24,7 @@ import { SqliteRunInspector, sqliteContainerModule, sqliteRunnerConfigFromEnv, t
 import { browserContainerModule, childWorkflowContainerModule, nodesContainerModule } from '@casare-rpa/nodes';
 import { Container } from 'inversify';
 import type { Durability } from './durability.js';
+import { createDefaultPayloadCodec, createProcessPayloadCodec, defaultKeyFileBeside } from './encryption/default-payload-codec.js';
 import { EnvSecretProvider } from './env-secret-provider.js';
 import { ExecuteWorkflowChildRuns } from './execute-workflow-child-runs.js';
 
@@ -56,6 +60,10 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
   container.bind<ChildRuns>(CHILD_RUNS).toConstantValue(new ExecuteWorkflowChildRuns());
   container.bind<ExecutionEvents>(EXECUTION_EVENTS).toConstantValue(options.events);
   container.bind<SecretProvider>(SECRET_PROVIDER).toConstantValue(new EnvSecretProvider(options.env));
+  const cwd = options.cwd ?? process.cwd();
+  container
+    .bind<PayloadCodec>(PAYLOAD_CODEC)
+    .toConstantValue(options.durability === 'memory' ? createProcessPayloadCodec() : payloadCodecOf(options.env, cwd, { create: true }));
   container
     .bind(ExecuteWorkflowUseCase)
     .toDynamicValue(
@@ -64,6 +72,7 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
           context.get<NodeCatalog>(NODE_CATALOG),
           context.get<ExecutionEvents>(EXECUTION_EVENTS),
           context.get<SecretProvider>(SECRET_PROVIDER),
+          context.get<PayloadCodec>(PAYLOAD_CODEC),
         ),
     )
     .inSingletonScope();
@@ -77,6 +86,18 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
 /** DBOS configuration from the environment the CLI was given (not necessarily `process.env`). */
 export function dbosConfigOf(env: Readonly<Record<string, string | undefined>>): DbosRunnerConfig {
   return dbosRunnerConfigFromEnv(env);
+}
+
+/**
+ * The payload codec of runs recorded in SQLite or DBOS: page hints' session state sealed with
+ * AES-256-GCM, the key from `CASARE_ENCRYPTION_KEY`, `CASARE_ENCRYPTION_KEY_FILE`, or
+ * `.casare/encryption.key` beside the SQLite file (the same default for DBOS runs). `create` makes
+ * the key file on first use; commands that only read runs pass false.
+ *
+ * @throws EncryptionKeyError when `CASARE_ENCRYPTION_KEY` is not a 32-byte key.
+ */
+export function payloadCodecOf(env: Readonly<Record<string, string | undefined>>, cwd: string, options: { readonly create: boolean }): PayloadCodec {
+  return createDefaultPayloadCodec({ env, defaultKeyFile: defaultKeyFileBeside(sqliteConfigOf(env, cwd).path), create: options.create });
 }
 
 /** SQLite configuration from the environment the CLI was given, relative paths against `cwd`. */
@@ -125,18 +146,22 @@ export async function openServices(options: CompositionOptions): Promise<CasareS
 
 /**
  * Read-only access to recorded runs (list, show, cancel) that does not make this process an
- * executor: nothing is recovered or dispatched, so inspecting never touches a run in flight.
+ * executor: nothing is recovered or dispatched, so inspecting never touches a run in flight. Step
+ * outputs and inputs come decoded through the payload codec; without the key (none is created
+ * here) sealed values read `[encrypted]`.
  */
-export function openRunInspector(
+export async function openRunInspector(
   env: Readonly<Record<string, string | undefined>>,
   durability: Durability = 'dbos',
   cwd = process.cwd(),
 ): Promise<RunInspector> {
+  const codec = payloadCodecOf(env, cwd, { create: false });
   if (durability === 'sqlite') {
     const config = sqliteConfigOf(env, cwd);
-    return SqliteRunInspector.open(config.path, { busyTimeoutMs: config.busyTimeoutMs });
+    return new DecodingRunInspector(await SqliteRunInspector.open(config.path, { busyTimeoutMs: config.busyTimeoutMs }), codec);
   }
-  return import('@casare-rpa/infra-dbos').then(({ DbosRunInspector }) => DbosRunInspector.open(dbosConfigOf(env)));
+  const { DbosRunInspector } = await import('@casare-rpa/infra-dbos');
+  return new DecodingRunInspector(await DbosRunInspector.open(dbosConfigOf(env)), codec);
 }
 
 /** Where runs of `durability` are recorded, for the line a command prints about a run (no password shown). */

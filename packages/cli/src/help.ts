@@ -38,6 +38,11 @@ Environment:
   CASARE_APP_VERSION    version runs are recorded under (default: casare-1); recovery resumes only runs
                         of the same version
   CASARE_SECRET_<NAME>  value of {{$secret:NAME}} in a workflow, never written to a checkpoint or log
+  CASARE_ENCRYPTION_KEY  key that encrypts browser session state (cookies) in checkpoints: 32 bytes,
+                        base64 or hex (openssl rand -base64 32); unset: a key file created on first
+                        use, mode 0600. Every process of a fleet needs the same key
+  CASARE_ENCRYPTION_KEY_FILE  that key file (default: encryption.key beside the SQLite file,
+                        .casare/encryption.key; the same for DBOS runs)
 
 Example:
   casare run examples/data-processing/data-processing.json

@@ -40,6 +40,7 @@ export {
   PageHintInvalidError,
   HintSecretMissingError,
   DEFAULT_CHROMIUM_PATH,
+  PAGE_HINT_SESSION_FIELDS,
   type BrowserNodeDependencies,
   type PlaywrightBrowserSessionsOptions,
 } from './browser/index.js';

@@ -4,6 +4,7 @@ import type { DurableContext } from '../ports/durable-context.js';
 import type { DurableRunner, RunHandle, StartOptions, WorkflowBody } from '../ports/durable-runner.js';
 import type { ExecutionEvents } from '../ports/execution-events.js';
 import type { NodeCatalog } from '../ports/node-catalog.js';
+import { PLAIN_PAYLOAD_CODEC, type PayloadCodec } from '../ports/payload-codec.js';
 import type { SecretProvider } from '../ports/secret-provider.js';
 import { codeOf } from './node-errors.js';
 import { CASARE_WORKFLOW, executeWorkflowInputSchema, type ExecuteWorkflowInput, type RunResult } from './run-result.js';
@@ -31,6 +32,10 @@ const LEGACY_CHECKPOINT_MODE: CheckpointMode = 'every-node';
  * Completed runs return a `RunResult`; failed runs throw `RunFailedError` carrying it (read it back
  * with `settleRun` / `runFailureOf`), so the runner records them as failed.
  *
+ * Everything the runner records passes through `codec` (docs/architecture.md, "Secrets at rest"):
+ * the run's input is encoded before the run starts and decoded in the body, each step's output is
+ * encoded inside the step and decoded when a replay reads it back.
+ *
  * @example
  * ```ts
  * const useCase = new ExecuteWorkflowUseCase(createNodeCatalog(), { emit: () => {} }, { loadSecret: async () => undefined });
@@ -48,6 +53,7 @@ export class ExecuteWorkflowUseCase {
     private readonly catalog: NodeCatalog,
     private readonly events: ExecutionEvents,
     private readonly secrets: SecretProvider,
+    private readonly codec: PayloadCodec = PLAIN_PAYLOAD_CODEC,
   ) {
     this.validator = new ValidateWorkflowUseCase(catalog);
   }
@@ -69,9 +75,12 @@ export class ExecuteWorkflowUseCase {
    *   `registerWith` was not called on it. An invalid document is not thrown here: the run fails
    *   with `WORKFLOW_INVALID` (validate first with `ValidateWorkflowUseCase`).
    */
-  start(runner: DurableRunner, input: ExecuteWorkflowInput, options?: StartOptions): Promise<RunHandle<RunResult>> {
+  async start(runner: DurableRunner, input: ExecuteWorkflowInput, options?: StartOptions): Promise<RunHandle<RunResult>> {
     const checkpoint = input.checkpoint ?? checkpointModeOf(input.document);
-    return runner.start<JsonObject, RunResult>(CASARE_WORKFLOW, toJsonInput({ ...input, checkpoint }), options);
+    const json = toJsonInput({ ...input, checkpoint });
+    // The run id is only known here when the caller chose it; a codec must not depend on it to encode.
+    const encoded = await this.codec.encode(json, { runId: options?.runId ?? '', kind: 'run-input' });
+    return runner.start<Json, RunResult>(CASARE_WORKFLOW, encoded, options);
   }
 
   /** Executes (or replays) one run. Deterministic apart from what happens inside steps. */
@@ -79,7 +88,7 @@ export class ExecuteWorkflowUseCase {
     let input: ExecuteWorkflowInput;
     let workflow: Workflow;
     try {
-      input = executeWorkflowInputSchema.parse(rawInput);
+      input = executeWorkflowInputSchema.parse(await this.codec.decode(rawInput, { runId: ctx.runId, kind: 'run-input' }));
       workflow = this.validator.validate(input.document, input.source);
     } catch (error) {
       // Nothing ran: report the run as failed so progress output and metrics see it end.
@@ -94,7 +103,7 @@ export class ExecuteWorkflowUseCase {
       throw error;
     }
     const mode = input.checkpoint ?? LEGACY_CHECKPOINT_MODE;
-    return new RunExecution(ctx, workflow, input, mode, this.catalog, this.events, this.secrets).run();
+    return new RunExecution(ctx, workflow, input, mode, this.catalog, this.events, this.secrets, this.codec).run();
   }
 }
 

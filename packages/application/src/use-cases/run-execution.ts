@@ -14,6 +14,7 @@ import type {
 import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-context.js';
 import type { ExecutionEvent, ExecutionEvents } from '../ports/execution-events.js';
 import type { NodeCatalog, NodeEffect, NodeExecution, NodeLogger } from '../ports/node-catalog.js';
+import type { PayloadCodec } from '../ports/payload-codec.js';
 import type { SecretProvider } from '../ports/secret-provider.js';
 import { findErrorWithCode, hasErrorCode, NondeterminismError, ParallelNestingError } from '../errors.js';
 import { REDACTED, redactJson, redactText, secretReferences } from '../execution/redaction.js';
@@ -62,6 +63,7 @@ export class RunExecution {
     private readonly catalog: NodeCatalog,
     private readonly events: ExecutionEvents,
     private readonly secrets: SecretProvider,
+    private readonly codec: PayloadCodec,
   ) {
     this.orchestrator = new ExecutionOrchestrator(workflow);
     this.sensitive = [...workflow.variables].filter(([, declaration]) => declaration.sensitive).map(([name]) => name);
@@ -173,7 +175,7 @@ export class RunExecution {
     let fresh: { readonly nodes: readonly RecordedNode[]; readonly state: ExecutionState } | undefined;
     let ran = false;
     let previousError: { readonly node: WorkflowNode; readonly message: string } | undefined;
-    const body = async (attempt: StepAttempt): Promise<JsonObject> => {
+    const body = async (attempt: StepAttempt): Promise<Json> => {
       ran = true;
       stepIndex = attempt.index;
       // An attempt that recorded no error here was failed from outside by the runner: it timed out.
@@ -220,11 +222,13 @@ export class RunExecution {
         node = this.following(node, effect, outcome, local, policy, boundary);
       }
       fresh = { nodes, state: local };
-      return encodeStep(this.mode, nodes);
+      // Encoded inside the step, so the runner (and its store) only ever holds the encoded form.
+      return this.codec.encode(encodeStep(this.mode, nodes), { runId: ctx.runId, kind: 'step-output', stepName: first.id });
     };
     let recorded: Json;
+    let encoded = true;
     try {
-      recorded = await ctx.step<JsonObject>(first.id, body, policyFor(policy));
+      recorded = await ctx.step<Json>(first.id, body, policyFor(policy));
     } catch (error) {
       // A timeout is the runner's failure of the last attempt, recorded (and replayed) as the step's
       // error: its node error is built from the policy alone, so a replay routes the same one. The
@@ -232,10 +236,13 @@ export class RunExecution {
       const nodeError = isStepTimeout(error) ? timeoutErrorOf(first.id, policy) : nodeErrorOfStepFailure(error, first.id);
       if (!nodeError) throw error;
       fresh = undefined;
+      encoded = false;
       recorded = encodeStep(this.mode, [{ nodeId: first.id, outcome: { outputs: {}, error: nodeError } }]);
     }
     // A step whose body ran here folds what it computed; a recorded one (replay after recovery) is
-    // read back through the codec, checked, and folded node by node.
+    // read back through the payload codec and the outcome codec, checked, and folded node by node.
+    // A payload the codec cannot decode (another key) throws here: nothing of it is folded.
+    if (fresh === undefined && encoded) recorded = await this.codec.decode(recorded, { runId: ctx.runId, kind: 'step-output', stepName: first.id });
     const nodes = fresh?.nodes ?? decodeStep(this.mode, first.id, recorded);
     let folded = fresh?.state;
     if (folded === undefined) {

@@ -88,6 +88,22 @@ export function recordedNodesOf(step: StepRecord): readonly RecordedNode[] {
   return [];
 }
 
+/**
+ * A step output with `map` applied to each node entry it holds (either checkpoint format, told
+ * apart by shape as `recordedNodesOf` does); any other output comes back unchanged. For payload
+ * codecs that transform parts of outcomes (`SealedHintsCodec`).
+ */
+export async function mapRecordedEntries(output: Json, map: (entry: JsonObject) => Promise<JsonObject>): Promise<Json> {
+  if (!isObject(output)) return output;
+  const nodes = output['nodes'];
+  if (Array.isArray(nodes)) {
+    const entries = nodes as readonly Json[];
+    return { ...output, nodes: await Promise.all(entries.map((entry) => (isObject(entry) ? map(entry) : Promise.resolve(entry)))) };
+  }
+  if (isObject(output['outputs'])) return map(output);
+  return output;
+}
+
 function entryOf(node: RecordedNode, withId: boolean): JsonObject {
   const entry: Record<string, Json> = withId ? { nodeId: node.nodeId, ...outcomeToJson(node.outcome) } : outcomeToJson(node.outcome);
   if (node.attempts !== undefined && node.attempts > 1) entry['attempts'] = node.attempts;

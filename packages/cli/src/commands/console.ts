@@ -1,12 +1,20 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { executeWorkflowInputSchema, RunNotFoundError, type RunInspector, type RunSummary, type StepRecord } from '@casare-rpa/application';
+import {
+  decodeForReading,
+  executeWorkflowInputSchema,
+  RunNotFoundError,
+  type PayloadCodec,
+  type RunInspector,
+  type RunSummary,
+  type StepRecord,
+} from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { DbosRunRecordReader, type DbosRunRecord } from '@casare-rpa/infra-dbos';
 import { parseCommandArgs } from '../cli-args.js';
 import { ConsoleTokenRequiredError, startConsoleServer } from '../console/console-server.js';
 import type { ConsoleRun, ConsoleRunFilter, ConsoleRunInput, ConsoleRunSource } from '../console/run-source.js';
-import { dbosConfigOf, openRunInspector, openServices, type CasareServices } from '../container.js';
+import { dbosConfigOf, openRunInspector, openServices, payloadCodecOf, type CasareServices } from '../container.js';
 import { chooseDurability, type Durability } from '../durability.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
@@ -67,12 +75,14 @@ class DbosConsoleRunSource implements ConsoleRunSource {
     private readonly cli: CliEnvironment,
     private readonly inspector: RunInspector,
     private readonly reader: DbosRunRecordReader,
+    private readonly codec: PayloadCodec,
   ) {}
 
   static async open(cli: CliEnvironment): Promise<DbosConsoleRunSource> {
     const inspector = await openRunInspector(cli.env);
     try {
-      return new DbosConsoleRunSource(cli, inspector, await DbosRunRecordReader.open(dbosConfigOf(cli.env)));
+      const codec = payloadCodecOf(cli.env, cli.cwd, { create: false });
+      return new DbosConsoleRunSource(cli, inspector, await DbosRunRecordReader.open(dbosConfigOf(cli.env)), codec);
     } catch (error) {
       await inspector.close();
       throw error;
@@ -87,7 +97,7 @@ class DbosConsoleRunSource implements ConsoleRunSource {
       ...(filter.queue === undefined ? {} : { queueName: filter.queue }),
       limit: filter.workflow === undefined ? limit : Math.max(limit, 1000),
     });
-    const runs = records.map(consoleRunOf);
+    const runs = (await Promise.all(records.map((record) => this.decoded(record)))).map(consoleRunOf);
     const wanted = filter.workflow?.toLowerCase();
     const matching =
       wanted === undefined
@@ -99,7 +109,7 @@ class DbosConsoleRunSource implements ConsoleRunSource {
   async status(runId: string): Promise<ConsoleRun> {
     const record = await this.reader.record(runId);
     if (record === undefined) throw new RunNotFoundError(runId);
-    return consoleRunOf(record);
+    return consoleRunOf(await this.decoded(record));
   }
 
   steps(runId: string): Promise<readonly StepRecord[]> {
@@ -109,7 +119,13 @@ class DbosConsoleRunSource implements ConsoleRunSource {
   async input(runId: string): Promise<ConsoleRunInput | undefined> {
     const record = await this.reader.record(runId);
     if (record === undefined) throw new RunNotFoundError(runId);
-    return inputOf(record);
+    return inputOf(await this.decoded(record));
+  }
+
+  /** The record with its input decoded through the payload codec, as the workflow body reads it. */
+  private async decoded(record: DbosRunRecord): Promise<DbosRunRecord> {
+    if (record.input === undefined) return record;
+    return { ...record, input: await decodeForReading(this.codec, record.input, { runId: record.summary.runId, kind: 'run-input' }) };
   }
 
   cancel(runId: string): Promise<void> {

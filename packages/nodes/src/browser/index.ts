@@ -3,6 +3,7 @@ export { BrowserPageNotOpenError, type BrowserNodeDependencies } from './browser
 export {
   DEFAULT_PAGE_NAME,
   pageHintKey,
+  PAGE_HINT_SESSION_FIELDS,
   readPageHint,
   pageHintSchema,
   PageHintInvalidError,

@@ -71,6 +71,13 @@ export const pageHintSchema = z.object({
 /** The recorded state of one named page. */
 export type PageHint = z.infer<typeof pageHintSchema>;
 
+/**
+ * Fields of a page hint that hold the site's session state: the payload codec encrypts them at rest
+ * (docs/architecture.md, "Secrets at rest"). The URL and the page-local actions stay readable; their
+ * secret values are already `{{$secret:NAME}}` references.
+ */
+export const PAGE_HINT_SESSION_FIELDS: readonly string[] = ['cookies'];
+
 /** The hint of `pageName` among a state's resources, or undefined when none is recorded. */
 export function readPageHint(resources: JsonObject, pageName: string): PageHint | undefined {
   const raw = resources[pageHintKey(pageName)];
