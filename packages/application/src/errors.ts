@@ -21,6 +21,11 @@ export type CasareErrorCode =
   | 'DATABASE_UNAVAILABLE'
   | 'SYSTEM_DATABASE_SETUP'
   | 'JOURNAL_WRITE_FAILED'
+  // human tasks
+  | 'TASK_ANSWER_INVALID'
+  | 'TASK_NOT_FOUND'
+  | 'TASK_CLOSED'
+  | 'TASK_TIMEOUT'
   // the SQLite journal file
   | 'SQLITE_UNWRITABLE'
   | 'SQLITE_LOCKED'

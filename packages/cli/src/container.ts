@@ -6,7 +6,10 @@ import {
   ExecuteWorkflowUseCase,
   NODE_CATALOG,
   SECRET_PROVIDER,
+  TASK_INBOX,
   ValidateWorkflowUseCase,
+  type AnswerSealer,
+  type TaskInbox,
   type BrowserSessions,
   type ChildRuns,
   type DurableRunner,
@@ -17,9 +20,13 @@ import {
 } from '@casare-rpa/application';
 import { DbosRunInspector, dbosContainerModule, dbosRunnerConfigFromEnv, redactDatabaseUrl, type DbosRunnerConfig } from '@casare-rpa/infra-dbos';
 import { inMemoryModule } from '@casare-rpa/infra-memory';
-import { SqliteRunInspector, sqliteContainerModule, sqliteRunnerConfigFromEnv, type SqliteRunnerConfig } from '@casare-rpa/infra-sqlite';
+import { InMemoryTaskInbox } from '@casare-rpa/infra-memory';
+import { SqliteRunInspector, SqliteTaskInbox, sqliteContainerModule, sqliteRunnerConfigFromEnv, type SqliteRunnerConfig } from '@casare-rpa/infra-sqlite';
 import { browserContainerModule, childWorkflowContainerModule, nodesContainerModule } from '@casare-rpa/nodes';
 import { Container } from 'inversify';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AesAnswerSealer } from './aes-answer-sealer.js';
 import type { Durability } from './durability.js';
 import { EnvSecretProvider } from './env-secret-provider.js';
 import { ExecuteWorkflowChildRuns } from './execute-workflow-child-runs.js';
@@ -54,6 +61,7 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
   container.bind<ChildRuns>(CHILD_RUNS).toConstantValue(new ExecuteWorkflowChildRuns());
   container.bind<ExecutionEvents>(EXECUTION_EVENTS).toConstantValue(options.events);
   container.bind<SecretProvider>(SECRET_PROVIDER).toConstantValue(new EnvSecretProvider(options.env));
+  const sealer = answerSealerOf(options.env, options.durability, options.cwd ?? process.cwd());
   container
     .bind(ExecuteWorkflowUseCase)
     .toDynamicValue(
@@ -62,6 +70,7 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
           context.get<NodeCatalog>(NODE_CATALOG),
           context.get<ExecutionEvents>(EXECUTION_EVENTS),
           context.get<SecretProvider>(SECRET_PROVIDER),
+          { ...(context.isBound(TASK_INBOX) ? { inbox: context.get<TaskInbox>(TASK_INBOX) } : {}), sealer },
         ),
     )
     .inSingletonScope();
@@ -135,6 +144,28 @@ export function openRunInspector(
     return SqliteRunInspector.open(config.path, { busyTimeoutMs: config.busyTimeoutMs });
   }
   return DbosRunInspector.open(dbosConfigOf(env));
+}
+
+/**
+ * The sealer of secret task answers: `CASARE_TASK_KEY`, else (SQLite) a key file next to the journal,
+ * so `casare tasks answer` and the `casare run` that consumes the answer share it.
+ */
+export function answerSealerOf(env: Readonly<Record<string, string | undefined>>, durability: Durability, cwd: string): AnswerSealer {
+  return AesAnswerSealer.load(env, durability === 'sqlite' ? join(dirname(sqliteConfigOf(env, cwd).path), 'task-answers.key') : undefined);
+}
+
+/**
+ * The task inbox of `durability`, for `casare tasks`: the SQLite journal's (empty when the file does
+ * not exist yet: opening it creates nothing), or DBOS's in PostgreSQL.
+ */
+export async function openTaskInbox(env: Readonly<Record<string, string | undefined>>, durability: Durability, cwd: string): Promise<TaskInbox> {
+  if (durability === 'sqlite') {
+    const config = sqliteConfigOf(env, cwd);
+    return existsSync(config.path) ? SqliteTaskInbox.open(config.path, { busyTimeoutMs: config.busyTimeoutMs }) : new InMemoryTaskInbox();
+  }
+  if (durability === 'memory') return new InMemoryTaskInbox();
+  const { DbosTaskInbox } = await import('@casare-rpa/infra-dbos');
+  return DbosTaskInbox.open(dbosConfigOf(env));
 }
 
 /** Where runs of `durability` are recorded, for the line a command prints about a run (no password shown). */

@@ -1,6 +1,7 @@
 export { DbosDurableRunner } from './dbos-durable-runner.js';
 export { DbosDurableContext } from './dbos-durable-context.js';
 export { DbosRunInspector } from './dbos-run-inspector.js';
+export { DbosTaskInbox } from './dbos-task-inbox.js';
 export { DbosRunRecordReader, type DbosRunRecord, type DbosRunRecordFilter } from './dbos-run-record-reader.js';
 export { dbosContainerModule } from './dbos-container-module.js';
 export { DBOS_RUNNER_CONFIG } from './tokens.js';

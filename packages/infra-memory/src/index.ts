@@ -3,3 +3,4 @@ export { WorkflowNotRegisteredError, RunnerStateError, type StepPhase, type Step
 export { InMemoryJournal, type JournalRun, type JournalStep, type JournalStepKind, type JournalError } from './in-memory-journal.js';
 export { VirtualClock, systemClock, type Clock, type VirtualClockOptions } from './clock.js';
 export { inMemoryModule } from './in-memory-module.js';
+export { InMemoryTaskInbox } from './in-memory-task-inbox.js';

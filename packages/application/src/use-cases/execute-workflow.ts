@@ -7,7 +7,7 @@ import type { NodeCatalog } from '../ports/node-catalog.js';
 import type { SecretProvider } from '../ports/secret-provider.js';
 import { codeOf } from './node-errors.js';
 import { CASARE_WORKFLOW, executeWorkflowInputSchema, type ExecuteWorkflowInput, type RunResult } from './run-result.js';
-import { emitSafely, RunExecution } from './run-execution.js';
+import { emitSafely, RunExecution, type HumanTaskServices } from './run-execution.js';
 import { ValidateWorkflowUseCase } from './validate-workflow.js';
 
 export { NodeAttemptError, OutcomeInvalidError, SecretNotFoundError } from './node-errors.js';
@@ -38,6 +38,8 @@ export class ExecuteWorkflowUseCase {
     private readonly catalog: NodeCatalog,
     private readonly events: ExecutionEvents,
     private readonly secrets: SecretProvider,
+    /** Where human-task nodes list their tasks and how secret answers are opened (none: tasks live in the run's record only). */
+    private readonly tasks: HumanTaskServices = {},
   ) {
     this.validator = new ValidateWorkflowUseCase(catalog);
   }
@@ -80,7 +82,7 @@ export class ExecuteWorkflowUseCase {
       throw error;
     }
     const mode = input.checkpoint ?? LEGACY_CHECKPOINT_MODE;
-    return new RunExecution(ctx, workflow, input, mode, this.catalog, this.events, this.secrets).run();
+    return new RunExecution(ctx, workflow, input, mode, this.catalog, this.events, this.secrets, this.tasks).run();
   }
 }
 
