@@ -10,6 +10,7 @@ export type CasareErrorCode =
   | 'NONDETERMINISM'
   | 'RUN_CANCELLED'
   | 'RUN_NOT_FOUND'
+  | 'RUN_ENDED'
   | 'RUN_FAILED'
   | 'RUNNER_STATE'
   | 'WORKFLOW_NOT_REGISTERED'
@@ -128,6 +129,22 @@ export class RunNotFoundError extends CasareError {
   constructor(readonly runId: string) {
     super(`no run with id ${runId}`);
     this.name = 'RunNotFoundError';
+  }
+}
+
+/** The run has ended (succeeded, failed or was cancelled): it takes no more signals. */
+export class RunEndedError extends CasareError {
+  /** Stable code. */
+  readonly code = 'RUN_ENDED' as const;
+  constructor(
+    readonly runId: string,
+    /** How the run ended. */
+    readonly status: 'succeeded' | 'failed' | 'cancelled',
+    /** What was refused, for the message (e.g. `signal "approval"`). */
+    readonly what: string,
+  ) {
+    super(`run ${runId} has ended (${status}): ${what} cannot be delivered to it`);
+    this.name = 'RunEndedError';
   }
 }
 

@@ -1,4 +1,4 @@
-export type { DurableContext, StepAttempt, StepPolicy } from './ports/durable-context.js';
+export type { DurableContext, StepAttempt, StepPolicy, SignalWait, SignalWaitOptions } from './ports/durable-context.js';
 export {
   DURABLE_RUNNER,
   SLEEP_STEP_NAME,
@@ -12,6 +12,8 @@ export {
   type StartOptions,
   type StepRecord,
   type StepKind,
+  type SignalOptions,
+  type SignalDelivery,
 } from './ports/durable-runner.js';
 export { NODE_CATALOG, NODE_HANDLER, type NodeCatalog, type NodeHandler, type NodeEffect, type NodeExecution, type NodeLogger } from './ports/node-catalog.js';
 export { EXECUTION_EVENTS, type ExecutionEvents, type ExecutionEvent, type NodeLogLine } from './ports/execution-events.js';
@@ -22,6 +24,7 @@ export {
   NondeterminismError,
   RunCancelledError,
   RunNotFoundError,
+  RunEndedError,
   RunnerStateError,
   WorkflowNotRegisteredError,
   findErrorWithCode,

@@ -10,6 +10,8 @@ import {
   type RunFilter,
   type RunHandle,
   type RunSummary,
+  type SignalDelivery,
+  type SignalOptions,
   type StartOptions,
   type StepRecord,
   type WorkflowBody,
@@ -174,6 +176,10 @@ export class DbosDurableRunner implements DurableRunner {
       applicationVersion: this.#config.applicationVersion,
     });
     return this.handle<O>(forked.workflowID);
+  }
+
+  signal(_runId: string, _name: string, _value: Json, _options?: SignalOptions): Promise<SignalDelivery> {
+    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
   }
 
   async shutdown(): Promise<void> {

@@ -8,6 +8,8 @@ import {
   type RunFilter,
   type RunInspector,
   type RunSummary,
+  type SignalDelivery,
+  type SignalOptions,
   type StepRecord,
 } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
@@ -50,6 +52,10 @@ export class SqliteRunInspector implements RunInspector {
   cancel(runId: string): Promise<void> {
     const run = this.store?.cancelRun(runId, Date.now());
     return run ? Promise.resolve() : Promise.reject(new RunNotFoundError(runId));
+  }
+
+  signal(_runId: string, _name: string, _value: Json, _options?: SignalOptions): Promise<SignalDelivery> {
+    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Json } from '@casare-rpa/domain';
 import {
   type DurableContext,
+  type SignalWait,
   type StepAttempt,
   type StepPolicy,
   runBoundedAttempt,
@@ -53,6 +54,12 @@ export class DirectContext implements DurableContext {
   now(): Promise<number> {
     this.nextIndex++;
     return Promise.resolve(Date.now());
+  }
+
+  /** Nobody signals a reference run: every wait times out at once. */
+  waitForSignal(): Promise<SignalWait> {
+    this.nextIndex++;
+    return Promise.resolve({ kind: 'timeout' });
   }
 }
 

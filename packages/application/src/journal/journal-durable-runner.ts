@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Json } from '@casare-rpa/domain';
 import { CasareError, NondeterminismError, RunCancelledError, RunNotFoundError, RunnerStateError, WorkflowNotRegisteredError } from '../errors.js';
 import { runBoundedAttempt } from '../execution/step-timeout.js';
-import type { DurableContext, StepAttempt, StepPolicy } from '../ports/durable-context.js';
+import type { DurableContext, SignalWait, SignalWaitOptions, StepAttempt, StepPolicy } from '../ports/durable-context.js';
 import { NOW_STEP_NAME, SLEEP_STEP_NAME } from '../ports/durable-runner.js';
-import type { DurableRunner, RunFilter, RunHandle, RunStatus, RunSummary, StartOptions, StepRecord, WorkflowBody } from '../ports/durable-runner.js';
+import type { DurableRunner, RunFilter, RunHandle, RunStatus, RunSummary, SignalDelivery, SignalOptions, StartOptions, StepRecord, WorkflowBody } from '../ports/durable-runner.js';
 import { systemClock, type Clock } from './clock.js';
 import { cloneJson, fromJournalError, runSummaryOf, stepRecordOf, toJournalError } from './journal-records.js';
 import type { JournalEnding, JournalRunRecord, JournalStep, JournalStepKind, JournalStore } from './journal-store.js';
@@ -278,6 +278,10 @@ export class JournalDurableRunner implements DurableRunner {
     return Promise.resolve(this.handle<O>(forkId));
   }
 
+  signal(_runId: string, _name: string, _value: Json, _options?: SignalOptions): Promise<SignalDelivery> {
+    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
+  }
+
   shutdown(): Promise<void> {
     if (this.dead) return Promise.resolve();
     this.crash();
@@ -535,6 +539,10 @@ class JournalContext implements DurableContext {
     const now = this.runner.clock.now();
     await this.record({ index, name: NOW_STEP_NAME, kind: 'now', status: 'completed', output: now, startedAt: now, completedAt: now, attempts: 1 });
     return now;
+  }
+
+  waitForSignal(_name: string, _options: SignalWaitOptions): Promise<SignalWait> {
+    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
   }
 
   /** Takes the next operation index; stops a dead runner's body, an abandoned execution and a cancelled run. */

@@ -30,6 +30,21 @@ export interface StepAttempt {
   readonly signal: AbortSignal;
 }
 
+/** Options of `DurableContext.waitForSignal`. */
+export interface SignalWaitOptions {
+  /**
+   * Longest the wait lasts, ms, counted from when the wait first started: the deadline is recorded
+   * then, so a run killed while waiting resumes waiting with the time left (as a durable sleep does).
+   */
+  readonly timeoutMs: number;
+}
+
+/**
+ * How a durable wait ended: with the value of the signal it consumed, or at its deadline. Either is
+ * recorded, and a replay of the wait returns the same without consuming another signal.
+ */
+export type SignalWait = { readonly kind: 'received'; readonly value: Json } | { readonly kind: 'timeout' };
+
 /** What a workflow body sees of the durable runner. Bodies must be deterministic (docs/architecture.md, rule 6). */
 export interface DurableContext {
   /** Id of the run this body executes. */
@@ -46,4 +61,12 @@ export interface DurableContext {
   sleep(ms: number): Promise<void>;
   /** Durable clock read: recorded once, replayed after. Milliseconds since the epoch. */
   now(): Promise<number>;
+  /**
+   * Durable wait for the next signal named `name` sent to this run (`DurableRunner.signal`): one
+   * durable operation, recorded as a step of kind `wait` named `name`. A signal sent before the wait
+   * starts is kept; each signal is consumed by exactly one wait, first sent first consumed per
+   * (run, name). The deadline is fixed when the wait first starts; a run killed while waiting waits
+   * for the time left. A cancel of the run ends the wait with `RunCancelledError`.
+   */
+  waitForSignal(name: string, options: SignalWaitOptions): Promise<SignalWait>;
 }

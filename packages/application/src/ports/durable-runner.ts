@@ -35,9 +35,9 @@ export interface RunSummary {
 
 /**
  * What a recorded durable operation was: `step` a `ctx.step` call (a node execution when the use
- * case runs it), `sleep` a `ctx.sleep`, `now` a `ctx.now`.
+ * case runs it), `sleep` a `ctx.sleep`, `now` a `ctx.now`, `wait` a `ctx.waitForSignal`.
  */
-export type StepKind = 'step' | 'sleep' | 'now';
+export type StepKind = 'step' | 'sleep' | 'now' | 'wait';
 
 /** `StepRecord.name` of a durable sleep in every adapter (a step may have this name too: `kind` tells them apart). */
 export const SLEEP_STEP_NAME = 'sleep';
@@ -50,15 +50,21 @@ export interface StepRecord {
   readonly index: number;
   /**
    * The operation: `step` for a `ctx.step` call (a node execution when run by the use case),
-   * `sleep` for `ctx.sleep`, `now` for `ctx.now`. Names alone cannot tell them apart, since a
-   * node may be called `sleep`.
+   * `sleep` for `ctx.sleep`, `now` for `ctx.now`, `wait` for `ctx.waitForSignal`. Names alone
+   * cannot tell them apart, since a node may be called `sleep`.
    */
   readonly kind: StepKind;
-  /** Step name: the name passed to `ctx.step` (the node id for node steps); `SLEEP_STEP_NAME` or `NOW_STEP_NAME` otherwise. */
+  /**
+   * Step name: the name passed to `ctx.step` (the node id for node steps); the signal name of a
+   * wait; `SLEEP_STEP_NAME` or `NOW_STEP_NAME` otherwise.
+   */
   readonly name: string;
   /** A recorded step either completed or failed after its last attempt. */
   readonly status: 'completed' | 'failed';
-  /** Recorded result of a completed step. */
+  /**
+   * Recorded result of a completed step; of a wait that ended, its `SignalWait`. A wait still
+   * waiting has no record, or (journal adapters) a record whose output is its deadline only.
+   */
   readonly output?: Json;
   /** Message of the error of a failed step. */
   readonly error?: string;
@@ -80,6 +86,18 @@ export interface StartOptions {
   /** Run id to use; starting an id that exists returns that run and executes nothing (docs/architecture.md, rule 5). */
   readonly runId?: string;
 }
+
+/** Options of `DurableRunner.signal`. */
+export interface SignalOptions {
+  /**
+   * Idempotency key of the signal: a second signal with the same id to the same run is not delivered
+   * again (`{ delivered: false, reason: 'duplicate' }`). Without one, every call delivers.
+   */
+  readonly signalId?: string;
+}
+
+/** What `DurableRunner.signal` did: kept the signal for the run, or refused a duplicate `signalId`. */
+export type SignalDelivery = { readonly delivered: true } | { readonly delivered: false; readonly reason: 'duplicate' };
 
 /** A reference to a run. */
 export interface RunHandle<O extends Json = Json> {
@@ -115,6 +133,12 @@ export interface DurableRunner {
   resume<O extends Json = Json>(runId: string): Promise<RunHandle<O>>;
   /** Starts a new run that replays the first `fromStep` steps of `runId` and executes the rest. */
   fork<O extends Json = Json>(runId: string, fromStep: number, options?: StartOptions): Promise<RunHandle<O>>;
+  /**
+   * Sends the run a signal named `name` carrying `value`, durably: kept until a `ctx.waitForSignal(name)`
+   * of the run consumes it (first sent, first consumed), whether the run waits now, later, or is
+   * down and recovers. `RunNotFoundError` for an unknown run, `RunEndedError` for a run that ended.
+   */
+  signal(runId: string, name: string, value: Json, options?: SignalOptions): Promise<SignalDelivery>;
   /** Stops the runner; nothing of it keeps running. Pending runs stay pending for a later launch. */
   shutdown(): Promise<void>;
 }

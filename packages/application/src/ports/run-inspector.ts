@@ -1,8 +1,8 @@
 import type { Json } from '@casare-rpa/domain';
-import type { RunFilter, RunSummary, StepRecord } from './durable-runner.js';
+import type { RunFilter, RunSummary, SignalDelivery, SignalOptions, StepRecord } from './durable-runner.js';
 
 /**
- * A read-only view of recorded runs (plus cancel) for tools such as `casare runs`: opening one never
+ * A read-only view of recorded runs (plus cancel and signal) for tools such as `casare runs`: opening one never
  * makes the process an executor, so it never recovers, claims or runs anything. Adapters:
  * `DbosRunInspector` (infra-dbos), `SqliteRunInspector` (infra-sqlite).
  */
@@ -21,6 +21,11 @@ export interface RunInspector {
   steps(runId: string): Promise<readonly StepRecord[]>;
   /** Cancels a run: it stops before its next step, wherever it executes. */
   cancel(runId: string): Promise<void>;
+  /**
+   * Sends a run a signal from a process that executes no workflow (`casare tasks answer`), with the
+   * semantics of `DurableRunner.signal`: kept until a wait of the run consumes it, wherever it runs.
+   */
+  signal(runId: string, name: string, value: Json, options?: SignalOptions): Promise<SignalDelivery>;
   /** Releases what the inspector holds (connections, file handles). */
   close(): Promise<void>;
 }
