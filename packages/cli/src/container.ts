@@ -70,7 +70,7 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
           context.get<NodeCatalog>(NODE_CATALOG),
           context.get<ExecutionEvents>(EXECUTION_EVENTS),
           context.get<SecretProvider>(SECRET_PROVIDER),
-          { ...(context.isBound(TASK_INBOX) ? { inbox: context.get<TaskInbox>(TASK_INBOX) } : {}), sealer },
+          { inbox: context.get<TaskInbox>(TASK_INBOX), sealer },
         ),
     )
     .inSingletonScope();

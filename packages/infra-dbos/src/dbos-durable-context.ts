@@ -1,5 +1,14 @@
 import { DBOS, Error as DbosErrors, type StepConfig } from '@dbos-inc/dbos-sdk';
-import { NondeterminismError, runBoundedAttempt, StepTimeoutError, type DurableContext, type SignalWait, type SignalWaitOptions, type StepAttempt, type StepPolicy } from '@casare-rpa/application';
+import {
+  NondeterminismError,
+  runBoundedAttempt,
+  StepTimeoutError,
+  type DurableContext,
+  type SignalWait,
+  type SignalWaitOptions,
+  type StepAttempt,
+  type StepPolicy,
+} from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import { DBOS_NOW_NAME, DBOS_SLEEP_NAME, portStepOf } from './dbos-records.js';
 

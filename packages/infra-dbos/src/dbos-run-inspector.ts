@@ -1,5 +1,13 @@
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
-import { RunNotFoundError, type RunFilter, type RunInspector, type RunSummary, type SignalDelivery, type SignalOptions, type StepRecord } from '@casare-rpa/application';
+import {
+  RunNotFoundError,
+  type RunFilter,
+  type RunInspector,
+  type RunSummary,
+  type SignalDelivery,
+  type SignalOptions,
+  type StepRecord,
+} from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import pg from 'pg';
 import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';

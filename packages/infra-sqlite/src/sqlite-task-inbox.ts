@@ -34,7 +34,9 @@ export class SqliteTaskInbox implements TaskInbox {
 
   private constructor(private readonly db: Database.Database) {
     this.statements = {
-      insert: db.prepare('INSERT INTO human_tasks (task_id, run_id, status, task, created_at, closed_at) VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (task_id) DO NOTHING'),
+      insert: db.prepare(
+        'INSERT INTO human_tasks (task_id, run_id, status, task, created_at, closed_at) VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (task_id) DO NOTHING',
+      ),
       get: db.prepare('SELECT task, status, closed_at FROM human_tasks WHERE task_id = ?'),
       close: db.prepare("UPDATE human_tasks SET status = ?, closed_at = ? WHERE task_id = ? AND status = 'open'"),
     };

@@ -4,7 +4,18 @@ import { CasareError, NondeterminismError, RunCancelledError, RunNotFoundError, 
 import { runBoundedAttempt } from '../execution/step-timeout.js';
 import type { DurableContext, SignalWait, SignalWaitOptions, StepAttempt, StepPolicy } from '../ports/durable-context.js';
 import { NOW_STEP_NAME, SLEEP_STEP_NAME } from '../ports/durable-runner.js';
-import type { DurableRunner, RunFilter, RunHandle, RunStatus, RunSummary, SignalDelivery, SignalOptions, StartOptions, StepRecord, WorkflowBody } from '../ports/durable-runner.js';
+import type {
+  DurableRunner,
+  RunFilter,
+  RunHandle,
+  RunStatus,
+  RunSummary,
+  SignalDelivery,
+  SignalOptions,
+  StartOptions,
+  StepRecord,
+  WorkflowBody,
+} from '../ports/durable-runner.js';
 import { systemClock, type Clock } from './clock.js';
 import { cloneJson, fromJournalError, runSummaryOf, stepRecordOf, toJournalError } from './journal-records.js';
 import type { JournalEnding, JournalRunRecord, JournalStep, JournalStepKind, JournalStore } from './journal-store.js';

@@ -119,5 +119,4 @@ export function taskSignalName(taskId: string): string {
 
 /** How a task ended, as the dialog node's handler sees it in `NodeExecution.taskAnswer`. */
 export type TaskAnswer =
-  | { readonly kind: 'answered'; readonly taskId: string; readonly value: JsonObject }
-  | { readonly kind: 'timeout'; readonly taskId: string };
+  { readonly kind: 'answered'; readonly taskId: string; readonly value: JsonObject } | { readonly kind: 'timeout'; readonly taskId: string };

@@ -67,7 +67,10 @@ export function validateTaskAnswer(task: HumanTask, raw: RawTaskAnswer): JsonObj
     if (target === undefined) {
       if (task.fields.length === 0) return {};
       throw new TaskAnswerInvalidError(task.taskId, [
-        { field: '(answer)', message: `the task has ${task.fields.length} fields (${task.fields.map((field) => field.name).join(', ')}): answer with --json '{...}'` },
+        {
+          field: '(answer)',
+          message: `the task has ${task.fields.length} fields (${task.fields.map((field) => field.name).join(', ')}): answer with --json '{...}'`,
+        },
       ]);
     }
     given = { [target.name]: fromText(target, raw.value) };
@@ -128,7 +131,8 @@ export class AnswerTaskUseCase {
     for (const field of task.fields) {
       const value = answer[field.name];
       if (field.type !== 'secret' || typeof value !== 'string') continue;
-      if (!this.sealer) throw new TaskAnswerInvalidError(task.taskId, [{ field: field.name, message: 'a secret answer needs a sealer, and none is configured' }]);
+      if (!this.sealer)
+        throw new TaskAnswerInvalidError(task.taskId, [{ field: field.name, message: 'a secret answer needs a sealer, and none is configured' }]);
       sealed[field.name] = this.sealer.seal(value);
     }
     return sealed;
@@ -154,7 +158,11 @@ function fromText(field: HumanTaskField, text: string): Json {
     if (['false', 'no', '0'].includes(lower)) return false;
     return text;
   }
-  if (field.type === 'choices') return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (field.type === 'choices')
+    return text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   return text;
 }
 

@@ -127,7 +127,7 @@ export class RunExecution {
     let openIndex = this.nextIndex;
     const recorded = await ctx.step<JsonObject>(
       `task:${node.id}`,
-      async (attempt) => {
+      async (attempt): Promise<JsonObject> => {
         openIndex = attempt.index;
         const used: string[] = [];
         const taskId = idempotencyKeyOf(ctx.runId, attempt.index, undefined);
@@ -157,7 +157,13 @@ export class RunExecution {
     this.nextIndex = openIndex + 1;
     const task = recorded['task'];
     if (!isJsonObject(task)) {
-      const error = (recorded['error'] as unknown as NodeError | undefined) ?? { nodeId: node.id, code: 'NODE_FAILED', message: 'the task could not be opened', type: 'Error', attempts: 1 };
+      const error = (recorded['error'] as unknown as NodeError | undefined) ?? {
+        nodeId: node.id,
+        code: 'NODE_FAILED',
+        message: 'the task could not be opened',
+        type: 'Error',
+        attempts: 1,
+      };
       const outcome: NodeOutcome = { outputs: {}, error };
       this.emit({ type: 'node.failed', ...this.eventBase(node, openIndex), replayed: false, error, at: Date.now() });
       return { state: this.orchestrator.next(state, node.id, outcome), last: outcome };
@@ -167,7 +173,9 @@ export class RunExecution {
     const createdAt = typeof task['createdAt'] === 'number' ? task['createdAt'] : 0;
     this.emit({ type: 'task.opened', runId: ctx.runId, nodeId: node.id, taskId, title: String(task['title'] ?? ''), deadlineAt, at: Date.now() });
     const waitIndex = this.nextIndex;
-    const wait = await ctx.waitForSignal(taskSignalName(taskId), { timeoutMs: deadlineAt === null ? NO_TASK_DEADLINE_MS : Math.max(0, deadlineAt - createdAt) });
+    const wait = await ctx.waitForSignal(taskSignalName(taskId), {
+      timeoutMs: deadlineAt === null ? NO_TASK_DEADLINE_MS : Math.max(0, deadlineAt - createdAt),
+    });
     this.nextIndex = waitIndex + 1;
     const answer: TaskAnswer =
       wait.kind === 'received' && isJsonObject(wait.value) ? { kind: 'answered', taskId, value: wait.value } : { kind: 'timeout', taskId };

@@ -49,7 +49,12 @@ async function withInbox<T>(cli: CliEnvironment, work: (inbox: TaskInbox) => Pro
 }
 
 async function listTasks(argv: readonly string[], cli: CliEnvironment): Promise<ExitCode> {
-  const args = parseCommandArgs('tasks list', argv, { status: { type: 'string' }, run: { type: 'string' }, json: { type: 'boolean' } }, { names: [], required: 0 });
+  const args = parseCommandArgs(
+    'tasks list',
+    argv,
+    { status: { type: 'string' }, run: { type: 'string' }, json: { type: 'boolean' } },
+    { names: [], required: 0 },
+  );
   if (args.help) return help(cli, 'tasks list');
   const status = args.string('status') ?? 'open';
   if (!STATUSES.includes(status as HumanTaskStatus)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${status}"`, 'tasks list');
@@ -99,7 +104,7 @@ async function showTask(argv: readonly string[], cli: CliEnvironment): Promise<E
     `  deadline   ${task.deadlineAt === null ? 'none' : formatTimestamp(task.deadlineAt)} (on timeout: ${task.onTimeout === 'error' ? 'the node fails' : 'its defaults'})`,
     '  fields',
   ];
-  if (task.fields.length === 0) lines.push('    (none: answer with --json \'{}\')');
+  if (task.fields.length === 0) lines.push("    (none: answer with --json '{}')");
   for (const field of task.fields) {
     const details = [
       field.type,
@@ -146,7 +151,8 @@ async function answerTask(argv: readonly string[], cli: CliEnvironment): Promise
 }
 
 function rawAnswerOf(value: string | undefined, json: string | undefined): RawTaskAnswer {
-  if ((value === undefined) === (json === undefined)) throw new UsageError('give the answer with exactly one of --value V or --json \'{"field": ...}\'', 'tasks answer');
+  if ((value === undefined) === (json === undefined))
+    throw new UsageError('give the answer with exactly one of --value V or --json \'{"field": ...}\'', 'tasks answer');
   if (value !== undefined) return { value };
   try {
     return { json: JSON.parse(json ?? '') as Json };

@@ -155,7 +155,9 @@ const confirmDialog = defineDialog({
   task: (config) => ({
     title: config.title,
     message: config.message,
-    fields: [field('choice', `${config.button_yes_text} or ${config.button_no_text}`, 'choice', true, { choices: ['yes', 'no'], default: config.default_answer })],
+    fields: [
+      field('choice', `${config.button_yes_text} or ${config.button_no_text}`, 'choice', true, { choices: ['yes', 'no'], default: config.default_answer }),
+    ],
   }),
   outcome: (_config, values, _answered, execution) => {
     const choice = values['choice'] === 'yes' ? 'yes' : 'no';
@@ -179,7 +181,10 @@ const inputDialog = defineDialog({
     ],
   }),
   outcome: (config, values, answered) => ({
-    outputs: { value: typeof values['value'] === 'string' ? values['value'] : answered ? '' : config.password_mode ? '' : config.default_value, confirmed: answered },
+    outputs: {
+      value: typeof values['value'] === 'string' ? values['value'] : answered ? '' : config.password_mode ? '' : config.default_value,
+      confirmed: answered,
+    },
   }),
 });
 
@@ -284,7 +289,8 @@ function formFieldsOf(value: Json): readonly HumanTaskField[] {
     const type = FORM_TYPES[typeof entry['type'] === 'string' ? entry['type'] : 'text'];
     if (type === undefined) throw new ConfigFieldError(`fields[${index}].type`, `expected one of ${Object.keys(FORM_TYPES).join(', ')}`);
     const choices = Array.isArray(entry['options']) ? (entry['options'] as readonly Json[]).map(String) : undefined;
-    if (type === 'choice' && (choices === undefined || choices.length === 0)) throw new ConfigFieldError(`fields[${index}].options`, 'a select field needs options');
+    if (type === 'choice' && (choices === undefined || choices.length === 0))
+      throw new ConfigFieldError(`fields[${index}].options`, 'a select field needs options');
     const fallback = entry['default'];
     return field(name, typeof entry['label'] === 'string' ? entry['label'] : name, type, entry['required'] === true, {
       choices,
@@ -317,7 +323,9 @@ const dateTimePickerDialog = defineDialog({
   task: (config) => ({
     title: config.title,
     message: `Enter a ${config.mode === 'datetime' ? 'date and time' : config.mode} (ISO 8601${config.min_date ? `, from ${config.min_date}` : ''}${config.max_date ? `, to ${config.max_date}` : ''}).`,
-    fields: [field('value', config.title, 'datetime', config.default_value === '', { default: config.default_value === '' ? undefined : config.default_value })],
+    fields: [
+      field('value', config.title, 'datetime', config.default_value === '', { default: config.default_value === '' ? undefined : config.default_value }),
+    ],
   }),
   outcome: (_config, values, answered) => {
     const value = typeof values['value'] === 'string' ? values['value'] : '';
