@@ -133,7 +133,7 @@ const messageBox = defineDialog({
   }),
   outcome: (_config, values, answered) => {
     // v1: a message box that closed by itself reports `timeout`; one dismissed with OK reports `ok`.
-    const button = answered ? String(values['button'] ?? 'ok') : 'timeout';
+    const button = !answered ? 'timeout' : typeof values['button'] === 'string' ? values['button'] : 'ok';
     return { outputs: { result: button, accepted: button === 'ok' || button === 'yes' } };
   },
 });
