@@ -93,6 +93,11 @@ export type {
   JournalError,
   JournalEnding,
   JournalClaim,
+  JournalSignal,
+  JournalSignalOutcome,
+  JournalWait,
+  JournalWaitEnd,
 } from './journal/journal-store.js';
+export { deliverJournalSignal, signalWaitOf, waitOutputOf } from './journal/journal-signals.js';
 export { cloneJson, toJournalError, fromJournalError, runSummaryOf, stepRecordOf } from './journal/journal-records.js';
 export { JournalDurableRunner, JournalWriteError, type JournalDurableRunnerOptions, type StepPhase, type StepPoint } from './journal/journal-durable-runner.js';

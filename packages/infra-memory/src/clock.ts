@@ -32,10 +32,21 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const wakeAt = this.current + Math.max(0, ms);
     return new Promise((resolve) => {
-      this.sleepers.push({ wakeAt, wake: resolve });
+      if (signal?.aborted) return resolve();
+      const sleeper: Sleeper = { wakeAt, wake: resolve };
+      this.sleepers.push(sleeper);
+      // Woken early: the sleeper leaves, so time never jumps to a wake-up nobody waits for.
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((other) => other !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
       // Yield one macrotask first so work already queued (other runs, the test) sees the time before.
       if (this.autoAdvance) setImmediate(() => this.advanceTo(wakeAt));
     });

@@ -1,4 +1,18 @@
-import type { JournalClaim, JournalEnding, JournalRunRecord, JournalStep, JournalStore, NewJournalRun, RunFilter, RunStatus } from '@casare-rpa/application';
+import { waitOutputOf } from '@casare-rpa/application';
+import type {
+  JournalClaim,
+  JournalEnding,
+  JournalRunRecord,
+  JournalSignal,
+  JournalSignalOutcome,
+  JournalStep,
+  JournalStore,
+  JournalWait,
+  JournalWaitEnd,
+  NewJournalRun,
+  RunFilter,
+  RunStatus,
+} from '@casare-rpa/application';
 
 export type { JournalError, JournalStep, JournalStepKind } from '@casare-rpa/application';
 
@@ -12,10 +26,19 @@ export interface JournalRun extends JournalRunRecord {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A signal kept for a run; `consumedBy` is the index of the wait that consumed it. */
+interface StoredSignal extends JournalSignal {
+  consumedBy: number | undefined;
+}
+
 interface StoredRun {
   record: Mutable<JournalRunRecord>;
   readonly steps: JournalStep[];
   readonly sequence: number;
+  /** Signals sent to the run, in the order they were sent (consumed ones stay, for `signalId` checks). */
+  readonly signals: StoredSignal[];
+  /** Waits begun and not ended, by step index. */
+  readonly waits: Map<number, JournalWait>;
 }
 
 const ENDED: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -86,7 +109,7 @@ export class InMemoryJournal implements JournalStore {
 
   createRun(run: NewJournalRun, steps: readonly JournalStep[]): boolean {
     if (this.runs.has(run.runId)) return false;
-    this.runs.set(run.runId, { record: { ...run }, steps: [...steps], sequence: this.sequence++ });
+    this.runs.set(run.runId, { record: { ...run }, steps: [...steps], sequence: this.sequence++, signals: [], waits: new Map() });
     return true;
   }
 
@@ -130,10 +153,48 @@ export class InMemoryJournal implements JournalStore {
     return stored.record;
   }
 
-  /** Everything persisted, as JSON text (what a leak check searches). */
+  addSignal(runId: string, signal: JournalSignal): JournalSignalOutcome {
+    const stored = this.runs.get(runId);
+    if (!stored) return { outcome: 'no-run' };
+    const { status } = stored.record;
+    if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { outcome: 'ended', status };
+    if (signal.signalId !== undefined && stored.signals.some((kept) => kept.signalId === signal.signalId)) return { outcome: 'duplicate' };
+    stored.signals.push({ ...signal, consumedBy: undefined });
+    return { outcome: 'kept' };
+  }
+
+  hasSignal(runId: string, name: string): boolean {
+    return this.runs.get(runId)?.signals.some((signal) => signal.name === name && signal.consumedBy === undefined) ?? false;
+  }
+
+  beginWait(runId: string, owner: string, wait: JournalWait): JournalWait | undefined {
+    const stored = this.runs.get(runId);
+    if (!stored || stored.record.owner !== owner) return undefined;
+    const open = stored.waits.get(wait.index);
+    if (open) return open;
+    stored.waits.set(wait.index, { ...wait });
+    return wait;
+  }
+
+  endWait(runId: string, owner: string, index: number, now: number, timedOut: boolean): JournalWaitEnd {
+    const stored = this.runs.get(runId);
+    if (!stored || stored.record.owner !== owner) return { outcome: 'lost' };
+    const open = stored.waits.get(index);
+    if (!open) throw new Error(`run ${runId} has no open wait at step ${index}`);
+    const signal = stored.signals.find((kept) => kept.name === open.name && kept.consumedBy === undefined);
+    if (!signal && !timedOut) return { outcome: 'no-signal' };
+    const output = waitOutputOf(signal ? { kind: 'received', value: signal.value } : { kind: 'timeout' });
+    const step: JournalStep = { index, name: open.name, kind: 'wait', status: 'completed', output, startedAt: open.startedAt, completedAt: now, attempts: 1 };
+    if (!this.appendStep(runId, owner, step)) return { outcome: 'lost' };
+    if (signal) signal.consumedBy = index;
+    stored.waits.delete(index);
+    return { outcome: 'recorded', step };
+  }
+
+  /** Everything persisted, as JSON text (what a leak check searches): runs, steps, signals and open waits. */
   dump(runId?: string): string {
-    const runs = runId === undefined ? this.all() : [this.get(runId)].filter((run) => run !== undefined);
-    return JSON.stringify(runs);
+    const stored = runId === undefined ? [...this.runs.values()] : [this.runs.get(runId)].filter((run) => run !== undefined);
+    return JSON.stringify(stored.map((run) => ({ ...viewOf(run), signals: run.signals, waits: [...run.waits.values()] })));
   }
 }
 

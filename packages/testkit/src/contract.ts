@@ -4,6 +4,7 @@ import { durableTimeSuite } from './contract/durable-time.js';
 import { replaySuite } from './contract/replay.js';
 import { runControlSuite } from './contract/run-control.js';
 import { runIdentitySuite } from './contract/run-identity.js';
+import { signalSuite } from './contract/signals.js';
 import { stepPolicySuite } from './contract/step-policy.js';
 import type { ContractSuite, TestApi } from './contract/support.js';
 import { DEFAULT_SCALE, type ProgramScale } from './workflow-arbitrary.js';
@@ -15,6 +16,7 @@ export const CONTRACT_SUITES = {
   'step-policy': stepPolicySuite,
   time: durableTimeSuite,
   control: runControlSuite,
+  signals: signalSuite,
   regressions: regressionSuite,
 } as const satisfies Record<string, ContractSuite>;
 
@@ -42,7 +44,7 @@ export interface ContractOptions {
 
 /**
  * The durable-runner contract: a suite per capability of the `DurableRunner` port (run ids,
- * replay, step policy, durable time, cancel/resume/fork), the named regression scenarios and the
+ * replay, step policy, durable time, cancel/resume/fork, durable waits for signals), the named regression scenarios and the
  * five crash properties on generated workflows. An adapter runs it from a short test file; its
  * harness (`DurableRunnerHarness`) says how to start the runner and how to kill it.
  *

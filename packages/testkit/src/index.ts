@@ -24,6 +24,7 @@ export { replaySuite } from './contract/replay.js';
 export { stepPolicySuite } from './contract/step-policy.js';
 export { durableTimeSuite } from './contract/durable-time.js';
 export { runControlSuite } from './contract/run-control.js';
+export { signalSuite } from './contract/signals.js';
 export type { TestApi, ContractSuite } from './contract/support.js';
 export { runIncarnation, endingOf, endingOfError, EventRecorder, type IncarnationOptions } from './incarnation.js';
 export { CrashSchedule, type AttemptInfo } from './crash-schedule.js';

@@ -18,16 +18,18 @@ import type {
 } from '../ports/durable-runner.js';
 import { systemClock, type Clock } from './clock.js';
 import { cloneJson, fromJournalError, runSummaryOf, stepRecordOf, toJournalError } from './journal-records.js';
-import type { JournalEnding, JournalRunRecord, JournalStep, JournalStepKind, JournalStore } from './journal-store.js';
+import { deliverJournalSignal, signalWaitOf } from './journal-signals.js';
+import type { JournalEnding, JournalRunRecord, JournalStep, JournalStepKind, JournalStore, JournalWait } from './journal-store.js';
 
 /**
  * A point in the life of a durable operation where a test may crash the runner:
  * - `before-body`: a step attempt is about to run its body;
  * - `after-body`: the attempt's body settled (returned or threw), nothing recorded yet;
  * - `after-record`: the step's outcome is in the journal, the workflow body has not seen it;
- * - `sleeping`: a durable sleep recorded its wake time and is about to wait.
+ * - `sleeping`: a durable sleep recorded its wake time and is about to wait;
+ * - `waiting`: a wait for a signal recorded its deadline, found no signal and is about to wait.
  */
-export type StepPhase = 'before-body' | 'after-body' | 'after-record' | 'sleeping';
+export type StepPhase = 'before-body' | 'after-body' | 'after-record' | 'sleeping' | 'waiting';
 
 /** Where a run is when a `StepPhase` hook fires. */
 export interface StepPoint {
@@ -58,8 +60,8 @@ export interface JournalDurableRunnerOptions {
   /** Called at each `StepPhase`; call `runner.crash()` in it to drop the runner dead right there. */
   readonly onStepPoint?: (point: StepPoint, runner: JournalDurableRunner) => void;
   /**
-   * How often to read the store for what other processes do (runs they end, cancels they record),
-   * ms; undefined when only this process uses the store.
+   * How often to read the store for what other processes do (runs they end, cancels they record,
+   * signals they send to runs waiting here), ms; undefined when only this process uses the store.
    */
   readonly pollIntervalMs?: number;
 }
@@ -86,6 +88,12 @@ export class JournalWriteError extends CasareError {
 interface Waiter {
   readonly resolve: (output: Json) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** A wait for a signal in flight here: what wakes it early (a signal for it, a cancel, the poll). */
+interface Sleeper {
+  readonly name: string;
+  readonly wake: () => void;
 }
 
 const ENDED: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -129,6 +137,8 @@ export class JournalDurableRunner implements DurableRunner {
   private readonly waiters = new Map<string, Waiter[]>();
   /** Cancel signals of the step attempts in flight, by run: `cancel` aborts them. */
   private readonly attemptsInFlight = new Map<string, Set<AbortController>>();
+  /** Waits for a signal in flight, by run: a signal, a cancel or the poll wakes them to look again. */
+  private readonly waitsInFlight = new Map<string, Set<Sleeper>>();
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private launched = false;
   private dead = false;
@@ -155,6 +165,8 @@ export class JournalDurableRunner implements DurableRunner {
     this.dead = true;
     this.stopPolling();
     this.store.releaseOwner(this.owner);
+    // Waits wake to find the runner dead and stop there for good, holding no timer.
+    for (const runId of [...this.waitsInFlight.keys()]) this.wakeWaits(runId);
     this.markStopped();
   }
 
@@ -240,6 +252,7 @@ export class JournalDurableRunner implements DurableRunner {
     if (!run) return Promise.reject(new RunNotFoundError(runId));
     if (run.status !== 'cancelled') return Promise.resolve();
     this.abortAttempts(runId);
+    this.wakeWaits(runId);
     // A run executing here stops at its next durable operation; one nobody executes here is over now.
     if (!this.executing.has(runId)) this.settle(runId);
     return Promise.resolve();
@@ -289,8 +302,17 @@ export class JournalDurableRunner implements DurableRunner {
     return Promise.resolve(this.handle<O>(forkId));
   }
 
-  signal(_runId: string, _name: string, _value: Json, _options?: SignalOptions): Promise<SignalDelivery> {
-    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
+  signal(runId: string, name: string, value: Json, options?: SignalOptions): Promise<SignalDelivery> {
+    if (this.dead) return Promise.reject(this.stoppedError());
+    let delivery: SignalDelivery;
+    try {
+      delivery = deliverJournalSignal(this.store, runId, name, value, options, this.clock.now());
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+    // A run waiting here takes it at once; one waiting in another process finds it at its next poll.
+    if (delivery.delivered) this.wakeWaits(runId, name);
+    return Promise.resolve(delivery);
   }
 
   shutdown(): Promise<void> {
@@ -416,9 +438,73 @@ export class JournalDurableRunner implements DurableRunner {
 
   private poll(): void {
     if (this.dead) return this.stopPolling();
-    for (const runId of [...this.waiters.keys()]) if (!this.executing.has(runId)) this.settle(runId);
-    for (const runId of this.attemptsInFlight.keys()) if (this.store.statusOf(runId) === 'cancelled') this.abortAttempts(runId);
-    if (this.waiters.size === 0 && this.attemptsInFlight.size === 0) this.stopPolling();
+    try {
+      for (const runId of [...this.waiters.keys()]) if (!this.executing.has(runId)) this.settle(runId);
+      for (const runId of this.attemptsInFlight.keys()) if (this.store.statusOf(runId) === 'cancelled') this.abortAttempts(runId);
+      for (const [runId, sleepers] of this.waitsInFlight) {
+        if (this.store.statusOf(runId) === 'cancelled') this.wakeWaits(runId);
+        else for (const sleeper of [...sleepers]) if (this.store.hasSignal(runId, sleeper.name)) sleeper.wake();
+      }
+    } catch {
+      // A busy or failing store is read again at the next tick; the waits' own checks report failures.
+    }
+    if (this.waiters.size === 0 && this.attemptsInFlight.size === 0 && this.waitsInFlight.size === 0) this.stopPolling();
+  }
+
+  /** Wakes the waits in flight of a run (those for `name` only, when given) to look at the store again. */
+  private wakeWaits(runId: string, name?: string): void {
+    for (const sleeper of [...(this.waitsInFlight.get(runId) ?? [])]) if (name === undefined || sleeper.name === name) sleeper.wake();
+  }
+
+  /**
+   * Sleeps a wait of `runId` for `name` until `ms` pass on the clock, or earlier when a signal for it
+   * is sent here, the run is cancelled, or the poll sees either happen in another process.
+   */
+  async sleepUntilSignal(runId: string, name: string, ms: number): Promise<void> {
+    const woken = new AbortController();
+    const sleeper: Sleeper = { name, wake: () => woken.abort() };
+    const sleepers = this.waitsInFlight.get(runId) ?? new Set<Sleeper>();
+    this.waitsInFlight.set(runId, sleepers);
+    sleepers.add(sleeper);
+    this.startPolling();
+    try {
+      if (!this.dead) await this.clock.sleep(ms, woken.signal);
+    } finally {
+      sleepers.delete(sleeper);
+      if (sleepers.size === 0) this.waitsInFlight.delete(runId);
+    }
+  }
+
+  /** Opens (or, on recovery, finds) a wait of a run this runner executes; stops the caller for good when the run was lost. */
+  async beginWait(runId: string, wait: JournalWait): Promise<JournalWait> {
+    let open: JournalWait | undefined;
+    try {
+      open = this.store.beginWait(runId, this.owner, wait);
+    } catch (error) {
+      this.abandon(runId, new JournalWriteError(runId, `the wait at step ${wait.index} (${wait.name})`, error));
+      return never();
+    }
+    if (open === undefined) {
+      this.abandon(runId, undefined);
+      return never();
+    }
+    return open;
+  }
+
+  /** Tries to end an open wait (see `JournalStore.endWait`): its recorded step, or undefined while it waits on. */
+  async endWait(runId: string, index: number, name: string, timedOut: boolean): Promise<JournalStep | undefined> {
+    let ended;
+    try {
+      ended = this.store.endWait(runId, this.owner, index, this.clock.now(), timedOut);
+    } catch (error) {
+      this.abandon(runId, new JournalWriteError(runId, `the end of the wait at step ${index} (${name})`, error));
+      return never();
+    }
+    if (ended.outcome === 'lost') {
+      this.abandon(runId, undefined);
+      return never();
+    }
+    return ended.outcome === 'recorded' ? ended.step : undefined;
   }
 
   /** Runs one step attempt of `runId` with the signal a `cancel` of that run aborts. */
@@ -552,8 +638,32 @@ class JournalContext implements DurableContext {
     return now;
   }
 
-  waitForSignal(_name: string, _options: SignalWaitOptions): Promise<SignalWait> {
-    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
+  async waitForSignal(name: string, options: SignalWaitOptions): Promise<SignalWait> {
+    const timeoutMs = options.timeoutMs;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new RangeError(`waitForSignal("${name}"): timeoutMs must be a finite number of milliseconds >= 0, not ${String(timeoutMs)}`);
+    }
+    const index = await this.begin();
+    const recorded = this.recorded(index, 'wait', name);
+    // Replayed as recorded: a received value is not consumed again, a timeout stays a timeout.
+    if (recorded) return signalWaitOf(name, recorded.output);
+    const now = this.runner.clock.now();
+    // The deadline is the one recorded when the wait first began: a recovered wait waits for the time left.
+    const open = await this.runner.beginWait(this.runId, { index, name, deadline: now + timeoutMs, startedAt: now });
+    if (open.name !== name) throw new NondeterminismError(this.runId, index, open.name, name);
+    const point = { phase: 'waiting' as const, runId: this.runId, stepIndex: index, name, attempt: 1 };
+    for (let first = true; ; first = false) {
+      await this.runner.alive();
+      if (!this.runner.isExecuting(this.runId)) await never();
+      if (this.cancelled()) throw new RunCancelledError(this.runId);
+      const step = await this.runner.endWait(this.runId, index, name, this.runner.clock.now() >= open.deadline);
+      if (step) {
+        this.steps.push(step);
+        return signalWaitOf(name, step.output);
+      }
+      if (first) await this.runner.reach(point);
+      await this.runner.sleepUntilSignal(this.runId, name, open.deadline - this.runner.clock.now());
+    }
   }
 
   /** Takes the next operation index; stops a dead runner's body, an abandoned execution and a cancelled run. */

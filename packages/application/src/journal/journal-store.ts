@@ -14,17 +14,17 @@ export interface JournalError {
 /** Kind of durable operation a journal step records: the port's `StepKind`, kept as is. */
 export type JournalStepKind = StepKind;
 
-/** One recorded durable operation (a step, a sleep, a clock read). */
+/** One recorded durable operation (a step, a sleep, a clock read, an ended wait for a signal). */
 export interface JournalStep {
   /** Deterministic index within the run; the steps of a run are numbered 0, 1, 2... without gaps. */
   readonly index: number;
-  /** Step name (node id), or `SLEEP_STEP_NAME` / `NOW_STEP_NAME`. */
+  /** Step name (node id), the signal name of a wait, or `SLEEP_STEP_NAME` / `NOW_STEP_NAME`. */
   readonly name: string;
   /** Which operation it was. */
   readonly kind: JournalStepKind;
   /** A recorded step either completed or failed after its last attempt. */
   readonly status: 'completed' | 'failed';
-  /** Result of a completed step; the wake time of a sleep; the time read by `now`. */
+  /** Result of a completed step; the wake time of a sleep; the time read by `now`; the `SignalWait` of a wait. */
   readonly output?: Json;
   /** Error of a failed step. */
   readonly error?: JournalError;
@@ -86,6 +86,46 @@ export interface JournalClaim {
   readonly now: number;
 }
 
+/** A signal sent to a run, as a journal keeps it until a wait of the run consumes it. */
+export interface JournalSignal {
+  /** Signal name: the wait it is for (`ctx.waitForSignal(name)`). */
+  readonly name: string;
+  /** The value, JSON-cloned. */
+  readonly value: Json;
+  /** Idempotency key: a second signal with the same id to the same run is refused, consumed or not. */
+  readonly signalId?: string;
+  /** When it was sent, ms since the epoch. */
+  readonly sentAt: number;
+}
+
+/** What `JournalStore.addSignal` did: kept the signal, or why not. */
+export type JournalSignalOutcome =
+  | { readonly outcome: 'kept' }
+  | { readonly outcome: 'duplicate' }
+  | { readonly outcome: 'no-run' }
+  | { readonly outcome: 'ended'; readonly status: 'succeeded' | 'failed' | 'cancelled' };
+
+/**
+ * A wait for a signal that a run began and has not ended: kept apart from the steps (it has no
+ * outcome yet) so that its deadline survives a crash; `endWait` turns it into the wait's step.
+ */
+export interface JournalWait {
+  /** Index of the wait's durable operation. */
+  readonly index: number;
+  /** Signal name waited for. */
+  readonly name: string;
+  /** When the wait times out, ms since the epoch: fixed when it first began. */
+  readonly deadline: number;
+  /** When it first began, ms since the epoch. */
+  readonly startedAt: number;
+}
+
+/** What `JournalStore.endWait` did. */
+export type JournalWaitEnd =
+  | { readonly outcome: 'recorded'; readonly step: JournalStep }
+  | { readonly outcome: 'no-signal' }
+  | { readonly outcome: 'lost' };
+
 /**
  * Where a journal-backed runner keeps its runs: the one thing the in-memory and the SQLite adapters
  * differ in. `JournalDurableRunner` implements every rule of the `DurableRunner` contract on top of
@@ -129,4 +169,26 @@ export interface JournalStore {
   finishRun(runId: string, owner: string, ending: JournalEnding, now: number): boolean;
   /** Cancels a run that has not ended (wherever it executes); returns the run afterwards, undefined when unknown. */
   cancelRun(runId: string, now: number): JournalRunRecord | undefined;
+  /**
+   * Keeps a signal for a run that has not ended, in one transaction with the checks: `no-run` for an
+   * unknown run, `ended` for one that ended, `duplicate` when the run already got a signal with the
+   * same `signalId` (nothing changed in those cases). Signals are kept in the order they were added.
+   */
+  addSignal(runId: string, signal: JournalSignal): JournalSignalOutcome;
+  /** True when the run has a signal named `name` no wait consumed yet (a cheap read: waits poll it). */
+  hasSignal(runId: string, name: string): boolean;
+  /**
+   * Begins a wait of a run that `owner` holds, unless one is open at `wait.index` already (a recovery):
+   * then that one stands, with its deadline. Returns the open wait; undefined (nothing changed) when
+   * `owner` lost the run.
+   */
+  beginWait(runId: string, owner: string, wait: JournalWait): JournalWait | undefined;
+  /**
+   * Tries to end the open wait at `index` of a run that `owner` holds, in one transaction: consumes the
+   * run's first unconsumed signal named like the wait (marked consumed, never handed out again) and
+   * records the wait's step as received with its value; with no such signal and `timedOut`, records
+   * the step as a timeout; otherwise changes nothing (`no-signal`). `lost` (nothing changed) when
+   * `owner` lost the run. The recorded step closes the open wait.
+   */
+  endWait(runId: string, owner: string, index: number, now: number, timedOut: boolean): JournalWaitEnd;
 }
