@@ -171,7 +171,15 @@ export class RunExecution {
     const taskId = typeof task['taskId'] === 'string' ? task['taskId'] : '';
     const deadlineAt = typeof task['deadlineAt'] === 'number' ? task['deadlineAt'] : null;
     const createdAt = typeof task['createdAt'] === 'number' ? task['createdAt'] : 0;
-    this.emit({ type: 'task.opened', runId: ctx.runId, nodeId: node.id, taskId, title: typeof task['title'] === 'string' ? task['title'] : '', deadlineAt, at: Date.now() });
+    this.emit({
+      type: 'task.opened',
+      runId: ctx.runId,
+      nodeId: node.id,
+      taskId,
+      title: typeof task['title'] === 'string' ? task['title'] : '',
+      deadlineAt,
+      at: Date.now(),
+    });
     const waitIndex = this.nextIndex;
     const wait = await ctx.waitForSignal(taskSignalName(taskId), {
       timeoutMs: deadlineAt === null ? NO_TASK_DEADLINE_MS : Math.max(0, deadlineAt - createdAt),
