@@ -10,12 +10,13 @@ import {
   type StepPolicy,
 } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
-import { DBOS_NOW_NAME, DBOS_SLEEP_NAME, portStepOf } from './dbos-records.js';
+import { DBOS_NOW_NAME, DBOS_RECV_NAME, DBOS_SLEEP_NAME, portStepOf } from './dbos-records.js';
+import { DBOS_WAIT_POLL_MS, signalWaitOfMessage, type DbosSignalEnvelope } from './dbos-signals.js';
 
 /**
  * What a workflow body sees when it runs as a DBOS workflow: every `step` is one `DBOS.runStep`
- * named by the caller (a node id), so it shows in `DBOS.listWorkflowSteps`; sleep and clock reads
- * are DBOS's own durable operations. Nothing here writes a checkpoint: DBOS does.
+ * named by the caller (a node id), so it shows in `DBOS.listWorkflowSteps`; sleep, clock reads and
+ * waits for signals (`DBOS.recv`) are DBOS's own durable operations. Nothing here writes a checkpoint: DBOS does.
  */
 export class DbosDurableContext implements DurableContext {
   constructor(
@@ -89,8 +90,25 @@ export class DbosDurableContext implements DurableContext {
     }
   }
 
-  waitForSignal(_name: string, _options: SignalWaitOptions): Promise<SignalWait> {
-    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
+  /**
+   * `DBOS.recv` on the topic `name`. DBOS reserves two function ids for it, the wait's own (its step
+   * index) and its durable timer's, whatever the timeout, in the same order on replay; it records
+   * the deadline once (a recovered wait waits for the time left) and the message it consumed or its
+   * timeout. The next durable operation takes the index after the timer's.
+   */
+  async waitForSignal(name: string, options: SignalWaitOptions): Promise<SignalWait> {
+    const timeoutMs = options.timeoutMs;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new RangeError(`waitForSignal("${name}"): timeoutMs must be a finite number of milliseconds >= 0, not ${String(timeoutMs)}`);
+    }
+    if (this.liveness.halted) return never();
+    try {
+      const message = await DBOS.recv<DbosSignalEnvelope>(name, { timeoutSeconds: timeoutMs / 1000, pollingIntervalMs: DBOS_WAIT_POLL_MS });
+      return this.liveness.halted ? never() : signalWaitOfMessage(message);
+    } catch (error) {
+      if (this.liveness.halted) return never();
+      throw asNondeterminism(error, this.runId, DBOS_RECV_NAME);
+    }
   }
 }
 

@@ -19,7 +19,8 @@ import {
 import type { Json } from '@casare-rpa/domain';
 import { inject, injectable } from 'inversify';
 import { DbosDurableContext } from './dbos-durable-context.js';
-import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
+import { closeSignalSender, openSignalSender, sendDbosSignal, type SignalSender } from './dbos-signals.js';
+import { listQueryOf, stepRecordsOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
 import { DBOS_RUNNER_CONFIG } from './tokens.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
@@ -54,6 +55,8 @@ export class DbosDurableRunner implements DurableRunner {
   #state: 'created' | 'launched' | 'stopped' = 'created';
   /** Set by `halt()`; every body this runner started reads it before and after each operation. */
   readonly #liveness = { halted: false };
+  /** What `signal` sends through (a pool and a `DBOSClient`), opened at the first signal. */
+  #sender: Promise<SignalSender> | undefined;
 
   constructor(@inject(DBOS_RUNNER_CONFIG) config: DbosRunnerConfig) {
     this.#config = config;
@@ -152,7 +155,7 @@ export class DbosDurableRunner implements DurableRunner {
     this.#assertLaunched('steps');
     const steps = await DBOS.listWorkflowSteps(runId);
     if (steps === undefined || (steps.length === 0 && (await DBOS.getWorkflowStatus(runId)) === null)) throw new RunNotFoundError(runId);
-    return steps.map(stepRecordOf);
+    return stepRecordsOf(steps);
   }
 
   async cancel(runId: string): Promise<void> {
@@ -178,8 +181,12 @@ export class DbosDurableRunner implements DurableRunner {
     return this.handle<O>(forked.workflowID);
   }
 
-  signal(_runId: string, _name: string, _value: Json, _options?: SignalOptions): Promise<SignalDelivery> {
-    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
+  /** Sends the run a DBOS message (see `sendDbosSignal`), through a client opened at the first signal. */
+  async signal(runId: string, name: string, value: Json, options?: SignalOptions): Promise<SignalDelivery> {
+    this.#assertLaunched('signal');
+    this.#sender ??= openSignalSender(this.#config, this.#logger);
+    const { pool, client } = await this.#sender;
+    return sendDbosSignal(pool, client, runId, name, value, options);
   }
 
   async shutdown(): Promise<void> {
@@ -202,6 +209,9 @@ export class DbosDurableRunner implements DurableRunner {
     this.#state = 'stopped';
     this.#liveHandles.clear();
     this.#workflows.clear();
+    const sender = this.#sender;
+    this.#sender = undefined;
+    await sender?.then(closeSignalSender, () => {});
     try {
       // `deregister` lets a later runner in this process register its bodies again (tests, CLI).
       await DBOS.shutdown({ deregister: true, ...(drainTimeoutMs === undefined ? {} : { workflowCompletionTimeoutMS: drainTimeoutMs }) });

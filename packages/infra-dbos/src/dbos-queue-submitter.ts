@@ -17,8 +17,9 @@ import type { Json } from '@casare-rpa/domain';
 import pg from 'pg';
 import { reviveRunError } from './dbos-durable-runner.js';
 import { DbosStderrLogger } from './dbos-logger.js';
-import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
+import { listQueryOf, stepRecordsOf, summaryOf } from './dbos-records.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
+import { newSignalPool, sendDbosSignal } from './dbos-signals.js';
 import { DatabaseUnavailableError } from './errors.js';
 
 const RESULT_POLLING_MS = 200;
@@ -31,6 +32,8 @@ const RESULT_POLLING_MS = 200;
  */
 export class DbosQueueSubmitter implements DurableRunner {
   #client: DBOSClient | undefined;
+  /** Connections `signal` sends in, opened at the first signal. */
+  #pool: pg.Pool | undefined;
 
   constructor(
     private readonly config: DbosRunnerConfig,
@@ -99,7 +102,7 @@ export class DbosQueueSubmitter implements DurableRunner {
 
   async steps(runId: string): Promise<readonly StepRecord[]> {
     await this.#status(runId);
-    return ((await this.#connected().listWorkflowSteps(runId)) ?? []).map(stepRecordOf);
+    return stepRecordsOf((await this.#connected().listWorkflowSteps(runId)) ?? []);
   }
 
   async cancel(runId: string): Promise<void> {
@@ -122,13 +125,17 @@ export class DbosQueueSubmitter implements DurableRunner {
     return this.handle<O>(forked);
   }
 
-  signal(_runId: string, _name: string, _value: Json, _options?: SignalOptions): Promise<SignalDelivery> {
-    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
+  /** Sends the run a DBOS message (see `sendDbosSignal`) for the worker that executes it. */
+  async signal(runId: string, name: string, value: Json, options?: SignalOptions): Promise<SignalDelivery> {
+    const client = this.#connected();
+    this.#pool ??= newSignalPool(this.config.databaseUrl);
+    return sendDbosSignal(this.#pool, client, runId, name, value, options);
   }
 
   async shutdown(): Promise<void> {
-    await this.#client?.destroy();
+    await Promise.allSettled([this.#client?.destroy(), this.#pool?.end()]);
     this.#client = undefined;
+    this.#pool = undefined;
   }
 
   async #status(runId: string) {

@@ -1,6 +1,16 @@
 import type { DBOS, GetWorkflowsInput, WorkflowStatus, WorkflowStatusString } from '@dbos-inc/dbos-sdk';
-import { NOW_STEP_NAME, SLEEP_STEP_NAME, type RunFilter, type RunStatus, type RunSummary, type StepKind, type StepRecord } from '@casare-rpa/application';
+import {
+  NOW_STEP_NAME,
+  SLEEP_STEP_NAME,
+  waitOutputOf,
+  type RunFilter,
+  type RunStatus,
+  type RunSummary,
+  type StepKind,
+  type StepRecord,
+} from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
+import { signalWaitOfMessage, type DbosSignalEnvelope } from './dbos-signals.js';
 
 // How DBOS's records read as the port's: shared by the runner and the read-only test inspector.
 
@@ -57,6 +67,8 @@ export function summaryOf(status: WorkflowStatus): RunSummary {
 export const DBOS_SLEEP_NAME = 'DBOS.sleep';
 /** Function name DBOS records for `DBOS.now`. */
 export const DBOS_NOW_NAME = 'DBOS.now';
+/** Function name DBOS records for `DBOS.recv` (its `DBOS_FUNCNAME_RECV`). */
+export const DBOS_RECV_NAME = 'DBOS.recv';
 
 /**
  * What a function name DBOS recorded stands for, with the name the port gives it: DBOS's own sleep
@@ -67,7 +79,37 @@ export const DBOS_NOW_NAME = 'DBOS.now';
 export function portStepOf(dbosName: string): { readonly kind: StepKind; readonly name: string } {
   if (dbosName === DBOS_SLEEP_NAME) return { kind: 'sleep', name: SLEEP_STEP_NAME };
   if (dbosName === DBOS_NOW_NAME) return { kind: 'now', name: NOW_STEP_NAME };
+  // DBOS records no topic with a recv: `stepRecordsOf` names a received one by its message.
+  if (dbosName === DBOS_RECV_NAME) return { kind: 'wait', name: '' };
   return { kind: 'step', name: dbosName };
+}
+
+/**
+ * A DBOS workflow's recorded operations as `StepRecord`s. A wait for a signal is DBOS's `recv`: its
+ * record becomes a step of kind `wait` whose output is the `SignalWait` and whose name is the
+ * signal's (from the message; DBOS keeps no name for a wait that timed out, so that one is unnamed).
+ * The durable timer DBOS records at the next function id (a `DBOS.sleep` right after a recv, or
+ * after a recv not recorded yet: a wait in progress) is the wait's, not a sleep of the body, and
+ * is left out.
+ */
+export function stepRecordsOf(steps: readonly StepInfo[]): StepRecord[] {
+  const byIndex = new Map(steps.map((step) => [step.functionID, step]));
+  const records: StepRecord[] = [];
+  for (const step of steps) {
+    if (step.name === DBOS_SLEEP_NAME && step.functionID > 0) {
+      const before = byIndex.get(step.functionID - 1);
+      if (before === undefined || before.name === DBOS_RECV_NAME) continue;
+    }
+    const record = stepRecordOf(step);
+    if (step.name !== DBOS_RECV_NAME || record.status !== 'completed') {
+      records.push(record);
+      continue;
+    }
+    const wait = signalWaitOfMessage(step.output);
+    const signal = (step.output as Partial<DbosSignalEnvelope> | null)?.signal;
+    records.push({ ...record, name: typeof signal === 'string' ? signal : '', output: waitOutputOf(wait) });
+  }
+  return records;
 }
 
 /** A recorded DBOS operation as a `StepRecord` (index = DBOS function id). */

@@ -10,22 +10,26 @@ import {
 } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
 import pg from 'pg';
-import { listQueryOf, stepRecordOf, summaryOf } from './dbos-records.js';
+import { listQueryOf, stepRecordsOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
+import { newSignalPool, sendDbosSignal } from './dbos-signals.js';
 import { DatabaseUnavailableError } from './errors.js';
 
 /** PostgreSQL's "relation does not exist": a database DBOS never migrated holds no runs. */
 const UNDEFINED_TABLE = '42P01';
 
 /**
- * Read-only access to the runs in a DBOS system database (list, status, steps) plus cancel, for
- * tools like `casare runs`, through a `DBOSClient`. Launching DBOS would make the process an executor
+ * Read-only access to the runs in a DBOS system database (list, status, steps) plus cancel and
+ * signal, for tools like `casare runs` and `casare tasks answer`, through a `DBOSClient`. Launching DBOS would make the process an executor
  * that re-queues that executor's pending runs (even ones another live process is executing); an
  * inspector recovers and dispatches nothing, and any number may be open in a process. A system
  * database that does not exist yet simply holds no runs (nothing is created).
  */
 export class DbosRunInspector implements RunInspector {
+  /** Connections `signal` sends in, opened at the first signal. */
+  #pool: pg.Pool | undefined;
+
   private constructor(
     private readonly client: DBOSClient | undefined,
     /** The configuration it was opened with. */
@@ -69,7 +73,7 @@ export class DbosRunInspector implements RunInspector {
   /** Recorded steps of a run, by index (DBOS function id). */
   async steps(runId: string): Promise<readonly StepRecord[]> {
     await this.status(runId);
-    return this.#read([], async (client) => ((await client.listWorkflowSteps(runId)) ?? []).map(stepRecordOf));
+    return this.#read([], async (client) => stepRecordsOf((await client.listWorkflowSteps(runId)) ?? []));
   }
 
   /** Cancels a run: it stops before its next step, wherever it executes. */
@@ -78,13 +82,16 @@ export class DbosRunInspector implements RunInspector {
     await this.#read(undefined, (client) => client.cancelWorkflow(runId));
   }
 
-  signal(_runId: string, _name: string, _value: Json, _options?: SignalOptions): Promise<SignalDelivery> {
-    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
+  /** Sends the run a DBOS message (see `sendDbosSignal`): its worker's `recv` takes it, now or on recovery. */
+  async signal(runId: string, name: string, value: Json, options?: SignalOptions): Promise<SignalDelivery> {
+    if (this.client === undefined) throw new RunNotFoundError(runId);
+    this.#pool ??= newSignalPool(this.config.databaseUrl);
+    return sendDbosSignal(this.#pool, this.client, runId, name, value, options);
   }
 
   /** Releases the connections. */
   async close(): Promise<void> {
-    await this.client?.destroy();
+    await Promise.allSettled([this.client?.destroy(), this.#pool?.end()]);
   }
 
   async #read<T>(empty: T, query: (client: DBOSClient) => Promise<T>): Promise<T> {

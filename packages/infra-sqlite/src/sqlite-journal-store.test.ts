@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteJournalError } from './errors.js';
 import { SqliteDurableRunner } from './sqlite-durable-runner.js';
 import { SQLITE_SCHEMA_VERSION, SqliteJournalStore } from './sqlite-journal-store.js';
+import { SqliteRunInspector } from './sqlite-run-inspector.js';
 import { builtTestingScript, runNodeScript } from './testing/child-process.js';
 import { openHoldRunner } from './testing/hold-workflow.js';
 
@@ -138,7 +139,13 @@ describe('SqliteJournalStore: several processes on one file', { timeout: 60_000 
     const exits = await Promise.all(Array.from({ length: 6 }, () => runNodeScript(script, ['open', path, String(at)], {})));
     for (const exit of exits) expect(exit.code, exit.stderr).toBe(0);
     const db = new Database(path, { readonly: true });
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual(['runs', 'steps', 'wal_reserve']);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual([
+      'runs',
+      'signals',
+      'steps',
+      'waits',
+      'wal_reserve',
+    ]);
     expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
     db.close();
   });
@@ -176,6 +183,97 @@ describe('SqliteJournalStore: several processes on one file', { timeout: 60_000 
     expect((await recovering.handle('shared-2').status()).resumedAt).toBeTypeOf('number');
     await recovering.shutdown();
     expect(lines().map((line) => line.split(' ')[0])).toEqual(['child', 'child', 'recovered']);
+  });
+});
+
+describe('SqliteJournalStore: schema migrations', () => {
+  it('a journal of schema version 1 (before signals) is migrated in place when opened: its runs are kept and take signals', () => {
+    const path = casareJournal();
+    const store = SqliteJournalStore.open(path);
+    const run = {
+      runId: 'old-1',
+      workflowName: 'w',
+      input: { a: 1 },
+      status: 'pending' as const,
+      createdAt: 1,
+      updatedAt: 1,
+      executorId: 'e',
+      owner: 'nobody',
+    };
+    expect(store.createRun(run, [])).toBe(true);
+    store.close();
+    // What casare wrote before schema version 2: the same tables without signals and waits.
+    const db = new Database(path);
+    db.exec('DROP TABLE signals; DROP TABLE waits;');
+    db.pragma('user_version = 1');
+    db.close();
+
+    const migrated = SqliteJournalStore.open(path);
+    expect(migrated.getRun('old-1')?.input).toEqual({ a: 1 });
+    expect(migrated.addSignal('old-1', { name: 'approval', value: true, sentAt: 2 })).toEqual({ outcome: 'kept' });
+    expect(migrated.hasSignal('old-1', 'approval')).toBe(true);
+    migrated.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+    check.close();
+  });
+});
+
+describe('SqliteDurableRunner: signals between processes', { timeout: 60_000 }, () => {
+  const script = builtTestingScript('process-child.js');
+  const linesOf = (ledger: string): string[] => (existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n') : []);
+  const until = async (condition: () => boolean): Promise<void> => {
+    for (let tries = 0; !condition(); tries++) {
+      if (tries > 1000) throw new Error('timed out');
+      await delay(10);
+    }
+  };
+
+  it('a run waiting in another process takes a signal sent from an inspector within its poll interval', async () => {
+    const path = casareJournal();
+    const ledger = join(dir, `ledger-${files++}.txt`);
+    const child = spawn(process.execPath, [script, 'await', path, 'waiting-1', ledger, '30000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const childEnded = new Promise((resolve) => child.on('close', resolve));
+    await until(() => linesOf(ledger).length === 1);
+    const inspector = await SqliteRunInspector.open(path);
+    const sentAt = Date.now();
+    expect(await inspector.signal('waiting-1', 'approval', { ok: 1 }, { signalId: 'answer-1' })).toEqual({ delivered: true });
+    expect(await inspector.signal('waiting-1', 'approval', { ok: 2 }, { signalId: 'answer-1' })).toEqual({ delivered: false, reason: 'duplicate' });
+    await childEnded;
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
+    expect(JSON.parse(stdout)).toEqual({ kind: 'received', value: { ok: 1 } });
+    const ended = await inspector.signal('waiting-1', 'approval', 3).then(
+      () => undefined,
+      (error: unknown) => error as { code?: unknown },
+    );
+    expect(ended?.code).toBe('RUN_ENDED');
+    await inspector.close();
+  });
+
+  it('a signal sent while no process runs the waiting run is kept and consumed when it recovers', async () => {
+    const path = casareJournal();
+    const ledger = join(dir, `ledger-${files++}.txt`);
+    const doomed = spawn(process.execPath, [script, 'await', path, 'waiting-2', ledger, '30000'], { stdio: 'ignore' });
+    const doomedEnded = new Promise((resolve) => doomed.on('close', (_code, signal) => resolve(signal)));
+    await until(() => linesOf(ledger).length === 1);
+    // The wait begins right after the step is recorded; give it that moment before the kill.
+    await delay(100);
+    doomed.kill('SIGKILL');
+    expect(await doomedEnded).toBe('SIGKILL');
+    const inspector = await SqliteRunInspector.open(path);
+    expect(await inspector.signal('waiting-2', 'approval', 'while down')).toEqual({ delivered: true });
+    await inspector.close();
+    const recovering = await openHoldRunner(path, ledger, 'recovered');
+    expect(await recovering.handle('waiting-2').result()).toEqual({ kind: 'received', value: 'while down' });
+    expect((await recovering.steps('waiting-2')).map((step) => [step.kind, step.name])).toEqual([
+      ['step', 'mark'],
+      ['wait', 'approval'],
+    ]);
+    await recovering.shutdown();
+    // The recovered run replayed its recorded step: the ledger has the child's line only.
+    expect(linesOf(ledger).map((line) => line.split(' ')[0])).toEqual(['child']);
   });
 });
 

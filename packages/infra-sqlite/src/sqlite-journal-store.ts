@@ -2,13 +2,18 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Json } from '@casare-rpa/domain';
+import { waitOutputOf } from '@casare-rpa/application';
 import type {
   JournalClaim,
   JournalEnding,
   JournalError,
   JournalRunRecord,
+  JournalSignal,
+  JournalSignalOutcome,
   JournalStep,
   JournalStore,
+  JournalWait,
+  JournalWaitEnd,
   NewJournalRun,
   RunFilter,
   RunStatus,
@@ -18,8 +23,11 @@ import { acquireSqliteOwner, isSqliteOwnerAlive, releaseSqliteOwner } from './sq
 
 /** `PRAGMA application_id` of a casare journal ("CASR"): tells a casare file from any other SQLite file. */
 export const SQLITE_APPLICATION_ID = 0x43415352;
-/** Schema version this code writes (`PRAGMA user_version`); a file with a higher one is refused. */
-export const SQLITE_SCHEMA_VERSION = 1;
+/**
+ * Schema version this code writes (`PRAGMA user_version`); a file with a higher one is refused, a
+ * file with a lower one is migrated in place when opened (`MIGRATIONS`). 2: signals and open waits.
+ */
+export const SQLITE_SCHEMA_VERSION = 2;
 
 /**
  * `synchronous` of the journal. `FULL` (default): every recorded step is on disk before the body
@@ -69,6 +77,33 @@ CREATE TABLE steps (
 CREATE TABLE wal_reserve (filler BLOB);
 `;
 
+/** Signals kept until a wait consumes them, and the waits begun and not ended (schema version 2). */
+// `seq` is the rowid: signals are never deleted, so it grows in the order they were kept (FIFO).
+const SIGNALS_SCHEMA = `
+CREATE TABLE signals (
+  seq INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  signal_id TEXT,
+  sent_at INTEGER NOT NULL,
+  consumed_by INTEGER,
+  UNIQUE (run_id, signal_id)
+);
+CREATE INDEX signals_kept ON signals (run_id, name, consumed_by, seq);
+CREATE TABLE waits (
+  run_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  deadline INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, idx)
+) WITHOUT ROWID;
+`;
+
+/** What brings a file of version `n - 1` to version `n`, by `n`: run in order, in one transaction, at open. */
+const MIGRATIONS: Readonly<Record<number, string>> = { 2: SIGNALS_SCHEMA };
+
 /**
  * Bytes of WAL written ahead at open, and the checkpoint interval in pages that keeps the WAL inside
  * them. A commit that extends the WAL file costs a metadata flush besides its fdatasync (about four
@@ -91,6 +126,13 @@ interface RunRow {
   readonly error: string | null;
   readonly forked_from: string | null;
   readonly resumed_at: number | null;
+}
+
+interface WaitRow {
+  readonly idx: number;
+  readonly name: string;
+  readonly deadline: number;
+  readonly started_at: number;
 }
 
 interface StepRow {
@@ -122,6 +164,9 @@ export class SqliteJournalStore implements JournalStore {
   private readonly claimTransaction;
   private readonly finishTransaction;
   private readonly cancelTransaction;
+  private readonly signalTransaction;
+  private readonly beginWaitTransaction;
+  private readonly endWaitTransaction;
   private closed = false;
 
   private constructor(
@@ -148,6 +193,15 @@ export class SqliteJournalStore implements JournalStore {
       ),
       release: prepare('UPDATE runs SET owner = NULL WHERE run_id = ? AND owner = ?'),
       cancel: prepare(`UPDATE runs SET status = 'cancelled', updated_at = ? WHERE run_id = ? AND status NOT IN ${ENDED}`),
+      ownerOf: prepare('SELECT owner FROM runs WHERE run_id = ?').pluck(),
+      signalIdTaken: prepare('SELECT 1 FROM signals WHERE run_id = ? AND signal_id = ?').pluck(),
+      insertSignal: prepare('INSERT INTO signals (run_id, name, value, signal_id, sent_at) VALUES (?, ?, ?, ?, ?)'),
+      hasSignal: prepare('SELECT 1 FROM signals WHERE run_id = ? AND name = ? AND consumed_by IS NULL LIMIT 1').pluck(),
+      firstSignal: prepare('SELECT seq, value FROM signals WHERE run_id = ? AND name = ? AND consumed_by IS NULL ORDER BY seq LIMIT 1'),
+      consumeSignal: prepare('UPDATE signals SET consumed_by = ? WHERE seq = ?'),
+      getWait: prepare('SELECT idx, name, deadline, started_at FROM waits WHERE run_id = ? AND idx = ?'),
+      insertWait: prepare('INSERT INTO waits (run_id, idx, name, deadline, started_at) VALUES (?, ?, ?, ?, ?)'),
+      deleteWait: prepare('DELETE FROM waits WHERE run_id = ? AND idx = ?'),
     };
     const s = this.statements;
     this.appendTransaction = db.transaction((runId: string, owner: string, step: JournalStep): boolean => {
@@ -210,6 +264,44 @@ export class SqliteJournalStore implements JournalStore {
       s.release.run(runId, owner);
       return false;
     });
+    this.signalTransaction = db.transaction((runId: string, signal: JournalSignal): JournalSignalOutcome => {
+      const status = s.statusOf.get(runId) as RunStatus | undefined;
+      if (status === undefined) return { outcome: 'no-run' };
+      if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { outcome: 'ended', status };
+      if (signal.signalId !== undefined && s.signalIdTaken.get(runId, signal.signalId) !== undefined) return { outcome: 'duplicate' };
+      s.insertSignal.run(runId, signal.name, JSON.stringify(signal.value ?? null), signal.signalId ?? null, signal.sentAt);
+      return { outcome: 'kept' };
+    });
+    this.beginWaitTransaction = db.transaction((runId: string, owner: string, wait: JournalWait): JournalWait | undefined => {
+      if (s.ownerOf.get(runId) !== owner) return undefined;
+      const open = s.getWait.get(runId, wait.index) as WaitRow | undefined;
+      if (open) return waitOf(open);
+      s.insertWait.run(runId, wait.index, wait.name, wait.deadline, wait.startedAt);
+      return wait;
+    });
+    this.endWaitTransaction = db.transaction((runId: string, owner: string, index: number, now: number, timedOut: boolean): JournalWaitEnd => {
+      if (s.ownerOf.get(runId) !== owner) return { outcome: 'lost' };
+      const open = s.getWait.get(runId, index) as WaitRow | undefined;
+      if (!open) throw new Error(`run ${runId} has no open wait at step ${index}`);
+      const signal = s.firstSignal.get(runId, open.name) as { readonly seq: number; readonly value: string } | undefined;
+      if (!signal && !timedOut) return { outcome: 'no-signal' };
+      const output = waitOutputOf(signal ? { kind: 'received', value: JSON.parse(signal.value) as Json } : { kind: 'timeout' });
+      const step: JournalStep = {
+        index,
+        name: open.name,
+        kind: 'wait',
+        status: 'completed',
+        output,
+        startedAt: open.started_at,
+        completedAt: now,
+        attempts: 1,
+      };
+      s.touchOwned.run(now, runId, owner);
+      s.insertStep.run(runId, index, 'wait', open.name, 'completed', JSON.stringify(output), null, open.started_at, now, 1);
+      if (signal) s.consumeSignal.run(index, signal.seq);
+      s.deleteWait.run(runId, index);
+      return { outcome: 'recorded', step };
+    });
     this.cancelTransaction = db.transaction((runId: string, now: number): JournalRunRecord | undefined => {
       s.cancel.run(now, runId);
       const row = s.getRun.get(runId) as RunRow | undefined;
@@ -247,7 +339,12 @@ export class SqliteJournalStore implements JournalStore {
         checkHeader(absolute, now);
         if (now.tables === 0) {
           (db as Database.Database).exec(SCHEMA);
+          for (let version = 2; version <= SQLITE_SCHEMA_VERSION; version++) (db as Database.Database).exec(MIGRATIONS[version] ?? '');
           (db as Database.Database).pragma(`application_id = ${SQLITE_APPLICATION_ID}`);
+          (db as Database.Database).pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+        } else if (now.version < SQLITE_SCHEMA_VERSION) {
+          // An older casare's file: brought up to date in place, in this transaction, runs kept.
+          for (let version = now.version + 1; version <= SQLITE_SCHEMA_VERSION; version++) (db as Database.Database).exec(MIGRATIONS[version] ?? '');
           (db as Database.Database).pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
         }
       }).immediate();
@@ -325,11 +422,26 @@ export class SqliteJournalStore implements JournalStore {
     return this.cancelTransaction.immediate(runId, now);
   }
 
-  /** Every byte recorded for a run (its row and its steps' rows) as text, for leak checks. */
+  addSignal(runId: string, signal: JournalSignal): JournalSignalOutcome {
+    return this.signalTransaction.immediate(runId, signal);
+  }
+
+  hasSignal(runId: string, name: string): boolean {
+    return this.statements.hasSignal.get(runId, name) !== undefined;
+  }
+
+  beginWait(runId: string, owner: string, wait: JournalWait): JournalWait | undefined {
+    return this.beginWaitTransaction.immediate(runId, owner, wait);
+  }
+
+  endWait(runId: string, owner: string, index: number, now: number, timedOut: boolean): JournalWaitEnd {
+    return this.endWaitTransaction.immediate(runId, owner, index, now, timedOut);
+  }
+
+  /** Every byte recorded for a run (its row, its steps', signals' and open waits' rows) as text, for leak checks. */
   dump(runId: string): string {
-    const run = this.db.prepare('SELECT * FROM runs WHERE run_id = ?').all(runId);
-    const steps = this.db.prepare('SELECT * FROM steps WHERE run_id = ?').all(runId);
-    return JSON.stringify({ run, steps });
+    const rows = (table: string) => this.db.prepare(`SELECT * FROM ${table} WHERE run_id = ?`).all(runId);
+    return JSON.stringify({ run: rows('runs'), steps: rows('steps'), signals: rows('signals'), waits: rows('waits') });
   }
 
   /** Closes the file; safe to call more than once. */
@@ -449,6 +561,10 @@ function runOf(row: RunRow): JournalRunRecord {
     ...(forkedFrom === undefined ? {} : { forkedFrom }),
     ...(row.resumed_at === null ? {} : { resumedAt: row.resumed_at }),
   };
+}
+
+function waitOf(row: WaitRow): JournalWait {
+  return { index: row.idx, name: row.name, deadline: row.deadline, startedAt: row.started_at };
 }
 
 function stepOf(row: StepRow): JournalStep {

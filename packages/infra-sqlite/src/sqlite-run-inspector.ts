@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   cloneJson,
+  deliverJournalSignal,
   RunNotFoundError,
   runSummaryOf,
   stepRecordOf,
@@ -16,8 +17,8 @@ import type { Json } from '@casare-rpa/domain';
 import { SqliteJournalStore, type SqliteJournalStoreOptions } from './sqlite-journal-store.js';
 
 /**
- * Read-only access to the runs of a SQLite journal (list, status, steps) plus cancel, for tools like
- * `casare runs`. It is no executor: it never recovers, claims or runs anything, so it never touches
+ * Read-only access to the runs of a SQLite journal (list, status, steps) plus cancel and signal, for
+ * tools like `casare runs` and `casare tasks answer`. It is no executor: it never recovers, claims or runs anything, so it never touches
  * a run another process executes (a cancel is seen by that process before its next step). A file
  * that does not exist yet holds no runs, and opening the inspector does not create it.
  */
@@ -54,8 +55,14 @@ export class SqliteRunInspector implements RunInspector {
     return run ? Promise.resolve() : Promise.reject(new RunNotFoundError(runId));
   }
 
-  signal(_runId: string, _name: string, _value: Json, _options?: SignalOptions): Promise<SignalDelivery> {
-    return Promise.reject(new Error('not implemented yet: signals land with the next commit of the signals branch'));
+  /** Keeps a signal for the run; the process executing it takes it at its next poll, or on recovery. */
+  signal(runId: string, name: string, value: Json, options?: SignalOptions): Promise<SignalDelivery> {
+    if (!this.store) return Promise.reject(new RunNotFoundError(runId));
+    try {
+      return Promise.resolve(deliverJournalSignal(this.store, runId, name, value, options, Date.now()));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   close(): Promise<void> {

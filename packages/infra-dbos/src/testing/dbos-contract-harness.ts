@@ -6,7 +6,7 @@ import { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { DurableRunner } from '@casare-rpa/application';
 import type { CrashReport, DurableRunnerHarness, IncarnationReport, IncarnationRequest, RunnerSession, StoreSnapshot } from '@casare-rpa/testkit';
 import { DbosDurableRunner } from '../dbos-durable-runner.js';
-import { stepRecordOf } from '../dbos-records.js';
+import { stepRecordsOf } from '../dbos-records.js';
 import { dbosRunnerConfigFromEnv, DEFAULT_APPLICATION_NAME } from '../dbos-runner-config.js';
 import { incarnationFiles, readEventsFile } from '@casare-rpa/testkit';
 import { builtTestingScript, runNodeScript } from './child-process.js';
@@ -65,7 +65,7 @@ export async function createDbosContractHarness(options: DbosContractHarnessOpti
     },
 
     async inspect(_storeId: string, runId: string): Promise<StoreSnapshot> {
-      const steps = ((await client.listWorkflowSteps(runId)) ?? []).map(stepRecordOf);
+      const steps = stepRecordsOf((await client.listWorkflowSteps(runId)) ?? []);
       const texts: string[] = [];
       for (const table of RUN_TABLES) {
         const rows = await database.query<{ row: Record<string, unknown> }>(`SELECT to_jsonb(t) AS row FROM dbos.${table} t WHERE workflow_uuid = $1`, [runId]);

@@ -6,6 +6,8 @@ import { SqliteDurableRunner } from '../sqlite-durable-runner.js';
 
 /** Name of the workflow the multi-process tests run. */
 export const holdWorkflow = 'hold';
+/** Name of the workflow that waits for a signal `approval` (multi-process signal tests). */
+export const awaitSignalWorkflow = 'await-signal';
 
 /**
  * A launched runner (executor `shared`) with the `hold` workflow: one step that appends
@@ -21,6 +23,11 @@ export async function openHoldRunner(file: string, ledger: string, label: string
       await delay(label === 'child' ? holdMs : 0);
       return label;
     });
+  });
+  // One step that appends `<label> <pid>` to the ledger, then a wait for `approval` of `input.timeoutMs`.
+  runner.register(awaitSignalWorkflow, async (ctx: DurableContext, input: Json) => {
+    await ctx.step('mark', () => (appendFileSync(ledger, `${label} ${process.pid}\n`), Promise.resolve(label)));
+    return await ctx.waitForSignal('approval', { timeoutMs: Number((input as { timeoutMs?: number }).timeoutMs ?? 0) });
   });
   await runner.launch();
   return runner;
