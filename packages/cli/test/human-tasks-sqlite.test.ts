@@ -48,7 +48,7 @@ interface ListedTask {
   fields: Array<{ name: string; type: string; choices?: string[]; required: boolean }>;
 }
 
-describe('human tasks on SQLite (real processes)', { timeout: 180_000 }, () => {
+describe('human tasks on SQLite (real processes)', { timeout: 300_000 }, () => {
   const env = childEnv();
   let ws: Workspace;
 

@@ -42,6 +42,10 @@ export const EXEC_OUTPUT_PORTS: ReadonlySet<string> = new Set([
   'try_body',
   'catch_body',
   'finally_body',
+  // dialog nodes (human tasks): a confirm's answer, a task past its deadline
+  'yes',
+  'no',
+  'timeout',
 ]);
 
 /** True when a control-flow connection may leave from this port. */
@@ -293,7 +297,7 @@ class DocumentChecker {
         'DANGLING_CONNECTION',
         [...path, 'source_port'],
         `control-flow connection leaves "${connection.sourceNode}" from port "${connection.sourcePort}", which is not an exec port ` +
-          '(exec_out, true, false, body, completed, case_*, default, try_body, catch_body, finally_body)',
+          '(exec_out, true, false, body, completed, case_*, default, try_body, catch_body, finally_body, yes, no, timeout)',
         connection.sourceNode,
       );
     }

@@ -92,7 +92,7 @@ describe('dialog nodes as human tasks', () => {
   });
 
   it('FormDialogNode turns its v1 field list into typed fields and outputs the answer as data', async () => {
-    const fields = [
+    const fields: JsonObject[] = [
       { name: 'amount', type: 'number', label: 'Amount', required: true },
       { name: 'approve', type: 'checkbox' },
       { name: 'cost_center', type: 'select', options: ['A1', 'B2'], default: 'A1' },
