@@ -10,25 +10,18 @@
 // Runs on built dist/; prints tables and writes bench-results/checkpoint-modes.json.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
 import { dropSystemDatabase, prepareSystemDatabase } from '@casare-rpa/infra-dbos';
 import { openServices } from '../dist/container.js';
 import { DEMO_PASSWORD, startDemoSite } from '../dist/demo-site/index.js';
+import { invoicesCsv, median, repoRoot, round, writeBenchResults } from '../../../scripts/bench-kit.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..', '..');
 const INVOICES = 20;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const DATA_ROUNDS = Number(process.env['BENCH_DATA_ROUNDS'] ?? 15);
 const MODES = ['effects', 'every-node'];
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const round = (value, digits = 2) => Number(value.toFixed(digits));
 const withMode = (document, checkpoint) => ({ ...document, settings: { ...document.settings, checkpoint } });
 
 /** Counts node executions that ran (not replayed) while a run goes. */
@@ -44,13 +37,6 @@ function nodeCounter() {
       },
     },
   };
-}
-
-function invoicesCsv() {
-  const rows = ['invoice_number,customer,amount,currency,paid'];
-  for (let i = 0; i < INVOICES; i++)
-    rows.push(`INV-${3001 + i},Customer ${i},${(100 + i * 3.5).toFixed(2)},${['EUR', 'USD', 'GBP'][i % 3]},${i % 2 ? 'yes' : 'no'}`);
-  return `${rows.join('\n')}\n`;
 }
 
 /** About 1,000 node executions: a loop of pure nodes with one clock read (a world node) per iteration. */
@@ -87,7 +73,7 @@ async function main() {
   const site = await startDemoSite({ port: 0 });
   const work = mkdtempSync(join(tmpdir(), 'casare-modes-bench-'));
   const robot = JSON.parse(readFileSync(join(repoRoot, 'examples', 'invoice-robot', 'invoice-robot.json'), 'utf8'));
-  writeFileSync(join(work, 'invoices.csv'), invoicesCsv());
+  writeFileSync(join(work, 'invoices.csv'), invoicesCsv(INVOICES));
   const dataProcessing = JSON.parse(readFileSync(join(repoRoot, 'examples', 'data-processing', 'data-processing.json'), 'utf8'));
   mkdirSync(join(work, 'examples', 'data-processing'), { recursive: true });
   copyFileSync(join(repoRoot, 'examples', 'data-processing', 'orders.json'), join(work, 'examples', 'data-processing', 'orders.json'));
@@ -189,7 +175,7 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
     await dropSystemDatabase(databaseUrl).catch(() => undefined);
   }
-  results.loadAverage = loadavg().map((load) => round(load));
+  results.loadAverage = loadavg().map((load) => round(load, 2));
 
   const robotTable = tableOf(results.invoiceRobot);
   console.log(`\nInvoice robot, ${INVOICES} invoices on the demo site (Chromium), ${ROUNDS} rounds, DBOS on PostgreSQL`);
@@ -204,10 +190,7 @@ async function main() {
   console.log('\nReplay of a finished run, forked after its last step (every step replayed from its checkpoint)');
   console.table(MODES.map((mode) => ({ mode, ...results.replay[mode] })));
   console.log(`load average ${results.loadAverage.join(' ')} on ${results.machine.cpus} CPUs`);
-  const outDir = join(repoRoot, 'bench-results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'checkpoint-modes.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`written: ${join('bench-results', 'checkpoint-modes.json')}`);
+  writeBenchResults('checkpoint-modes', results);
 }
 
 /** Medians per variant, ratios against memory, and durable cost per node execution for each mode. */

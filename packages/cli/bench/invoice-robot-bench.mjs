@@ -5,30 +5,20 @@
 // PostgreSQL round trips DBOS makes per step and how long each took, and the CPU time of this
 // process, of Chromium and of PostgreSQL in each mode. Runs on built dist/; prints a table and
 // writes bench-results/invoice-robot.json.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
 import { dropSystemDatabase, prepareSystemDatabase } from '@casare-rpa/infra-dbos';
 import { openServices } from '../dist/container.js';
 import { DEMO_PASSWORD, startDemoSite } from '../dist/demo-site/index.js';
+import { invoicesCsv, median, repoRoot, round, writeBenchResults } from '../../../scripts/bench-kit.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..', '..');
 const robotDir = join(repoRoot, 'examples', 'invoice-robot');
 const INVOICES = 20;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const TRIVIAL_WORKFLOW = 'bench.trivial-steps';
-const CURRENCIES = ['EUR', 'USD', 'GBP'];
-const CUSTOMERS = ['Acme Corporation', 'Globex, Inc.', 'Initech', 'Umbrella Ltd', 'Stark Industries', 'Wayne Enterprises', 'Hooli'];
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const round = (value, digits = 1) => Number(value.toFixed(digits));
 
 /**
  * Counts the SQL round trips of the PostgreSQL driver DBOS uses (its own `pg`, resolved from the
@@ -97,22 +87,11 @@ function cpuSpent(before, after) {
   return { node: after.node - before.node, chromium: after.chromium - before.chromium, postgres };
 }
 
-/** 20 invoices, deterministic, with a quoted customer name among them. */
-function invoicesCsv() {
-  const rows = ['invoice_number,customer,amount,currency,paid'];
-  for (let i = 0; i < INVOICES; i++) {
-    const customer = CUSTOMERS[i % CUSTOMERS.length];
-    const amount = (100 + i * 37.25).toFixed(2);
-    rows.push(`INV-${2001 + i},${customer.includes(',') ? `"${customer}"` : customer},${amount},${CURRENCIES[i % 3]},${i % 4 === 0 ? 'yes' : 'no'}`);
-  }
-  return `${rows.join('\n')}\n`;
-}
-
 async function main() {
   const site = await startDemoSite({ port: 0 });
   const work = mkdtempSync(join(tmpdir(), 'casare-invoice-bench-'));
   copyFileSync(join(robotDir, 'invoice-robot.json'), join(work, 'invoice-robot.json'));
-  writeFileSync(join(work, 'invoices.csv'), invoicesCsv());
+  writeFileSync(join(work, 'invoices.csv'), invoicesCsv(INVOICES));
   const document = JSON.parse(readFileSync(join(work, 'invoice-robot.json'), 'utf8'));
   // BENCH_PG_SOCKET=/var/run/postgresql measures over PostgreSQL's Unix socket instead of TCP.
   const socket = process.env['BENCH_PG_SOCKET'];
@@ -267,10 +246,7 @@ async function main() {
   console.log(
     `durable / in-memory: ${results.dbosOverMemory} (${results.overheadPercent >= 0 ? '+' : ''}${results.overheadPercent}% wall time, ${steps} steps per run; target < +10%) ${results.overheadPercent < 10 ? 'OK' : 'ABOVE TARGET'}`,
   );
-  const outDir = join(repoRoot, 'bench-results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'invoice-robot.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`written: ${join('bench-results', 'invoice-robot.json')}`);
+  writeBenchResults('invoice-robot', results);
 }
 
 main().then(

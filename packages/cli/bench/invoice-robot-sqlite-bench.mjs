@@ -3,46 +3,24 @@
 // and once in memory, alternating, in this one process and with the CLI's own composition root.
 // Reports the median wall time of each mode and the paired ratio SQLite / in-memory (target <= 1.02).
 // Runs on built dist/; prints a table and writes bench-results/invoice-robot-sqlite.json.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
 import { openServices } from '../dist/container.js';
 import { DEMO_PASSWORD, startDemoSite } from '../dist/demo-site/index.js';
+import { invoicesCsv, median, repoRoot, round, writeBenchResults } from '../../../scripts/bench-kit.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..', '..');
 const robotDir = join(repoRoot, 'examples', 'invoice-robot');
 const INVOICES = 20;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const TARGET = 1.02;
-const CURRENCIES = ['EUR', 'USD', 'GBP'];
-const CUSTOMERS = ['Acme Corporation', 'Globex, Inc.', 'Initech', 'Umbrella Ltd', 'Stark Industries', 'Wayne Enterprises', 'Hooli'];
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const round = (value, digits = 1) => Number(value.toFixed(digits));
-
-/** 20 invoices, deterministic, with a quoted customer name among them. */
-function invoicesCsv() {
-  const rows = ['invoice_number,customer,amount,currency,paid'];
-  for (let i = 0; i < INVOICES; i++) {
-    const customer = CUSTOMERS[i % CUSTOMERS.length];
-    rows.push(
-      `INV-${2001 + i},${customer.includes(',') ? `"${customer}"` : customer},${(100 + i * 37.25).toFixed(2)},${CURRENCIES[i % 3]},${i % 4 === 0 ? 'yes' : 'no'}`,
-    );
-  }
-  return `${rows.join('\n')}\n`;
-}
 
 async function main() {
   const site = await startDemoSite({ port: 0 });
   const work = mkdtempSync(join(tmpdir(), 'casare-invoice-sqlite-bench-'));
   copyFileSync(join(robotDir, 'invoice-robot.json'), join(work, 'invoice-robot.json'));
-  writeFileSync(join(work, 'invoices.csv'), invoicesCsv());
+  writeFileSync(join(work, 'invoices.csv'), invoicesCsv(INVOICES));
   const document = JSON.parse(readFileSync(join(work, 'invoice-robot.json'), 'utf8'));
   const env = {
     ...process.env,
@@ -116,10 +94,7 @@ async function main() {
   console.log(
     `SQLite / in-memory, paired median of per-round ratios: ${results.pairedMedianRatio} (ratio of medians ${results.sqliteOverMemory}; target <= ${TARGET}) ${results.pairedMedianRatio <= TARGET ? 'OK' : 'ABOVE TARGET'}`,
   );
-  const outDir = join(repoRoot, 'bench-results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'invoice-robot-sqlite.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);
-  console.log(`\nwritten: ${join('bench-results', 'invoice-robot-sqlite.json')}`);
+  writeBenchResults('invoice-robot-sqlite', { at: new Date().toISOString(), ...results });
 }
 
 await main();

@@ -18,7 +18,7 @@ import {
   type RunInspector,
   type SecretProvider,
 } from '@casare-rpa/application';
-import { DbosRunInspector, dbosContainerModule, dbosRunnerConfigFromEnv, redactDatabaseUrl, type DbosRunnerConfig } from '@casare-rpa/infra-dbos';
+import { dbosRunnerConfigFromEnv, redactDatabaseUrl, type DbosRunnerConfig } from '@casare-rpa/infra-dbos/config';
 import { inMemoryModule } from '@casare-rpa/infra-memory';
 import { InMemoryTaskInbox } from '@casare-rpa/infra-memory';
 import { SqliteRunInspector, SqliteTaskInbox, sqliteContainerModule, sqliteRunnerConfigFromEnv, type SqliteRunnerConfig } from '@casare-rpa/infra-sqlite';
@@ -51,9 +51,11 @@ export interface CompositionOptions {
  */
 export async function createContainer(options: CompositionOptions): Promise<Container> {
   const container = new Container();
+  // DBOS Transact is imported only when it is the durability: a SQLite or in-memory process starts
+  // without paying for it (docs/architecture.md, "Layers").
   const durabilityModule =
     options.durability === 'dbos'
-      ? dbosContainerModule(dbosConfigOf(options.env))
+      ? (await import('@casare-rpa/infra-dbos')).dbosContainerModule(dbosConfigOf(options.env))
       : options.durability === 'sqlite'
         ? sqliteContainerModule(sqliteConfigOf(options.env, options.cwd ?? process.cwd()))
         : inMemoryModule;
@@ -143,7 +145,7 @@ export function openRunInspector(
     const config = sqliteConfigOf(env, cwd);
     return SqliteRunInspector.open(config.path, { busyTimeoutMs: config.busyTimeoutMs });
   }
-  return DbosRunInspector.open(dbosConfigOf(env));
+  return import('@casare-rpa/infra-dbos').then(({ DbosRunInspector }) => DbosRunInspector.open(dbosConfigOf(env)));
 }
 
 /**

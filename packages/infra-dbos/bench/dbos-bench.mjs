@@ -3,10 +3,10 @@
 // bytes checkpointed per step with 1 MB of variables, and the time a killed run takes to resume in a
 // fresh process. Runs on built dist/; prints a table and writes bench-results/dbos.json.
 // The in-memory runner is imported here only: infra packages never import each other in src/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { ExecuteWorkflowUseCase } from '@casare-rpa/application';
 import { compileProgram, createTestNodeCatalog, MapSecretProvider, MemoryLedger } from '@casare-rpa/testkit';
@@ -14,19 +14,12 @@ import { InMemoryDurableRunner } from '@casare-rpa/infra-memory';
 import { DbosDurableRunner, dbosRunnerConfigFromEnv } from '../dist/index.js';
 import { builtTestingScript, runNodeScript } from '../dist/testing/child-process.js';
 import { TestSystemDatabase } from '../dist/testing/test-database.js';
+import { median, round, writeBenchResults } from '../../../scripts/bench-kit.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..', '..');
 const SIZES = [10, 100, 1000];
 const ROUNDS = { 10: 40, 100: 16, 1000: 5 };
 const RECOVERY_REPEATS = 5;
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const round = (value, digits = 3) => Number(value.toFixed(digits));
 const trivialStep = ({ index }) => Promise.resolve({ i: index });
 const addStatement = { kind: 'add', variable: 'a', add: 1, failTimes: 0, maxAttempts: 1, log: false };
 const silentEvents = { emit() {} };
@@ -125,13 +118,13 @@ async function main() {
       results.perNode.push({
         nodes: n,
         rounds: ROUNDS[n],
-        rawDbosMsPerNode: round(perNode('raw', 'wall')),
-        adapterMsPerNode: round(perNode('adapter', 'wall')),
+        rawDbosMsPerNode: round(perNode('raw', 'wall'), 3),
+        adapterMsPerNode: round(perNode('adapter', 'wall'), 3),
         inMemoryMsPerNode: round(perNode('memory', 'wall'), 5),
-        adapterOverRawDbos: round(perNode('adapter', 'wall') / perNode('raw', 'wall')),
-        pairedMedianRatio: round(median(pairedRatios)),
-        cpuMsPerNodeRaw: round(perNode('raw', 'cpu')),
-        cpuMsPerNodeAdapter: round(perNode('adapter', 'cpu')),
+        adapterOverRawDbos: round(perNode('adapter', 'wall') / perNode('raw', 'wall'), 3),
+        pairedMedianRatio: round(median(pairedRatios), 3),
+        cpuMsPerNodeRaw: round(perNode('raw', 'cpu'), 3),
+        cpuMsPerNodeAdapter: round(perNode('adapter', 'cpu'), 3),
         adapterOverInMemory: round(perNode('adapter', 'wall') / perNode('memory', 'wall'), 1),
       });
     }
@@ -151,7 +144,7 @@ async function main() {
       results.engine.push({
         loopIterations: n,
         steps,
-        dbosMsPerStep: round(median(timings.dbos) / steps),
+        dbosMsPerStep: round(median(timings.dbos) / steps, 3),
         inMemoryMsPerStep: round(median(timings.memory) / steps, 5),
         dbosOverInMemory: round(median(timings.dbos) / median(timings.memory), 1),
       });
@@ -228,10 +221,7 @@ async function main() {
   await database.drop();
 
   printTable(results);
-  const outDir = join(repoRoot, 'bench-results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'dbos.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);
-  console.log(`\nwritten: ${join('bench-results', 'dbos.json')}`);
+  writeBenchResults('dbos', { at: new Date().toISOString(), ...results });
 }
 
 function printTable(results) {

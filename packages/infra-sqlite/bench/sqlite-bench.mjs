@@ -3,28 +3,21 @@
 // (10, 100, 1,000 steps per run), and the time from process start to the resumed step after a
 // SIGKILL, SQLite against DBOS. Runs on built dist/; prints tables and writes bench-results/sqlite.json.
 // The in-memory and DBOS runners are imported here only: infra packages never import each other in src/.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InMemoryDurableRunner } from '@casare-rpa/infra-memory';
 import { SqliteDurableRunner } from '../dist/index.js';
 import { builtTestingScript, runNodeScript } from '../dist/testing/child-process.js';
+import { median, round, writeBenchResults } from '../../../scripts/bench-kit.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..', '..');
 const SIZES = [10, 100, 1000];
 const ROUNDS = { 10: 40, 100: 16, 1000: 5 };
 const RECOVERY_REPEATS = 5;
 const SQLITE_TARGET_MS = 0.1;
 const RECOVERY_TARGET_MS = 300;
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const round = (value, digits = 3) => Number(value.toFixed(digits));
 const trivialStep = ({ index }) => Promise.resolve({ i: index });
 
 /** DBOS on a throwaway system database, or undefined (with the reason printed) when PostgreSQL is not there. */
@@ -108,10 +101,7 @@ async function main() {
   console.log(
     `SQLite recovery: ${recovery} ms from process start to resumed step (target <= ${RECOVERY_TARGET_MS}) ${recovery <= RECOVERY_TARGET_MS ? 'OK' : 'ABOVE TARGET'}`,
   );
-  const outDir = join(repoRoot, 'bench-results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'sqlite.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);
-  console.log(`\nwritten: ${join('bench-results', 'sqlite.json')}`);
+  writeBenchResults('sqlite', { at: new Date().toISOString(), ...results });
 }
 
 function summary(samples) {

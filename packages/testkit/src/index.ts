@@ -1,6 +1,6 @@
 export { requireExternalService } from './external-service.js';
 export { builtTestingScript, runNodeScript, type ChildExit } from './child-process.js';
-export { incarnationFiles, readEventsFile, type IncarnationFiles } from './incarnation-files.js';
+export { incarnationFiles, readEventsFile, runIncarnationChild, type IncarnationFiles } from './incarnation-files.js';
 export {
   CRASH_PHASES,
   type CrashPhase,

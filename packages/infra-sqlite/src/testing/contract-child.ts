@@ -1,28 +1,11 @@
 /**
- * One incarnation of a contract scenario in its own process: `runIncarnation` from the testkit with a
- * `SqliteDurableRunner` on the file `CASARE_SQLITE_PATH`, dying by SIGKILL at the scenario's crash
- * point. What a killed process must leave behind is written as it happens: the crash report before
- * the kill, events one line at a time. Run on built `dist/`:
- * `node dist/testing/contract-child.js <request.json> <output prefix>`.
+ * One incarnation of a contract scenario in its own process, on a `SqliteDurableRunner` over the
+ * file `CASARE_SQLITE_PATH`, dying by SIGKILL at the scenario's crash point (`runIncarnationChild`
+ * from the testkit). Run on built `dist/`: `node dist/testing/contract-child.js <request.json> <output prefix>`.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { incarnationFiles, runIncarnation, type IncarnationRequest } from '@casare-rpa/testkit';
+import { runIncarnationChild } from '@casare-rpa/testkit';
 import { SqliteDurableRunner } from '../sqlite-durable-runner.js';
 
-const [requestPath, prefix] = process.argv.slice(2);
 const path = process.env['CASARE_SQLITE_PATH'];
-if (requestPath === undefined || prefix === undefined || path === undefined)
-  throw new Error('usage: CASARE_SQLITE_PATH=<file> contract-child.js <request.json> <output prefix>');
-const files = incarnationFiles(prefix);
-const request = JSON.parse(readFileSync(requestPath, 'utf8')) as IncarnationRequest;
-
-const report = await runIncarnation(request, {
-  createRunner: () => new SqliteDurableRunner({ path, executorId: process.env['CASARE_EXECUTOR_ID'] ?? 'contract' }),
-  crashSource: 'nodes',
-  die: (crash) => {
-    writeFileSync(files.crash, JSON.stringify(crash));
-    process.kill(process.pid, 'SIGKILL');
-  },
-  onEvent: (event) => appendFileSync(files.events, `${JSON.stringify(event)}\n`),
-});
-writeFileSync(files.report, JSON.stringify(report));
+if (path === undefined) throw new Error('usage: CASARE_SQLITE_PATH=<file> contract-child.js <request.json> <output prefix>');
+await runIncarnationChild(() => new SqliteDurableRunner({ path, executorId: process.env['CASARE_EXECUTOR_ID'] ?? 'contract' }));

@@ -1,7 +1,7 @@
 import type { Json, JsonObject } from '@casare-rpa/domain';
-import BetterSqlite3 from 'better-sqlite3';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type BetterSqlite3 from 'better-sqlite3';
+import type mysql from 'mysql2/promise';
+import type pg from 'pg';
 import type { PlaceholderStyle } from './sql-template.js';
 
 /** The SQL servers the database nodes speak to. */
@@ -182,12 +182,18 @@ class MysqlSession implements SqlSession {
   }
 }
 
-/** Opens a connection to `target`; `password` is the resolved secret, used here and dropped. */
+/**
+ * Opens a connection to `target`; `password` is the resolved secret, used here and dropped. The
+ * driver is imported on first use: a process that talks to no database never loads one.
+ */
 export async function openSqlSession(target: SqlTarget, password: string): Promise<SqlSession> {
   switch (target.driver) {
-    case 'sqlite':
-      return new SqliteSession(new BetterSqlite3(target.database, { timeout: target.timeoutMs }));
+    case 'sqlite': {
+      const { default: Sqlite } = await import('better-sqlite3');
+      return new SqliteSession(new Sqlite(target.database, { timeout: target.timeoutMs }));
+    }
     case 'postgresql': {
+      const { default: pg } = await import('pg');
       const client = new pg.Client(
         target.connectionString
           ? { connectionString: target.connectionString, password: password || undefined, connectionTimeoutMillis: target.timeoutMs }
@@ -210,6 +216,7 @@ export async function openSqlSession(target: SqlTarget, password: string): Promi
       return new PostgresSession(client);
     }
     case 'mysql': {
+      const { default: mysql } = await import('mysql2/promise');
       const connection = target.connectionString
         ? await mysql.createConnection({ uri: target.connectionString, password: password || undefined, connectTimeout: target.timeoutMs })
         : await mysql.createConnection({

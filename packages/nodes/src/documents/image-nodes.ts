@@ -1,6 +1,5 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { boolean, integer, oneOf, optionalText, nonEmptyText } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
@@ -52,6 +51,7 @@ export const imageConvertNode: CatalogNodeHandler = defineNode({
       ) {
         throw new FileOperationError(execution.node.id, 'Image Convert', shown(to), 'EEXIST', 'destination exists and overwrite is false');
       }
+      const { default: sharp } = await import('sharp');
       let image = sharp(from).rotate();
       if (config.scale_percent !== 100) {
         const { width = 1, height = 1 } = await sharp(from).metadata();

@@ -1,7 +1,6 @@
 import type { NodeExecution } from '@casare-rpa/application';
 import type { Json } from '@casare-rpa/domain';
-import ExcelJS from 'exceljs';
-import mammoth from 'mammoth';
+import type ExcelJS from 'exceljs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -45,8 +44,14 @@ async function locate(execution: NodeExecution, path: string, field: string, all
   return resolveInside(execution.workingDirectory, path, field, allowOutside);
 }
 
+/** A new workbook; exceljs is imported on first use, so a process that runs no Excel node never loads it. */
+async function newWorkbook(): Promise<ExcelJS.Workbook> {
+  const { default: excel } = await import('exceljs');
+  return new excel.Workbook();
+}
+
 async function loadWorkbook(execution: NodeExecution, given: string, full: string): Promise<ExcelJS.Workbook> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = await newWorkbook();
   try {
     await workbook.xlsx.readFile(full);
   } catch (error) {
@@ -109,7 +114,7 @@ const excelOpenNode = defineNode({
     );
     if (!exists) {
       if (!config.create_if_missing) throw new OfficeFileError(execution.node.id, config.file_path, 'not found (set create_if_missing: true to create it)');
-      const workbook = new ExcelJS.Workbook();
+      const workbook = await newWorkbook();
       workbook.addWorksheet('Sheet1');
       await saveWorkbook(workbook, full);
     } else {
@@ -205,6 +210,7 @@ const wordGetTextNode = defineNode({
     const given = fileOf(config.document, config.file_path, 'document');
     const full = await locate(execution, given, 'document', config.allow_outside_working_dir);
     try {
+      const { default: mammoth } = await import('mammoth');
       const { value } = await mammoth.extractRawText({ path: full });
       const words = value.split(/\s+/).filter((word) => word !== '');
       return { outputs: { text: value, word_count: words.length, success: true } };

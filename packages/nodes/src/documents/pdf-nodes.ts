@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { PDFDocument } from 'pdf-lib';
+import type * as PdfLib from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
 import { z } from 'zod';
 import { boolean, integer, list, nonEmptyText, oneOf, optionalInteger, text } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
@@ -40,12 +41,18 @@ function inside(execution: NodeExecution, path: string, field: string, allowOuts
   return resolveInside(execution.workingDirectory, path, field, allowOutside);
 }
 
+/** pdf-lib, imported on first use: a process that runs no PDF node never loads it. */
+async function pdfLib(): Promise<typeof PdfLib> {
+  return import('pdf-lib');
+}
+
 async function loadPdf(execution: NodeExecution, full: string, given: string): Promise<PDFDocument> {
   const bytes = await readFile(full).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigFieldError('file_path', `"${given}" not found`);
     throw error;
   });
   try {
+    const { PDFDocument } = await pdfLib();
     return await PDFDocument.load(bytes, { updateMetadata: false });
   } catch (error) {
     const message = (error as Error).message;
@@ -143,7 +150,7 @@ const mergePdfsNode = defineNode({
   }),
   ports: { inputs: ['input_files', 'output_path'], outputs: ['output_path', 'page_count', 'success'] },
   async run(config, execution) {
-    const merged = await PDFDocument.create();
+    const merged = await (await pdfLib()).PDFDocument.create();
     for (const [index, file] of config.input_files.entries()) {
       const given = textOf(file);
       const source = await loadPdf(execution, await inside(execution, given, `input_files[${index}]`, config.allow_outside_working_dir), given);
@@ -165,7 +172,7 @@ const splitPdfNode = defineNode({
     for (const index of source.getPageIndices()) {
       const name = config.filename_pattern.replace(/\{n\}/g, String(index + 1));
       const target = await inside(execution, join(config.output_dir, name), 'filename_pattern', config.allow_outside_working_dir);
-      const single = await PDFDocument.create();
+      const single = await (await pdfLib()).PDFDocument.create();
       single.addPage((await single.copyPages(source, [index]))[0]);
       await savePdf(single, target);
       outputs.push(relative(execution.workingDirectory, target).split(sep).join('/'));
@@ -192,7 +199,7 @@ const extractPdfPagesNode = defineNode({
     });
     // As in v1, numbers past the end are skipped.
     const kept = indices.filter((index) => index < source.getPageCount());
-    const extracted = await PDFDocument.create();
+    const extracted = await (await pdfLib()).PDFDocument.create();
     for (const page of await extracted.copyPages(source, kept)) extracted.addPage(page);
     await savePdf(extracted, await inside(execution, config.output_path, 'output_path', config.allow_outside_working_dir));
     return { outputs: { output_path: config.output_path, page_count: extracted.getPageCount(), success: true } };

@@ -1,7 +1,7 @@
 import type { NodeExecution } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
-import { ImapFlow, type SearchObject } from 'imapflow';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { ImapFlow, SearchObject } from 'imapflow';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parse as parseShellWords } from 'shell-quote';
@@ -28,12 +28,19 @@ export const IMAP_FIELDS = {
 
 type ImapConfig = { imap_server: string; imap_port: number; username?: string | undefined; password?: string | undefined; use_ssl: boolean; timeout: number };
 
+/** Parses a raw message with mailparser, imported on first use (a process that reads no mail never loads it). */
+async function parseMail(source: Buffer): Promise<ParsedMail> {
+  const { simpleParser } = await import('mailparser');
+  return simpleParser(source);
+}
+
 /** Opens a session, runs `work` with `mailbox` locked, logs out; failures name the node. */
 export async function withMailbox<T>(execution: NodeExecution, config: ImapConfig, mailbox: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
   if (!config.username) throw new ConfigFieldError('username', 'required to log in to the IMAP server');
   if (!config.password) throw new ConfigFieldError('password', 'required to log in to the IMAP server');
   if (config.timeout <= 0) throw new ConfigFieldError('timeout', 'must be a positive number of seconds');
   const timeoutMs = config.timeout * 1000;
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: config.imap_server,
     port: config.imap_port,
@@ -183,7 +190,7 @@ export async function readEmails(config: z.output<typeof readConfig>, execution:
     for (const uid of picked) {
       const message = await client.fetchOne(String(uid), { source: true, flags: true }, { uid: true });
       if (!message || !message.source) continue;
-      emails.push(emailRecord(uid, await simpleParser(message.source), config.include_body, message.flags));
+      emails.push(emailRecord(uid, await parseMail(message.source), config.include_body, message.flags));
     }
     if (config.mark_as_read && picked.length > 0) await client.messageFlagsAdd(picked.join(','), ['\\Seen'], { uid: true });
     return emails;
@@ -290,7 +297,7 @@ export async function saveAttachments(config: z.output<typeof saveConfig>, execu
     const message = await client.fetchOne(uid, { source: true }, { uid: true });
     if (!message || !message.source)
       throw new EmailError(execution.node.id, 'EMAIL_IMAP_FAILED', `no message with UID ${uid} in ${JSON.stringify(config.folder)}`);
-    return simpleParser(message.source);
+    return parseMail(message.source);
   });
   await mkdir(directory, { recursive: true });
   const saved: string[] = [];

@@ -1,7 +1,6 @@
 import type { NodeExecution } from '@casare-rpa/application';
 import type { Json, NodeOutcome } from '@casare-rpa/domain';
 import { basename } from 'node:path';
-import { createTransport } from 'nodemailer';
 import { z } from 'zod';
 import { boolean, integer, isJsonArray, list, oneOf, optionalText, text } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
@@ -95,6 +94,7 @@ export async function sendEmail(config: SendEmailConfig, execution: NodeExecutio
   if (config.read_receipt) headers['Disposition-Notification-To'] = from;
   const messageId = messageIdFor(execution.idempotencyKey, from);
   const timeoutMs = config.timeout * 1000;
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: config.smtp_server,
     port: config.smtp_port,

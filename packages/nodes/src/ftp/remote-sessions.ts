@@ -1,6 +1,5 @@
-import { Client as FtpClient, FTPError, type FileInfo } from 'basic-ftp';
+import type { FileInfo } from 'basic-ftp';
 import { posix } from 'node:path';
-import SftpClient from 'ssh2-sftp-client';
 
 /** One remote directory entry, as the list node reports it in detailed mode. */
 export interface RemoteEntry {
@@ -38,7 +37,10 @@ export interface RemoteConnection {
 
 /** A server's error code in an FTP reply (550 for "no such file"), when there is one. */
 export function ftpReplyCode(error: unknown): number | undefined {
-  return error instanceof FTPError ? error.code : undefined;
+  // basic-ftp's FTPError (matched by name: the library is imported only when a session opens).
+  if (!(error instanceof Error) || error.name !== 'FTPError') return undefined;
+  const { code } = error as Error & { readonly code?: unknown };
+  return typeof code === 'number' ? code : undefined;
 }
 
 function entryType(info: FileInfo): RemoteEntry['type'] {
@@ -49,6 +51,7 @@ function entryType(info: FileInfo): RemoteEntry['type'] {
 
 /** FTP and FTPS with basic-ftp (passive mode, as basic-ftp always is). */
 export async function openFtpSession(connection: RemoteConnection): Promise<{ session: RemoteSession; welcome: string }> {
+  const { Client: FtpClient } = await import('basic-ftp');
   const client = new FtpClient(connection.timeoutSeconds * 1000);
   try {
     const reply = await client.access({
@@ -122,6 +125,7 @@ export async function openFtpSession(connection: RemoteConnection): Promise<{ se
 
 /** SFTP over SSH with ssh2-sftp-client. */
 export async function openSftpSession(connection: RemoteConnection): Promise<{ session: RemoteSession; welcome: string }> {
+  const { default: SftpClient } = await import('ssh2-sftp-client');
   const client = new SftpClient();
   await client.connect({
     host: connection.host,

@@ -1,6 +1,5 @@
 import type { JsonObject } from '@casare-rpa/domain';
 import { arch, cpus, hostname, release, type, version } from 'node:os';
-import si from 'systeminformation';
 import { z } from 'zod';
 import { boolean, oneOf, optionalText, text } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
@@ -41,6 +40,7 @@ const INFO_TYPES = ['os', 'cpu', 'ram', 'disk', 'network', 'all'] as const;
 
 async function loadSystemInfo(infoType: (typeof INFO_TYPES)[number]): Promise<JsonObject> {
   const wants = (kind: (typeof INFO_TYPES)[number]) => infoType === 'all' || infoType === kind;
+  const { default: si } = await import('systeminformation');
   const info: Record<string, JsonObject | JsonObject[]> = {};
   if (wants('os')) {
     const os = await si.osInfo();
@@ -127,6 +127,7 @@ const processListNode = defineNode({
   run: async (config, execution) => {
     assertScriptsAllowed(execution);
     const filter = config.filter_name.toLowerCase();
+    const { default: si } = await import('systeminformation');
     const { list } = await si.processes();
     const processes = list
       .filter((proc) => filter === '' || proc.name.toLowerCase().includes(filter))

@@ -1,5 +1,6 @@
 import type { Json } from '@casare-rpa/domain';
-import { isValid, parse } from 'date-fns';
+import { isValid } from 'date-fns/isValid';
+import { parse } from 'date-fns/parse';
 import { z } from 'zod';
 import { anyValue, optionalText, text } from '../catalog/config-schema.js';
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
