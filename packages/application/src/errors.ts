@@ -11,6 +11,7 @@ export type CasareErrorCode =
   | 'RUN_CANCELLED'
   | 'RUN_NOT_FOUND'
   | 'RUN_ENDED'
+  | 'SIGNAL_WAIT_INVALID'
   | 'RUN_FAILED'
   | 'RUNNER_STATE'
   | 'WORKFLOW_NOT_REGISTERED'
@@ -146,6 +147,27 @@ export class RunEndedError extends CasareError {
     super(`run ${runId} has ended (${status}): ${what} cannot be delivered to it`);
     this.name = 'RunEndedError';
   }
+}
+
+/** `ctx.waitForSignal` was asked for a timeout that is not a finite number of milliseconds >= 0. */
+export class SignalWaitInvalidError extends CasareError {
+  /** Stable code. */
+  readonly code = 'SIGNAL_WAIT_INVALID' as const;
+  constructor(
+    /** The signal name waited for. */
+    readonly signalName: string,
+    /** The timeout given. */
+    readonly timeoutMs: unknown,
+  ) {
+    super(`waitForSignal("${signalName}"): timeoutMs must be a finite number of milliseconds >= 0, not ${String(timeoutMs)}`);
+    this.name = 'SignalWaitInvalidError';
+  }
+}
+
+/** The timeout of a wait for `name`, checked: `SignalWaitInvalidError` unless a finite number of ms >= 0. */
+export function checkedWaitTimeoutMs(name: string, timeoutMs: unknown): number {
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) throw new SignalWaitInvalidError(name, timeoutMs);
+  return timeoutMs;
 }
 
 /** `start` named a workflow body nobody registered on the runner. */

@@ -25,6 +25,8 @@ export {
   RunCancelledError,
   RunNotFoundError,
   RunEndedError,
+  SignalWaitInvalidError,
+  checkedWaitTimeoutMs,
   RunnerStateError,
   WorkflowNotRegisteredError,
   findErrorWithCode,

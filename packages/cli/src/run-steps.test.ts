@@ -41,11 +41,13 @@ describe('stepRowsOf', () => {
       step(0, 'now', 1000, 1000, 1000, 'now'),
       step(1, 'sleep', { outputs: {} }, 1000, 1010),
       step(2, 'sleep', 2010, 1010, 2010, 'sleep'),
+      step(3, 'approval', { kind: 'received', value: true }, 2010, 2500, 'wait'),
     ]);
     expect(rows.map((row) => [row.kind, nodeLabelOf(row), row.attempts])).toEqual([
       ['now', '(clock read)', null],
       ['step', 'sleep', 1],
       ['sleep', '(durable sleep)', null],
+      ['wait', '(wait for signal approval)', null],
     ]);
   });
 

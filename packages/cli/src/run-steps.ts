@@ -16,9 +16,9 @@ export interface NodeRow {
 export interface StepRow {
   /** Deterministic step index (what `runs fork --from-step` takes). */
   readonly index: number;
-  /** `step` for a node execution, `sleep` for a Wait node's durable sleep, `now` for a durable clock read. */
+  /** `step` for a node execution, `sleep` for a Wait node's durable sleep, `now` for a durable clock read, `wait` for a wait for a signal. */
   readonly kind: StepKind;
-  /** Node id of the step's first node for node steps; `sleep` or `now` for the others (`kind` tells a sleep from a node named `sleep`). */
+  /** Node id of the step's first node for node steps; the signal name of a wait; `sleep` or `now` for the others (`kind` tells a sleep from a node named `sleep`). */
   readonly nodeId: string;
   /**
    * `failed` when the step's last node failed after its last attempt (recorded as an outcome with an
@@ -95,5 +95,6 @@ function isBefore(time: number | null, resumedAt: number | undefined): boolean {
 export function nodeLabelOf(row: Pick<StepRow, 'kind' | 'nodeId'>): string {
   if (row.kind === 'sleep') return '(durable sleep)';
   if (row.kind === 'now') return '(clock read)';
+  if (row.kind === 'wait') return row.nodeId === '' ? '(wait for a signal)' : `(wait for signal ${row.nodeId})`;
   return row.nodeId;
 }

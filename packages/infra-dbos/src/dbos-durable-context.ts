@@ -1,5 +1,6 @@
 import { DBOS, Error as DbosErrors, type StepConfig } from '@dbos-inc/dbos-sdk';
 import {
+  checkedWaitTimeoutMs,
   NondeterminismError,
   runBoundedAttempt,
   StepTimeoutError,
@@ -97,10 +98,7 @@ export class DbosDurableContext implements DurableContext {
    * timeout. The next durable operation takes the index after the timer's.
    */
   async waitForSignal(name: string, options: SignalWaitOptions): Promise<SignalWait> {
-    const timeoutMs = options.timeoutMs;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      throw new RangeError(`waitForSignal("${name}"): timeoutMs must be a finite number of milliseconds >= 0, not ${String(timeoutMs)}`);
-    }
+    const timeoutMs = checkedWaitTimeoutMs(name, options.timeoutMs);
     if (this.liveness.halted) return never();
     try {
       const message = await DBOS.recv<DbosSignalEnvelope>(name, { timeoutSeconds: timeoutMs / 1000, pollingIntervalMs: DBOS_WAIT_POLL_MS });

@@ -29,6 +29,10 @@ describe.runIf(available)('DbosRunInspector', () => {
       await ctx.step('last', count);
       return 'done';
     });
+    runner.register('approval', async (ctx: DurableContext) => {
+      await ctx.step('asked', count);
+      return await ctx.waitForSignal('approval', { timeoutMs: 60_000 });
+    });
     await runner.launch();
     inspector = await DbosRunInspector.open(configFor(database.url));
   });
@@ -58,6 +62,20 @@ describe.runIf(available)('DbosRunInspector', () => {
     await expect(handle.result()).rejects.toBeInstanceOf(RunCancelledError);
     expect((await inspector.status('waiting-1')).status).toBe('cancelled');
     expect((await inspector.steps('waiting-1')).map((step) => step.name)).toEqual(['first']);
+  });
+
+  it('delivers a signal to a run waiting elsewhere, once per signalId, and refuses runs that ended', async () => {
+    const handle = await runner.start('approval', {}, { runId: 'approval-1' });
+    await expect.poll(async () => (await inspector.steps('approval-1')).length).toBe(1);
+    expect(await inspector.signal('approval-1', 'approval', { approved: true }, { signalId: 'task-1' })).toEqual({ delivered: true });
+    expect(await inspector.signal('approval-1', 'approval', { approved: false }, { signalId: 'task-1' })).toEqual({ delivered: false, reason: 'duplicate' });
+    expect(await handle.result()).toEqual({ kind: 'received', value: { approved: true } });
+    expect((await inspector.steps('approval-1')).map((step) => [step.index, step.kind, step.name, step.output])).toEqual([
+      [0, 'step', 'asked', expect.any(Number) as number],
+      [1, 'wait', 'approval', { kind: 'received', value: { approved: true } }],
+    ]);
+    await expect(inspector.signal('approval-1', 'approval', 1)).rejects.toMatchObject({ code: 'RUN_ENDED' });
+    await expect(inspector.signal('nope', 'approval', 1)).rejects.toBeInstanceOf(RunNotFoundError);
   });
 
   it('reports unknown runs as RUN_NOT_FOUND', async () => {

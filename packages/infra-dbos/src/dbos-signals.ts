@@ -106,5 +106,5 @@ export async function closeSignalSender(sender: SignalSender): Promise<void> {
 /** What `DBOS.recv` returned, as the port's `SignalWait`: `null` is DBOS's timeout. */
 export function signalWaitOfMessage(message: unknown): SignalWait {
   if (message === null || message === undefined) return { kind: 'timeout' };
-  return { kind: 'received', value: ((message as Partial<DbosSignalEnvelope>).value ?? null) as Json };
+  return { kind: 'received', value: (message as Partial<DbosSignalEnvelope>).value ?? null };
 }

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Json } from '@casare-rpa/domain';
-import { CasareError, NondeterminismError, RunCancelledError, RunNotFoundError, RunnerStateError, WorkflowNotRegisteredError } from '../errors.js';
+import {
+  CasareError,
+  checkedWaitTimeoutMs,
+  NondeterminismError,
+  RunCancelledError,
+  RunNotFoundError,
+  RunnerStateError,
+  WorkflowNotRegisteredError,
+} from '../errors.js';
 import { runBoundedAttempt } from '../execution/step-timeout.js';
 import type { DurableContext, SignalWait, SignalWaitOptions, StepAttempt, StepPolicy } from '../ports/durable-context.js';
 import { NOW_STEP_NAME, SLEEP_STEP_NAME } from '../ports/durable-runner.js';
@@ -639,10 +647,7 @@ class JournalContext implements DurableContext {
   }
 
   async waitForSignal(name: string, options: SignalWaitOptions): Promise<SignalWait> {
-    const timeoutMs = options.timeoutMs;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      throw new RangeError(`waitForSignal("${name}"): timeoutMs must be a finite number of milliseconds >= 0, not ${String(timeoutMs)}`);
-    }
+    const timeoutMs = checkedWaitTimeoutMs(name, options.timeoutMs);
     const index = await this.begin();
     const recorded = this.recorded(index, 'wait', name);
     // Replayed as recorded: a received value is not consumed again, a timeout stays a timeout.

@@ -12,7 +12,14 @@ import type { JournalStore } from './journal-store.js';
  * signal or says why not. The run that waits sees it from its own process (at once when it is this
  * one, at its next poll otherwise).
  */
-export function deliverJournalSignal(store: JournalStore, runId: string, name: string, value: Json, options: SignalOptions | undefined, now: number): SignalDelivery {
+export function deliverJournalSignal(
+  store: JournalStore,
+  runId: string,
+  name: string,
+  value: Json,
+  options: SignalOptions | undefined,
+  now: number,
+): SignalDelivery {
   const signalId = options?.signalId;
   const kept = store.addSignal(runId, { name, value: cloneJson(value), ...(signalId === undefined ? {} : { signalId }), sentAt: now });
   switch (kept.outcome) {

@@ -121,10 +121,7 @@ export interface JournalWait {
 }
 
 /** What `JournalStore.endWait` did. */
-export type JournalWaitEnd =
-  | { readonly outcome: 'recorded'; readonly step: JournalStep }
-  | { readonly outcome: 'no-signal' }
-  | { readonly outcome: 'lost' };
+export type JournalWaitEnd = { readonly outcome: 'recorded'; readonly step: JournalStep } | { readonly outcome: 'no-signal' } | { readonly outcome: 'lost' };
 
 /**
  * Where a journal-backed runner keeps its runs: the one thing the in-memory and the SQLite adapters

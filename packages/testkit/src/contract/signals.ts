@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import type { DurableContext, DurableRunner, SignalWait } from '@casare-rpa/application';
-import type { Json } from '@casare-rpa/domain';
 import type { DurableRunnerHarness, RunnerSession } from '../harness.js';
 import { deferred, rejection, unique, until, withSession, type Deferred, type TestApi } from './support.js';
 
@@ -74,7 +73,7 @@ export function signalSuite(test: TestApi, use: () => DurableRunnerHarness): voi
             await ctx.step('mark', () => (reached.resolve(), Promise.resolve(0)));
             const before = await ctx.now();
             const wait = await ctx.waitForSignal('approval', { timeoutMs: LONG_WAIT_MS });
-            return { wait, waitedMs: (await ctx.now()) - before } as unknown as Json;
+            return { wait, waitedMs: (await ctx.now()) - before };
           }),
         async (session) => {
           const runId = unique('run');
@@ -100,7 +99,7 @@ export function signalSuite(test: TestApi, use: () => DurableRunnerHarness): voi
             await ctx.step('gate', () => (reached.resolve(), gate.promise));
             const waits: SignalWait[] = [];
             for (let i = 0; i < 3; i++) waits.push(await ctx.waitForSignal('answer', { timeoutMs: SHORT_WAIT_MS }));
-            return waits as unknown as Json;
+            return waits;
           }),
         async (session) => {
           const runId = unique('run');
@@ -131,7 +130,7 @@ export function signalSuite(test: TestApi, use: () => DurableRunnerHarness): voi
             await ctx.step('mark', () => (reached.resolve(), Promise.resolve(0)));
             const wait = await ctx.waitForSignal('approval', { timeoutMs: waitMs() });
             const after = await ctx.now();
-            return { wait, before, after } as unknown as Json;
+            return { wait, before, after };
           }),
         async (session) => {
           const runId = unique('run');
@@ -213,7 +212,7 @@ export function signalSuite(test: TestApi, use: () => DurableRunnerHarness): voi
             const first = await ctx.waitForSignal('answer', { timeoutMs: LONG_WAIT_MS });
             await ctx.step('gate', () => (reached[mine]?.resolve(), gate.promise));
             const second = await ctx.waitForSignal('answer', { timeoutMs: LONG_WAIT_MS });
-            return [first, second] as unknown as Json;
+            return [first, second];
           }),
         async (session) => {
           const runId = unique('run');
@@ -243,7 +242,7 @@ export function signalSuite(test: TestApi, use: () => DurableRunnerHarness): voi
             await ctx.step('gate', () => (reached.resolve(), gate.promise));
             const first = await ctx.waitForSignal('answer', { timeoutMs: SHORT_WAIT_MS });
             const second = await ctx.waitForSignal('answer', { timeoutMs: SHORT_WAIT_MS });
-            return [first, second] as unknown as Json;
+            return [first, second];
           }),
         async (session) => {
           const runId = unique('run');
@@ -283,6 +282,20 @@ export function signalSuite(test: TestApi, use: () => DurableRunnerHarness): voi
           assert.equal(error.code, 'RUN_CANCELLED');
           assert.ok(Date.now() - startedAt < LONG_WAIT_MS / 2, 'the cancel did not wake the wait');
           assert.equal((await session.runner.handle(runId).status()).status, 'cancelled');
+        },
+      );
+    });
+
+    test.it('a wait whose timeout is not a finite number of ms >= 0 fails the run with SIGNAL_WAIT_INVALID', async () => {
+      const name = unique('signal-invalid');
+      await withSession(
+        use,
+        (runner) => runner.register(name, async (ctx: DurableContext) => await ctx.waitForSignal('approval', { timeoutMs: Number.NaN })),
+        async (session) => {
+          const handle = await session.runner.start(name, {}, { runId: unique('run') });
+          const error = await rejection(session.settle(handle.result()));
+          assert.equal(error.code, 'SIGNAL_WAIT_INVALID');
+          assert.match(error.message, /approval/);
         },
       );
     });

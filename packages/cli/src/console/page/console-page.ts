@@ -242,9 +242,11 @@ function timeline(view: RunView): Node {
         ? '(durable sleep)'
         : step.kind === 'now'
           ? '(clock read)'
-          : step.nodes.length > 1
-            ? `${step.nodeId} … ${step.nodes.at(-1)?.nodeId ?? ''}`
-            : step.nodeId;
+          : step.kind === 'wait'
+            ? `(wait for signal ${step.nodeId})`
+            : step.nodes.length > 1
+              ? `${step.nodeId} … ${step.nodes.at(-1)?.nodeId ?? ''}`
+              : step.nodeId;
     return el(
       'tr',
       { 'data-step': String(step.index), class: step.replayed ? 'replayed' : '' },
