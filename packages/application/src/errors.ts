@@ -27,6 +27,11 @@ export type CasareErrorCode =
   // the payload codec (secrets at rest)
   | 'PAYLOAD_DECRYPT_FAILED'
   | 'ENCRYPTION_KEY_INVALID'
+  // human tasks
+  | 'TASK_ANSWER_INVALID'
+  | 'TASK_NOT_FOUND'
+  | 'TASK_CLOSED'
+  | 'TASK_TIMEOUT'
   // the SQLite journal file
   | 'SQLITE_UNWRITABLE'
   | 'SQLITE_LOCKED'

@@ -57,6 +57,32 @@ export {
   DEFAULT_CHECKPOINT_MODE,
   checkpointModeOf,
 } from './use-cases/execute-workflow.js';
+export { idempotencyKeyOf, NO_TASK_DEADLINE_MS, type HumanTaskServices } from './use-cases/run-execution.js';
+export {
+  TASK_INBOX,
+  ANSWER_SEALER,
+  taskSignalName,
+  type TaskInbox,
+  type AnswerSealer,
+  type HumanTask,
+  type HumanTaskRequest,
+  type HumanTaskRecord,
+  type HumanTaskField,
+  type HumanTaskFieldType,
+  type HumanTaskFilter,
+  type HumanTaskStatus,
+  type HumanTaskTimeoutAction,
+  type TaskAnswer,
+} from './ports/task-inbox.js';
+export {
+  AnswerTaskUseCase,
+  TaskAnswerInvalidError,
+  TaskClosedError,
+  TaskNotFoundError,
+  validateTaskAnswer,
+  type RawTaskAnswer,
+  type TaskAnswerIssue,
+} from './use-cases/human-tasks.js';
 export { recordedNodesOf, RecordedStepInvalidError, type RecordedNode } from './use-cases/step-outcomes.js';
 export { ValidateWorkflowUseCase } from './use-cases/validate-workflow.js';
 export { FindRecoverableRunsUseCase, type RecoverableRuns, type RecoveringExecutor } from './use-cases/find-recoverable-runs.js';

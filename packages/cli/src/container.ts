@@ -8,7 +8,10 @@ import {
   NODE_CATALOG,
   PAYLOAD_CODEC,
   SECRET_PROVIDER,
+  TASK_INBOX,
   ValidateWorkflowUseCase,
+  type AnswerSealer,
+  type TaskInbox,
   type BrowserSessions,
   type ChildRuns,
   type DurableRunner,
@@ -20,9 +23,13 @@ import {
 } from '@casare-rpa/application';
 import { dbosRunnerConfigFromEnv, redactDatabaseUrl, type DbosRunnerConfig } from '@casare-rpa/infra-dbos/config';
 import { inMemoryModule } from '@casare-rpa/infra-memory';
-import { SqliteRunInspector, sqliteContainerModule, sqliteRunnerConfigFromEnv, type SqliteRunnerConfig } from '@casare-rpa/infra-sqlite';
+import { InMemoryTaskInbox } from '@casare-rpa/infra-memory';
+import { SqliteRunInspector, SqliteTaskInbox, sqliteContainerModule, sqliteRunnerConfigFromEnv, type SqliteRunnerConfig } from '@casare-rpa/infra-sqlite';
 import { browserContainerModule, childWorkflowContainerModule, nodesContainerModule } from '@casare-rpa/nodes';
 import { Container } from 'inversify';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AesAnswerSealer } from './aes-answer-sealer.js';
 import type { Durability } from './durability.js';
 import { createDefaultPayloadCodec, createProcessPayloadCodec, defaultKeyFileBeside } from './encryption/default-payload-codec.js';
 import { EnvSecretProvider } from './env-secret-provider.js';
@@ -64,6 +71,7 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
   container
     .bind<PayloadCodec>(PAYLOAD_CODEC)
     .toConstantValue(options.durability === 'memory' ? createProcessPayloadCodec() : payloadCodecOf(options.env, cwd, { create: true }));
+  const sealer = answerSealerOf(options.env, options.durability, cwd);
   container
     .bind(ExecuteWorkflowUseCase)
     .toDynamicValue(
@@ -73,6 +81,7 @@ export async function createContainer(options: CompositionOptions): Promise<Cont
           context.get<ExecutionEvents>(EXECUTION_EVENTS),
           context.get<SecretProvider>(SECRET_PROVIDER),
           context.get<PayloadCodec>(PAYLOAD_CODEC),
+          { inbox: context.get<TaskInbox>(TASK_INBOX), sealer },
         ),
     )
     .inSingletonScope();
@@ -162,6 +171,28 @@ export async function openRunInspector(
   }
   const { DbosRunInspector } = await import('@casare-rpa/infra-dbos');
   return new DecodingRunInspector(await DbosRunInspector.open(dbosConfigOf(env)), codec);
+}
+
+/**
+ * The sealer of secret task answers: `CASARE_TASK_KEY`, else (SQLite) a key file next to the journal,
+ * so `casare tasks answer` and the `casare run` that consumes the answer share it.
+ */
+export function answerSealerOf(env: Readonly<Record<string, string | undefined>>, durability: Durability, cwd: string): AnswerSealer {
+  return AesAnswerSealer.load(env, durability === 'sqlite' ? join(dirname(sqliteConfigOf(env, cwd).path), 'task-answers.key') : undefined);
+}
+
+/**
+ * The task inbox of `durability`, for `casare tasks`: the SQLite journal's (empty when the file does
+ * not exist yet: opening it creates nothing), or DBOS's in PostgreSQL.
+ */
+export async function openTaskInbox(env: Readonly<Record<string, string | undefined>>, durability: Durability, cwd: string): Promise<TaskInbox> {
+  if (durability === 'sqlite') {
+    const config = sqliteConfigOf(env, cwd);
+    return existsSync(config.path) ? SqliteTaskInbox.open(config.path, { busyTimeoutMs: config.busyTimeoutMs }) : new InMemoryTaskInbox();
+  }
+  if (durability === 'memory') return new InMemoryTaskInbox();
+  const { DbosTaskInbox } = await import('@casare-rpa/infra-dbos');
+  return DbosTaskInbox.open(dbosConfigOf(env));
 }
 
 /** Where runs of `durability` are recorded, for the line a command prints about a run (no password shown). */

@@ -16,6 +16,9 @@ Commands:
   runs resume <runId>             resume a cancelled or interrupted run and wait for it
   runs fork <runId> --from-step N start a new run that replays steps 0..N-1 of a run
   recover                         recover the pending runs of this executor and wait for them
+  tasks list                      open human tasks (dialog nodes waiting for a person), across runs
+  tasks show <taskId>             a task's fields, choices, deadline and status
+  tasks answer <taskId> --value V answer a task (or --json '{...}'); checked before it is delivered
   serve <file or folder>...       arm the schedule and webhook triggers of workflows, run what they start
   demo-site                       serve the demo site the invoice robot uses
   console                         a web page to watch runs and cancel, resume or fork them
@@ -43,6 +46,8 @@ Environment:
                         use, mode 0600. Every process of a fleet needs the same key
   CASARE_ENCRYPTION_KEY_FILE  that key file (default: encryption.key beside the SQLite file,
                         .casare/encryption.key; the same for DBOS runs)
+  CASARE_TASK_KEY       key that seals secret task answers (64 hex digits); default on SQLite: a key
+                        file next to the journal (task-answers.key); a fleet on DBOS must set it
 
 Example:
   casare run examples/data-processing/data-processing.json
@@ -179,6 +184,57 @@ a step it does not have, or a --run-id that exists.
 
 Example:
   casare runs fork 3f2a9c6e-0d5b-4d8e-9a57-1b2c3d4e5f60 --from-step 4
+`,
+  tasks: `Usage: casare tasks <list|show|answer> ...
+
+Dialog nodes (ConfirmDialogNode, InputDialogNode, FormDialogNode, ...) are human tasks: the run
+records a task and waits durably for its answer, across crashes and restarts. Tasks are where the
+runs are: PostgreSQL when CASARE_DATABASE_URL is set, else the SQLite file.
+
+Subcommands:
+  list [--status S] [--run ID] [--json]   tasks, open ones by default
+  show <taskId> [--json]                  one task: fields, choices, deadline, status
+  answer <taskId> --value V | --json J    answer a task
+
+Example:
+  casare tasks list
+`,
+  'tasks list': `Usage: casare tasks list [--status open|answered|timed_out|all] [--run ID] [--json]
+
+Lists human tasks across runs, oldest first: open ones unless --status says otherwise.
+
+Options:
+  --status S   open (default), answered, timed_out or all
+  --run ID     only the tasks of this run
+  --json       print them as JSON (fields, choices, deadline included)
+
+Example:
+  casare tasks list --json
+`,
+  'tasks show': `Usage: casare tasks show <taskId> [--json]
+
+Prints a task: its run and node, title and message, each field with its type, choices, default
+and whether it is required, its deadline and what a timeout does, and its status.
+
+Example:
+  casare tasks show run-42:3
+`,
+  'tasks answer': `Usage: casare tasks answer <taskId> (--value V | --json '{"field": value, ...}')
+
+Answers an open task. The answer is checked against the task's fields first (types, required
+fields, choices offered); a wrong answer, an unknown task or a closed one (answered, or past its
+deadline) is refused with the reason, exit code 2, and nothing is delivered. A task takes one
+answer: a second one is refused even before the run has read the first. An answer given while no
+process runs the workflow is kept; casare recover (or casare run --run-id) consumes it. Secret
+fields (a CredentialDialogNode's password) are sealed before they leave this process.
+
+Options:
+  --value V    the value of the task's only field (or only required one), e.g. yes for a confirm
+  --json J     the answer as a JSON object keyed by field name
+
+Examples:
+  casare tasks answer run-42:3 --value yes
+  casare tasks answer run-42:5 --json '{"username": "ada", "password": "s3cret"}'
 `,
   recover: `Usage: casare recover [--json]
 

@@ -58,6 +58,9 @@ export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
       case 'runs':
         checkDatabaseUrlEnv(cli.env);
         return await (await import('./commands/runs.js')).runsCommand(rest, cli);
+      case 'tasks':
+        checkDatabaseUrlEnv(cli.env);
+        return await (await import('./commands/tasks.js')).tasksCommand(rest, cli);
       case 'recover':
         checkDatabaseUrlEnv(cli.env, 'recover');
         return await (await import('./commands/recover.js')).recoverCommand(rest, cli);
@@ -84,6 +87,7 @@ export async function runCli(cli: CliEnvironment): Promise<ExitCode> {
 }
 
 const RUNS_SUBCOMMANDS = ['list', 'show', 'cancel', 'resume', 'fork'] as const;
+const TASKS_SUBCOMMANDS = ['list', 'show', 'answer'] as const;
 
 /**
  * The help a command line asks for with `--help`/`-h`, answered before the command's module loads
@@ -108,6 +112,10 @@ function helpTopicOf(command: string | undefined, rest: readonly string[]): Help
     case 'runs': {
       const sub = RUNS_SUBCOMMANDS.find((name) => name === rest[0]);
       return sub === undefined ? 'runs' : `runs ${sub}`;
+    }
+    case 'tasks': {
+      const sub = TASKS_SUBCOMMANDS.find((name) => name === rest[0]);
+      return sub === undefined ? 'tasks' : `tasks ${sub}`;
     }
     default:
       return undefined;

@@ -130,6 +130,14 @@ export class ProgressReporter implements ExecutionEvents {
         this.line(event.runId, this.nodeLine(this.paint('red', '✗'), event.nodeId, event.nodeType, status, undefined, retries));
         return;
       }
+      case 'task.opened': {
+        const deadline = event.deadlineAt === null ? 'no deadline' : `deadline ${formatTimestamp(event.deadlineAt)}`;
+        this.line(
+          event.runId,
+          `${this.paint('cyan', '⌛')} ${event.nodeId} waits for a person: task ${event.taskId} "${oneLine(event.title, 60)}" (${deadline}); casare tasks show ${event.taskId}`,
+        );
+        return;
+      }
       case 'run.completed':
       case 'run.failed':
       case 'run.cancelled':

@@ -51,6 +51,10 @@ export const EXEC_OUTPUT_PORTS: ReadonlySet<string> = new Set([
   'protected_body',
   'on_error',
   'finally',
+  // dialog nodes (human tasks): a confirm's answer, a task past its deadline
+  'yes',
+  'no',
+  'timeout',
 ]);
 
 /** True when a control-flow connection may leave from this port (`case_*` of Switch, `branch_*` of Fork included). */
@@ -317,7 +321,7 @@ class DocumentChecker {
         'DANGLING_CONNECTION',
         [...path, 'source_port'],
         `control-flow connection leaves "${connection.sourceNode}" from port "${connection.sourcePort}", which is not an exec port ` +
-          '(exec_out, exec_*, true, false, body, completed, case_*, default, try_body, catch_body, finally_body, branch_*, retry_body, success, failed, protected_body, on_error, finally)',
+          '(exec_out, exec_*, true, false, body, completed, case_*, default, try_body, catch_body, finally_body, branch_*, retry_body, success, failed, protected_body, on_error, finally, yes, no, timeout)',
         connection.sourceNode,
       );
     }

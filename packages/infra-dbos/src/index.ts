@@ -1,5 +1,6 @@
 export { DbosDurableRunner } from './dbos-durable-runner.js';
 export { DbosRunInspector } from './dbos-run-inspector.js';
+export { DbosTaskInbox } from './dbos-task-inbox.js';
 export { DbosRunRecordReader, type DbosRunRecord, type DbosRunRecordFilter } from './dbos-run-record-reader.js';
 export { dbosContainerModule } from './dbos-container-module.js';
 export * from './config.js';

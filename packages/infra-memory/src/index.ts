@@ -2,3 +2,4 @@ export { InMemoryDurableRunner, type InMemoryDurableRunnerOptions } from './in-m
 export { InMemoryJournal, type JournalRun } from './in-memory-journal.js';
 export { VirtualClock, type VirtualClockOptions } from './clock.js';
 export { inMemoryModule } from './in-memory-module.js';
+export { InMemoryTaskInbox } from './in-memory-task-inbox.js';

@@ -7,6 +7,7 @@ export {
   type SqliteSynchronous,
 } from './sqlite-journal-store.js';
 export { SqliteRunInspector } from './sqlite-run-inspector.js';
+export { SqliteTaskInbox } from './sqlite-task-inbox.js';
 export { sqliteContainerModule } from './sqlite-container-module.js';
 export { sqliteRunnerConfigFromEnv, DEFAULT_SQLITE_PATH, DEFAULT_SQLITE_EXECUTOR_ID, type SqliteRunnerConfig } from './sqlite-runner-config.js';
 export { SqliteJournalError, type SqliteJournalErrorCode } from './errors.js';

@@ -42,6 +42,7 @@ import { structuredDataSuperNode } from './files/structured-data-super-node.js';
 import { structuredFileNodeHandlers } from './files/structured-file-nodes.js';
 import { xmlNodeHandlers } from './xml/xml-nodes.js';
 import { triggerNodeHandlers } from './triggers/trigger-nodes.js';
+import { dialogNodeHandlers } from './dialogs/dialog-nodes.js';
 import { dateTimeNodeHandlers } from './utility/datetime-nodes.js';
 import { utilityNodeHandlers } from './utility/utility-nodes.js';
 
@@ -49,7 +50,7 @@ import { utilityNodeHandlers } from './utility/utility-nodes.js';
  * Every handler of the catalog except the browser ones: control flow, error handling and triggers, variables
  * and data, text, lists, dicts, expressions, random values, log and wait, dates, files, structured
  * files, XML, archives, documents, SQL, HTTP, email, FTP, scripts and system, connectors,
- * LLM, RAG and document-AI nodes. Desktop,
+ * LLM, RAG and document-AI nodes, dialogs (as human tasks). Desktop,
  * window and Office-automation types are unsupported on Linux on purpose.
  */
 export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
@@ -99,5 +100,6 @@ export function coreNodeHandlers(): readonly CatalogNodeHandler[] {
     ...pdfNodeHandlers,
     ...imageNodeHandlers,
     ...triggerNodeHandlers,
+    ...dialogNodeHandlers,
   ];
 }

@@ -45,6 +45,17 @@ export type ExecutionEvent =
       readonly replayed: boolean;
       readonly at: number;
     }
+  | {
+      /** A human-task node opened its task and the run waits for its answer (`casare tasks answer`). */
+      readonly type: 'task.opened';
+      readonly runId: string;
+      readonly nodeId: string;
+      readonly taskId: string;
+      readonly title: string;
+      /** When the task times out, ms since the epoch; null for no deadline. */
+      readonly deadlineAt: number | null;
+      readonly at: number;
+    }
   | { readonly type: 'run.completed'; readonly runId: string; readonly at: number }
   | { readonly type: 'run.failed'; readonly runId: string; readonly error: NodeError; readonly at: number }
   | { readonly type: 'run.cancelled'; readonly runId: string; readonly at: number };

@@ -1,4 +1,5 @@
 import type { Json, JsonObject, NodeError, NodeOutcome, TemplateScope, ValidationIssue, WorkflowNode, WorkflowSettings } from '@casare-rpa/domain';
+import type { HumanTaskRequest, TaskAnswer } from './task-inbox.js';
 
 /** Where a node writes its log lines; lines are redacted before they reach any sink. */
 export interface NodeLogger {
@@ -50,6 +51,11 @@ export interface NodeExecution {
   readonly scope?: TemplateScope;
   /** The workflow's settings (script nodes read `allowScripts`); set by `ExecuteWorkflowUseCase`. */
   readonly settings?: WorkflowSettings;
+  /**
+   * For a human-task node (`NodeHandler.humanTask`): how its task ended, answered or timed out. The
+   * body sets it on the execution that completes the node, after the durable wait for the answer.
+   */
+  readonly taskAnswer?: TaskAnswer;
 }
 
 /**
@@ -76,6 +82,12 @@ export interface NodeHandler {
   readonly effect?: NodeEffect | ((node: WorkflowNode) => NodeEffect);
   /** Static check of a node's raw config before any run starts; templates count as valid values. */
   validate?(node: WorkflowNode): readonly ValidationIssue[];
+  /**
+   * Makes the node a human task (the dialog nodes): the body first asks this for the task, from the
+   * node's resolved config, records it and waits durably for its answer, then calls `execute` with
+   * `NodeExecution.taskAnswer` set (docs/architecture.md, Human tasks).
+   */
+  humanTask?(execution: NodeExecution): HumanTaskRequest;
   /** Runs the node. Throw to fail the attempt (the runner may retry); return an outcome otherwise. */
   execute(execution: NodeExecution): Promise<NodeOutcome>;
 }
@@ -93,6 +105,10 @@ export interface NodeCatalog {
   effectOf(node: WorkflowNode): NodeEffect;
   /** Executes one node with its handler. */
   execute(execution: NodeExecution): Promise<NodeOutcome>;
+  /** True when the node is a human task (its handler has `humanTask`); a catalog without the method has none. */
+  isHumanTask?(node: WorkflowNode): boolean;
+  /** The task a human-task node asks, from its handler's `humanTask`. */
+  describeTask?(execution: NodeExecution): HumanTaskRequest;
   /** Releases what the catalog holds for a run (browsers, pages) once the run ends. */
   releaseRun(runId: string): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { PLAIN_PAYLOAD_CODEC, type PayloadCodec } from '../ports/payload-codec.j
 import type { SecretProvider } from '../ports/secret-provider.js';
 import { codeOf } from './node-errors.js';
 import { CASARE_WORKFLOW, executeWorkflowInputSchema, type ExecuteWorkflowInput, type RunResult } from './run-result.js';
-import { emitSafely, RunExecution } from './run-execution.js';
+import { emitSafely, RunExecution, type HumanTaskServices } from './run-execution.js';
 import { ValidateWorkflowUseCase } from './validate-workflow.js';
 
 export { NodeAttemptError, OutcomeInvalidError, SecretNotFoundError } from './node-errors.js';
@@ -54,6 +54,8 @@ export class ExecuteWorkflowUseCase {
     private readonly events: ExecutionEvents,
     private readonly secrets: SecretProvider,
     private readonly codec: PayloadCodec = PLAIN_PAYLOAD_CODEC,
+    /** Where human-task nodes list their tasks and how secret answers are opened (none: tasks live in the run's record only). */
+    private readonly tasks: HumanTaskServices = {},
   ) {
     this.validator = new ValidateWorkflowUseCase(catalog);
   }
@@ -103,7 +105,7 @@ export class ExecuteWorkflowUseCase {
       throw error;
     }
     const mode = input.checkpoint ?? LEGACY_CHECKPOINT_MODE;
-    return new RunExecution(ctx, workflow, input, mode, this.catalog, this.events, this.secrets, this.codec).run();
+    return new RunExecution(ctx, workflow, input, mode, this.catalog, this.events, this.secrets, this.codec, this.tasks).run();
   }
 }
 

@@ -1,4 +1,4 @@
-import { ExecutionOrchestrator, nodeOutcomeSchema, resolveTemplates } from '@casare-rpa/domain';
+import { ExecutionOrchestrator, isJsonObject, nodeOutcomeSchema, resolveTemplates } from '@casare-rpa/domain';
 import type {
   BranchRun,
   CheckpointMode,
@@ -16,6 +16,7 @@ import type { ExecutionEvent, ExecutionEvents } from '../ports/execution-events.
 import type { NodeCatalog, NodeEffect, NodeExecution, NodeLogger } from '../ports/node-catalog.js';
 import type { PayloadCodec } from '../ports/payload-codec.js';
 import type { SecretProvider } from '../ports/secret-provider.js';
+import { taskSignalName, type AnswerSealer, type HumanTask, type TaskAnswer, type TaskInbox } from '../ports/task-inbox.js';
 import { findErrorWithCode, hasErrorCode, NondeterminismError, ParallelNestingError } from '../errors.js';
 import { REDACTED, redactJson, redactText, secretReferences } from '../execution/redaction.js';
 import { stepPolicyOf } from '../execution/step-policy.js';
@@ -43,6 +44,20 @@ export function emitSafely(events: ExecutionEvents, event: ExecutionEvent): void
   }
 }
 
+/** What the body needs for human-task nodes; without an inbox their tasks are only in the run's record. */
+export interface HumanTaskServices {
+  /** Where tasks are listed for people and tools. */
+  readonly inbox?: TaskInbox;
+  /** Opens sealed (secret) answers inside the steps that use them. */
+  readonly sealer?: AnswerSealer;
+}
+
+/**
+ * How long a task without a deadline waits, ms (about ten years): a durable wait always has one.
+ * A task that needs none still ends, so a forgotten run does not wait forever.
+ */
+export const NO_TASK_DEADLINE_MS = 10 * 365 * 24 * 3600 * 1000;
+
 /**
  * One execution (first run, replay or recovery) of the workflow body for one run. The loop folds
  * the outcomes of durable steps into the state; each step runs nodes from the current one while they
@@ -64,6 +79,7 @@ export class RunExecution {
     private readonly events: ExecutionEvents,
     private readonly secrets: SecretProvider,
     private readonly codec: PayloadCodec,
+    private readonly tasks: HumanTaskServices = {},
   ) {
     this.orchestrator = new ExecutionOrchestrator(workflow);
     this.sensitive = [...workflow.variables].filter(([, declaration]) => declaration.sensitive).map(([name]) => name);
@@ -85,7 +101,8 @@ export class RunExecution {
         }
         current = this.orchestrator.current(state);
         if (current === undefined) break;
-        const step = await this.executeStep(this.workflow.node(current), state, this.nextIndex, undefined);
+        const node = this.workflow.node(current);
+        const step = this.isHumanTask(node) ? await this.executeHumanTask(node, state) : await this.executeStep(node, state, this.nextIndex, undefined);
         this.nextIndex = step.index + 1;
         state = step.state;
         const sleepMs = step.last.sleepMs;
@@ -159,15 +176,99 @@ export class RunExecution {
     return this.mode === 'every-node' ? 'world' : this.catalog.effectOf(node);
   }
 
+  private isHumanTask(node: WorkflowNode): boolean {
+    return this.catalog.describeTask !== undefined && (this.catalog.isHumanTask?.(node) ?? false);
+  }
+
+  /**
+   * A human-task node (docs/architecture.md, Human tasks): one step records the task (built from
+   * the node's resolved config, opened in the inbox), a durable wait takes its answer or its
+   * timeout, and the node's own step completes it from that. Each of the three is one durable
+   * operation, so a crash anywhere resumes at the same place: a run killed while waiting waits again
+   * for the time left, and an answer given meanwhile is consumed then.
+   */
+  private async executeHumanTask(
+    node: WorkflowNode,
+    state: ExecutionState,
+  ): Promise<{ readonly state: ExecutionState; readonly last: NodeOutcome; readonly nodes: readonly RecordedNode[]; readonly index: number }> {
+    const { ctx } = this;
+    let openIndex = this.nextIndex;
+    const recorded = await ctx.step<JsonObject>(
+      `task:${node.id}`,
+      async (attempt): Promise<JsonObject> => {
+        openIndex = attempt.index;
+        const used: string[] = [];
+        const taskId = idempotencyKeyOf(ctx.runId, attempt.index, undefined);
+        try {
+          const execution = await this.executionFor(node, state, attempt, taskId, used, undefined);
+          const request = (this.catalog.describeTask as (execution: NodeExecution) => ReturnType<NonNullable<NodeCatalog['describeTask']>>)(execution);
+          const createdAt = Date.now();
+          const task: HumanTask = {
+            ...request,
+            taskId,
+            runId: ctx.runId,
+            nodeId: node.id,
+            nodeType: node.type,
+            createdAt,
+            deadlineAt: request.timeoutMs === undefined ? null : createdAt + request.timeoutMs,
+          };
+          const json = redactJson(task as unknown as JsonObject, used);
+          await this.tasks.inbox?.openTask(json as unknown as HumanTask);
+          return { task: json };
+        } catch (error) {
+          if (attempt.signal.aborted) throw error;
+          return { error: toNodeError(error, node.id, attempt.attempt, used) as unknown as JsonObject };
+        }
+      },
+      { maxAttempts: 1, intervalMs: 0, backoffRate: 1 },
+    );
+    this.nextIndex = openIndex + 1;
+    const task = recorded['task'];
+    if (!isJsonObject(task)) {
+      const error = (recorded['error'] as unknown as NodeError | undefined) ?? {
+        nodeId: node.id,
+        code: 'NODE_FAILED',
+        message: 'the task could not be opened',
+        type: 'Error',
+        attempts: 1,
+      };
+      const outcome: NodeOutcome = { outputs: {}, error };
+      this.emit({ type: 'node.failed', ...this.eventBase(node, openIndex), replayed: false, error, at: Date.now() });
+      return { state: this.orchestrator.next(state, node.id, outcome), last: outcome, nodes: [], index: openIndex };
+    }
+    const taskId = typeof task['taskId'] === 'string' ? task['taskId'] : '';
+    const deadlineAt = typeof task['deadlineAt'] === 'number' ? task['deadlineAt'] : null;
+    const createdAt = typeof task['createdAt'] === 'number' ? task['createdAt'] : 0;
+    this.emit({
+      type: 'task.opened',
+      runId: ctx.runId,
+      nodeId: node.id,
+      taskId,
+      title: typeof task['title'] === 'string' ? task['title'] : '',
+      deadlineAt,
+      at: Date.now(),
+    });
+    const waitIndex = this.nextIndex;
+    const wait = await ctx.waitForSignal(taskSignalName(taskId), {
+      timeoutMs: deadlineAt === null ? NO_TASK_DEADLINE_MS : Math.max(0, deadlineAt - createdAt),
+    });
+    this.nextIndex = waitIndex + 1;
+    const answer: TaskAnswer =
+      wait.kind === 'received' && isJsonObject(wait.value) ? { kind: 'answered', taskId, value: wait.value } : { kind: 'timeout', taskId };
+    return this.executeStep(node, state, this.nextIndex, undefined, answer);
+  }
+
   /**
    * One durable step starting at `first`: its recorded node outcomes folded into `state`. A step
-   * whose body ran here folds what the body computed; a replayed one folds its record.
+   * whose body ran here folds what the body computed; a replayed one folds its record. `answer` is
+   * set for the step that completes a human-task node.
    */
   private async executeStep(
     first: WorkflowNode,
     state: ExecutionState,
     expectedIndex: number,
     boundary: ((state: ExecutionState) => string | undefined) | undefined,
+    answer?: TaskAnswer,
   ): Promise<{ readonly state: ExecutionState; readonly last: NodeOutcome; readonly nodes: readonly RecordedNode[]; readonly index: number }> {
     const { ctx } = this;
     const policy = stepPolicyOf(this.workflow, first);
@@ -190,6 +291,8 @@ export class RunExecution {
         });
       }
       previousError = undefined;
+      // The task is over for the run: close it in the inbox (the answer already did; a timeout did not).
+      if (answer) await this.tasks.inbox?.closeTask(answer.taskId, answer.kind === 'answered' ? 'answered' : 'timed_out', Date.now());
       const nodes: RecordedNode[] = [];
       let local = state;
       for (let node: WorkflowNode | undefined = first, position = 0; node !== undefined; position += 1) {
@@ -200,7 +303,7 @@ export class RunExecution {
         const used: string[] = [];
         let outcome: NodeOutcome;
         try {
-          outcome = await this.attempt(node, local, attempt, key, used);
+          outcome = await this.attempt(node, local, attempt, key, used, position === 0 ? answer : undefined);
         } catch (error) {
           const nodeError = toNodeError(error, node.id, attempt.attempt, used);
           previousError = { node, message: nodeError.message };
@@ -281,6 +384,8 @@ export class RunExecution {
     const nextId = boundary ? boundary(state) : this.orchestrator.current(state);
     if (nextId === undefined) return undefined;
     const next = this.workflow.node(nextId);
+    // A human task starts with its own step (then waits): a stretch ends before it.
+    if (this.isHumanTask(next)) return undefined;
     if (!samePolicy(stepPolicyOf(this.workflow, next), policy)) return undefined;
     return next;
   }
@@ -290,7 +395,34 @@ export class RunExecution {
   }
 
   /** One node's attempt, inside the step: resolve templates and secrets, run the handler, redact what it returns. */
-  private async attempt(node: WorkflowNode, state: ExecutionState, attempt: StepAttempt, idempotencyKey: string, used: string[]): Promise<NodeOutcome> {
+  private async attempt(
+    node: WorkflowNode,
+    state: ExecutionState,
+    attempt: StepAttempt,
+    idempotencyKey: string,
+    used: string[],
+    taskAnswer: TaskAnswer | undefined,
+  ): Promise<NodeOutcome> {
+    const execution = await this.executionFor(node, state, attempt, idempotencyKey, used, taskAnswer);
+    const raw = await this.catalog.execute(execution);
+    const parsed = nodeOutcomeSchema.safeParse(raw);
+    if (!parsed.success) throw new OutcomeInvalidError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+    return this.redactOutcome(parsed.data, used);
+  }
+
+  /**
+   * What a node execution sees, built inside its step: templates and secrets resolved, sealed
+   * answers (a credential dialog's password) opened in config and inputs. Every secret value it
+   * holds is added to `used`, so what the step returns, logs or reports is redacted.
+   */
+  private async executionFor(
+    node: WorkflowNode,
+    state: ExecutionState,
+    attempt: StepAttempt,
+    idempotencyKey: string,
+    used: string[],
+    taskAnswer: TaskAnswer | undefined,
+  ): Promise<NodeExecution> {
     const { ctx, workflow } = this;
     const secretValues = new Map<string, string>();
     for (const name of secretReferences(node.config)) {
@@ -320,8 +452,8 @@ export class RunExecution {
     const control = this.orchestrator.controlContext(state, node.id);
     const execution: NodeExecution = {
       node,
-      config: resolveTemplates(node.config, scope) as JsonObject,
-      inputs,
+      config: this.openSealed(resolveTemplates(node.config, scope), used) as JsonObject,
+      inputs: this.openSealed(inputs, used) as JsonObject,
       variables,
       runId: ctx.runId,
       stepIndex: attempt.index,
@@ -340,11 +472,27 @@ export class RunExecution {
         return attempt.signal;
       },
       scope,
+      ...(taskAnswer === undefined ? {} : { taskAnswer }),
     };
-    const raw = await this.catalog.execute(execution);
-    const parsed = nodeOutcomeSchema.safeParse(raw);
-    if (!parsed.success) throw new OutcomeInvalidError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
-    return this.redactOutcome(parsed.data, used);
+    return execution;
+  }
+
+  /** `value` with every sealed answer in its strings opened; the opened values join `used`. */
+  private openSealed(value: Json, used: string[]): Json {
+    const sealer = this.tasks.sealer;
+    if (!sealer) return value;
+    const visit = (item: Json): Json => {
+      if (typeof item === 'string') {
+        const opened = sealer.openAll(item);
+        if (!opened) return item;
+        used.push(...opened.secrets);
+        return opened.text;
+      }
+      if (Array.isArray(item)) return (item as readonly Json[]).map(visit);
+      if (item !== null && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, element]) => [key, visit(element)]));
+      return item;
+    };
+    return visit(value);
   }
 
   /** The outcome with secret values masked and sensitive variable writes replaced by the marker. */

@@ -1,4 +1,4 @@
-import type { NodeCatalog, NodeEffect, NodeExecution, NodeHandler } from '@casare-rpa/application';
+import type { HumanTaskRequest, NodeCatalog, NodeEffect, NodeExecution, NodeHandler } from '@casare-rpa/application';
 import type { NodeOutcome, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
 
 /** Two handlers claim the same node type name. */
@@ -87,6 +87,16 @@ export class HandlerNodeCatalog implements NodeCatalog {
   }
 
   /** Runs one node with the handler of its type. */
+  isHumanTask(node: WorkflowNode): boolean {
+    return this.byType.get(node.type)?.humanTask !== undefined;
+  }
+
+  describeTask(execution: NodeExecution): HumanTaskRequest {
+    const handler = this.byType.get(execution.node.type);
+    if (!handler?.humanTask) throw new UnknownNodeTypeError(execution.node.id, execution.node.type);
+    return handler.humanTask(execution);
+  }
+
   async execute(execution: NodeExecution): Promise<NodeOutcome> {
     const handler = this.byType.get(execution.node.type);
     if (!handler) throw new UnknownNodeTypeError(execution.node.id, execution.node.type);

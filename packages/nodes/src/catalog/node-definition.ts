@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { NodeEffect, NodeExecution, NodeHandler } from '@casare-rpa/application';
+import type { HumanTaskRequest, NodeEffect, NodeExecution, NodeHandler } from '@casare-rpa/application';
 import type { JsonObject, NodeOutcome, ValidationIssue, WorkflowNode } from '@casare-rpa/domain';
 import { configIssuesOf, staticIssues } from './config-issues.js';
 import { ConfigFieldError, NodeConfigError, configPath } from './node-config-error.js';
@@ -46,6 +46,11 @@ export interface NodeDefinition<S extends z.ZodType> {
    * only while running; any other throw is a node failure the runner may retry.
    */
   run(config: z.output<S>, execution: NodeExecution): NodeOutcome | Promise<NodeOutcome>;
+  /**
+   * Makes the node a human task: the task it asks, from its parsed config. `run` then gets
+   * `execution.taskAnswer` (docs/architecture.md, Human tasks).
+   */
+  task?(config: z.output<S>, execution: NodeExecution): HumanTaskRequest;
 }
 
 /** The config key a field path starts with (`headers` for `headers.Accept`, `items` for `items[2]`). */
@@ -100,6 +105,22 @@ export function defineNode<S extends z.ZodType>(definition: NodeDefinition<S>): 
         nodeId: node.id,
       }));
     },
+
+    ...(definition.task === undefined
+      ? {}
+      : {
+          humanTask(execution: NodeExecution): HumanTaskRequest {
+            const params: JsonObject = { ...execution.config, ...execution.inputs };
+            const result = schema.safeParse(params);
+            if (!result.success) throw new NodeConfigError(execution.node.id, configIssuesOf(result.error.issues, params));
+            try {
+              return (definition.task as NonNullable<NodeDefinition<S>['task']>)(result.data, execution);
+            } catch (error) {
+              if (error instanceof ConfigFieldError) throw new NodeConfigError(execution.node.id, [{ field: error.field, message: error.problem }]);
+              throw error;
+            }
+          },
+        }),
 
     async execute(execution: NodeExecution): Promise<NodeOutcome> {
       const params: JsonObject = { ...execution.config, ...execution.inputs };

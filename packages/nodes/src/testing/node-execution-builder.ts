@@ -1,4 +1,4 @@
-import type { NodeExecution, NodeLogger } from '@casare-rpa/application';
+import type { NodeExecution, NodeLogger, TaskAnswer } from '@casare-rpa/application';
 import type { Json, JsonObject, NodeError, WorkflowNode, WorkflowSettings } from '@casare-rpa/domain';
 
 /** Logger that keeps lines in memory, for assertions. */
@@ -36,6 +36,7 @@ export class NodeExecutionBuilder {
   private workingDirectory = process.cwd();
   private signal: AbortSignal = new AbortController().signal;
   private settings: WorkflowSettings | undefined;
+  private taskAnswer: TaskAnswer | undefined;
   /** The logger the built execution writes to. */
   readonly logger = new MemoryNodeLogger();
 
@@ -126,6 +127,12 @@ export class NodeExecutionBuilder {
     return this;
   }
 
+  /** Sets how the node's human task ended (dialog nodes). */
+  answering(answer: TaskAnswer): this {
+    this.taskAnswer = answer;
+    return this;
+  }
+
   /** The execution. */
   build(): NodeExecution {
     return {
@@ -145,6 +152,7 @@ export class NodeExecutionBuilder {
       logger: this.logger,
       signal: this.signal,
       settings: this.settings,
+      ...(this.taskAnswer === undefined ? {} : { taskAnswer: this.taskAnswer }),
     };
   }
 }
