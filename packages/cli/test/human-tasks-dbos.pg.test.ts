@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { requireExternalService } from '@casare-rpa/testkit';
-import { workflowDoc } from '@casare-rpa/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonOf, localPostgresAnswers, requireBuiltBinary, TestDatabase, Workspace, type CasareProcess } from './casare-process.js';
+import { localPostgresAnswers, requireBuiltBinary, TestDatabase, Workspace, type CasareProcess } from './casare-process.js';
+import { confirmFlow, taskQueries, waitingForTask } from './human-tasks-flows.js';
 
 // Human tasks on DBOS, with real `casare` processes on the local PostgreSQL: the task lives in the
 // system database (`DbosTaskInbox`), the wait is DBOS.recv and the answer a DBOS message. A run
@@ -13,50 +11,17 @@ import { jsonOf, localPostgresAnswers, requireBuiltBinary, TestDatabase, Workspa
 
 const hasPostgres = requireExternalService('PostgreSQL', localPostgresAnswers(), 'nothing answers at 127.0.0.1:5432 (npm run setup starts a local PostgreSQL)');
 
-/** start -> ask (ConfirmDialogNode) -> yes: append "yes" / no: append "no" -> end. */
-const confirmFlow = () =>
-  workflowDoc()
-    .name('approval')
-    .start()
-    .node('ask', 'ConfirmDialogNode', { title: 'Pay invoice 42?', message: 'Amount: 1,200 EUR' })
-    .node('paid', 'FileSystemSuperNode', { action: 'Append File', file_path: 'ledger.txt', content: 'yes {{$run.id}}\n' })
-    .node('refused', 'FileSystemSuperNode', { action: 'Append File', file_path: 'ledger.txt', content: 'no {{$run.id}}\n' })
-    .end()
-    .exec('start', 'ask')
-    .exec('ask', 'paid', 'yes')
-    .exec('ask', 'refused', 'no')
-    .exec('paid', 'end')
-    .exec('refused', 'end')
-    .build();
-
 describe.skipIf(!hasPostgres)('human tasks on DBOS (real processes)', { timeout: 300_000 }, () => {
   let ws: Workspace;
   let database: TestDatabase;
   let env: Record<string, string>;
 
-  async function ledger(runId: string): Promise<string[]> {
-    const text = await readFile(join(ws.dir, 'ledger.txt'), 'utf8').catch(() => '');
-    return text
-      .split('\n')
-      .filter((line) => line.endsWith(` ${runId}`))
-      .map((line) => line.split(' ')[0] ?? '');
-  }
-
-  async function taskStatus(runId: string): Promise<string | undefined> {
-    const listed = await ws.run(['tasks', 'list', '--status', 'all', '--run', runId, '--json'], env);
-    expect(listed.code, listed.stderr).toBe(0);
-    return jsonOf<Array<{ status: string }>>(listed)[0]?.status;
-  }
-
-  async function runStatus(runId: string): Promise<string> {
-    const shown = await ws.run(['runs', 'show', runId, '--json'], env);
-    expect(shown.code, shown.stderr).toBe(0);
-    return jsonOf<{ run: { status: string } }>(shown).run.status;
-  }
-
-  function waiting(child: CasareProcess): Promise<string> {
-    return child.waitForLine('stdout', /waits for a person: task \S+/);
-  }
+  const { ledger, tasksOf, runStatus } = taskQueries(
+    () => ws,
+    () => env,
+  );
+  const taskStatus = async (runId: string): Promise<string | undefined> => (await tasksOf(runId))[0]?.status;
+  const waiting = (child: CasareProcess): Promise<string> => waitingForTask(child);
 
   beforeAll(async () => {
     requireBuiltBinary();

@@ -2,29 +2,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { workflowDoc } from '@casare-rpa/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, jsonOf, requireBuiltBinary, Workspace, type CasareProcess } from './casare-process.js';
+import { childEnv, requireBuiltBinary, Workspace, type CasareProcess } from './casare-process.js';
+import { confirmFlow, taskQueries, waitingForTask } from './human-tasks-flows.js';
 
 // Human tasks on the default durability (SQLite, no server), with real `casare` processes: a run
 // waiting on a ConfirmDialogNode is SIGKILLed, recovered, answered with `casare tasks answer`, and
 // completes down the chosen branch; wrong and second answers are refused; an answer given while no
 // process runs is consumed on recovery; a credential answer never reaches the journal file or the
 // events in clear.
-
-/** start -> ask (ConfirmDialogNode) -> yes: append "yes" / no: append "no" -> end. */
-const confirmFlow = (config: Record<string, string | number> = {}) =>
-  workflowDoc()
-    .name('approval')
-    .start()
-    .node('ask', 'ConfirmDialogNode', { title: 'Pay invoice 42?', message: 'Amount: 1,200 EUR', ...config })
-    .node('paid', 'FileSystemSuperNode', { action: 'Append File', file_path: 'ledger.txt', content: 'yes {{$run.id}}\n' })
-    .node('refused', 'FileSystemSuperNode', { action: 'Append File', file_path: 'ledger.txt', content: 'no {{$run.id}}\n' })
-    .end()
-    .exec('start', 'ask')
-    .exec('ask', 'paid', 'yes')
-    .exec('ask', 'refused', 'no')
-    .exec('paid', 'end')
-    .exec('refused', 'end')
-    .build();
 
 const PASSWORD = 'pw-Zx81-never-in-clear';
 
@@ -40,42 +25,15 @@ const credentialFlow = () =>
     .chain('start', 'login', 'use', 'note', 'end')
     .build();
 
-interface ListedTask {
-  taskId: string;
-  runId: string;
-  status: string;
-  nodeId: string;
-  fields: Array<{ name: string; type: string; choices?: string[]; required: boolean }>;
-}
-
 describe('human tasks on SQLite (real processes)', { timeout: 300_000 }, () => {
   const env = childEnv();
   let ws: Workspace;
 
-  async function ledger(runId: string): Promise<string[]> {
-    const text = await readFile(join(ws.dir, 'ledger.txt'), 'utf8').catch(() => '');
-    return text
-      .split('\n')
-      .filter((line) => line.endsWith(` ${runId}`))
-      .map((line) => line.split(' ')[0] ?? '');
-  }
-
-  async function tasksOf(runId: string, status = 'all'): Promise<ListedTask[]> {
-    const listed = await ws.run(['tasks', 'list', '--status', status, '--run', runId, '--json'], env);
-    expect(listed.code, listed.stderr).toBe(0);
-    return jsonOf<ListedTask[]>(listed);
-  }
-
-  async function runStatus(runId: string): Promise<string> {
-    const shown = await ws.run(['runs', 'show', runId, '--json'], env);
-    expect(shown.code, shown.stderr).toBe(0);
-    return jsonOf<{ run: { status: string } }>(shown).run.status;
-  }
-
-  /** Waits for the progress line that says the run waits for task `taskId` (or any task). */
-  function waiting(child: CasareProcess): Promise<string> {
-    return child.waitForLine('stdout', /waits for a person: task \S+/);
-  }
+  const { ledger, tasksOf, runStatus } = taskQueries(
+    () => ws,
+    () => env,
+  );
+  const waiting = (child: CasareProcess): Promise<string> => waitingForTask(child);
 
   beforeAll(async () => {
     requireBuiltBinary();
