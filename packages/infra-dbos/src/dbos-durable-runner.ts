@@ -26,6 +26,7 @@ import { DBOS_RUNNER_CONFIG } from './tokens.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
 import { DatabaseUnavailableError, isDatabaseUnavailable, SystemDatabaseSetupError } from './errors.js';
 import { prepareSystemDatabase, withSystemDatabaseSetupLock } from './system-database.js';
+import { CASARE_DBOS_SERIALIZER } from './dbos-serializer.js';
 
 /** How often a handle of a run executing elsewhere (another process, DBOS's queue) polls for its end. */
 const RESULT_POLLING_MS = 100;
@@ -107,6 +108,7 @@ export class DbosDurableRunner implements DurableRunner {
           applicationVersion: this.#config.applicationVersion,
           executorID: this.#config.executorId,
           logger: this.#logger,
+          serializer: CASARE_DBOS_SERIALIZER,
           ...(this.#config.listenQueues === undefined ? {} : { listenQueues: [...this.#config.listenQueues] }),
         });
         for (const [name, body] of this.#bodies) {

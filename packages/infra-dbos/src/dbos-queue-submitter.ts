@@ -21,6 +21,7 @@ import { listQueryOf, stepRecordsOf, summaryOf } from './dbos-records.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
 import { newSignalPool, sendDbosSignal } from './dbos-signals.js';
 import { DatabaseUnavailableError } from './errors.js';
+import { CASARE_DBOS_SERIALIZER } from './dbos-serializer.js';
 
 const RESULT_POLLING_MS = 200;
 
@@ -63,6 +64,7 @@ export class DbosQueueSubmitter implements DurableRunner {
       systemDatabaseUrl: this.config.databaseUrl,
       applicationName: this.config.applicationName,
       logger: new DbosStderrLogger(this.config.logLevel, this.config.databaseUrl),
+      serializer: CASARE_DBOS_SERIALIZER,
     });
   }
 

@@ -16,6 +16,7 @@ import { DbosStderrLogger } from './dbos-logger.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
 import { newSignalPool, sendDbosSignal } from './dbos-signals.js';
 import { DatabaseUnavailableError } from './errors.js';
+import { CASARE_DBOS_SERIALIZER } from './dbos-serializer.js';
 
 /** PostgreSQL's "relation does not exist": a database DBOS never migrated holds no runs. */
 const UNDEFINED_TABLE = '42P01';
@@ -44,6 +45,7 @@ export class DbosRunInspector implements RunInspector {
       systemDatabaseUrl: config.databaseUrl,
       applicationName: config.applicationName,
       logger: new DbosStderrLogger(config.logLevel, config.databaseUrl),
+      serializer: CASARE_DBOS_SERIALIZER,
     });
     return new DbosRunInspector(client, config);
   }

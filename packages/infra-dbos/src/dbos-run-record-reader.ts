@@ -6,6 +6,7 @@ import { listQueryOf, summaryOf } from './dbos-records.js';
 import { DbosStderrLogger } from './dbos-logger.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
 import { DatabaseUnavailableError } from './errors.js';
+import { CASARE_DBOS_SERIALIZER } from './dbos-serializer.js';
 
 /** PostgreSQL's "relation does not exist": a database DBOS never migrated holds no runs. */
 const UNDEFINED_TABLE = '42P01';
@@ -44,6 +45,7 @@ export class DbosRunRecordReader {
       systemDatabaseUrl: config.databaseUrl,
       applicationName: config.applicationName,
       logger: new DbosStderrLogger(config.logLevel, config.databaseUrl),
+      serializer: CASARE_DBOS_SERIALIZER,
     });
     return new DbosRunRecordReader(client);
   }

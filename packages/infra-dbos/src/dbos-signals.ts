@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { DbosStderrLogger } from './dbos-logger.js';
 import { DBOS_STATUSES } from './dbos-records.js';
 import type { DbosRunnerConfig } from './dbos-runner-config.js';
+import { CASARE_DBOS_SERIALIZER } from './dbos-serializer.js';
 
 // How a casare signal travels through DBOS's messages: shared by the runner, the inspector and the submitter.
 
@@ -90,7 +91,12 @@ export function newSignalPool(databaseUrl: string): pg.Pool {
 export async function openSignalSender(config: DbosRunnerConfig, logger: DbosStderrLogger): Promise<SignalSender> {
   const pool = newSignalPool(config.databaseUrl);
   try {
-    const client = await DBOSClient.create({ systemDatabaseUrl: config.databaseUrl, applicationName: config.applicationName, logger });
+    const client = await DBOSClient.create({
+      systemDatabaseUrl: config.databaseUrl,
+      applicationName: config.applicationName,
+      logger,
+      serializer: CASARE_DBOS_SERIALIZER,
+    });
     return { pool, client };
   } catch (error) {
     await pool.end().catch(() => {});

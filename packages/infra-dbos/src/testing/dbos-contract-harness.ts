@@ -11,6 +11,7 @@ import { dbosRunnerConfigFromEnv, DEFAULT_APPLICATION_NAME } from '../dbos-runne
 import { incarnationFiles, readEventsFile } from '@casare-rpa/testkit';
 import { builtTestingScript, runNodeScript } from './child-process.js';
 import { TestSystemDatabase } from './test-database.js';
+import { CASARE_DBOS_SERIALIZER } from '../dbos-serializer.js';
 
 /** Options of `createDbosContractHarness`. */
 export interface DbosContractHarnessOptions {
@@ -34,7 +35,7 @@ export async function createDbosContractHarness(options: DbosContractHarnessOpti
   const database = new TestSystemDatabase(options.label);
   await database.create();
   const workDir = mkdtempSync(join(tmpdir(), `casare-${options.label}-`));
-  const client = await DBOSClient.create({ systemDatabaseUrl: database.url, applicationName: DEFAULT_APPLICATION_NAME });
+  const client = await DBOSClient.create({ systemDatabaseUrl: database.url, applicationName: DEFAULT_APPLICATION_NAME, serializer: CASARE_DBOS_SERIALIZER });
   const script = builtTestingScript('contract-child.js');
   let sessions = 0;
   let open: DbosDurableRunner | undefined;

@@ -26,6 +26,25 @@ beforeAll(async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
       if (request.url?.startsWith('/slow')) return; // never answers: the client's timeout must fire
+      const redirect = /^\/redirect\/(\d+)\/(.*)$/.exec(request.url ?? '');
+      if (redirect) {
+        response.writeHead(Number(redirect[1]), { location: decodeURIComponent(redirect[2] ?? '') }).end();
+        return;
+      }
+      if (request.url === '/loop') {
+        response.writeHead(302, { location: '/loop' }).end();
+        return;
+      }
+      if (request.url === '/cookies') {
+        response
+          .writeHead(200, [
+            ['set-cookie', 'a=1'],
+            ['set-cookie', 'b=2'],
+            ['content-type', 'text/plain'],
+          ])
+          .end('ok');
+        return;
+      }
       if (request.url?.startsWith('/text')) {
         response.writeHead(418, { 'content-type': 'text/plain', 'x-reason': 'teapot' }).end('short and stout');
         return;
@@ -105,6 +124,59 @@ describe('HTTP request nodes', () => {
 
   it('fails with HTTP_FAILED when nothing listens', async () => {
     await expect(request('HTTPSuperNode', { url: 'http://127.0.0.1:1/' })).rejects.toMatchObject({ code: 'HTTP_FAILED' });
+  });
+
+  it('follows redirects as fetch does: 302 after a POST and 303 continue as GET, 307 and 308 keep method and body', async () => {
+    const post302 = await request('HTTPSuperNode', { action: 'POST', url: `${base}/redirect/302/${encodeURIComponent('/landed?from=302')}`, body: 'x' });
+    expect(post302.outputs).toMatchObject({ status_code: 200, url: `${base}/landed?from=302`, json: { method: 'GET', body: '' } });
+    const put303 = await request('HTTPSuperNode', { action: 'PUT', url: `${base}/redirect/303/${encodeURIComponent('/landed')}`, body: 'x' });
+    expect(put303.outputs).toMatchObject({ json: { method: 'GET', body: '' } });
+    const post307 = await request('HTTPSuperNode', { action: 'POST', url: `${base}/redirect/307/${encodeURIComponent('/kept')}`, body: { a: 1 } });
+    expect(post307.outputs).toMatchObject({ url: `${base}/kept`, json: { method: 'POST', url: '/kept', body: '{"a":1}' } });
+    const patch308 = await request('HTTPSuperNode', { action: 'PATCH', url: `${base}/redirect/308/${encodeURIComponent('/kept')}`, body: 'y' });
+    expect(patch308.outputs).toMatchObject({ json: { method: 'PATCH', body: 'y' } });
+    // The key and the content type travel with the body; the GET after a 302 carries neither body header.
+    expect(received[1]?.headers).toMatchObject({ 'idempotency-key': 'run-42:3' });
+    expect(received[1]?.headers['content-type']).toBeUndefined();
+    expect(received.find((r) => r.url === '/kept' && r.method === 'POST')?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'idempotency-key': 'run-42:3',
+    });
+  });
+
+  it('drops Authorization on a redirect to another origin and keeps it on the same origin', async () => {
+    const other = base.replace('127.0.0.1', 'localhost');
+    await request('HTTPSuperNode', { url: `${base}/redirect/302/${encodeURIComponent(`${other}/elsewhere`)}`, headers: { Authorization: 'Bearer t' } });
+    await request('HTTPSuperNode', { url: `${base}/redirect/302/${encodeURIComponent('/same')}`, headers: { Authorization: 'Bearer t' } });
+    expect(received.find((r) => r.url === '/elsewhere')?.headers['authorization']).toBeUndefined();
+    expect(received.find((r) => r.url === '/same')?.headers['authorization']).toBe('Bearer t');
+  });
+
+  it('gives up after 20 redirects and refuses a redirect out of http(s), naming the node', async () => {
+    await expect(request('HTTPSuperNode', { url: `${base}/loop` }, 'looping')).rejects.toMatchObject({
+      code: 'HTTP_FAILED',
+      nodeId: 'looping',
+      message: expect.stringContaining('more than 20 redirects'),
+    });
+    expect(received).toHaveLength(21);
+    await expect(request('HTTPSuperNode', { url: `${base}/redirect/302/${encodeURIComponent('file:///etc/passwd')}` })).rejects.toThrow(
+      /redirect to file: refused/,
+    );
+  });
+
+  it('joins a repeated response header', async () => {
+    const { outputs } = await request('HTTPSuperNode', { url: `${base}/cookies` });
+    expect((outputs['headers'] as JsonObject)['set-cookie']).toBe('a=1, b=2');
+  });
+
+  it('refuses a header name or value that cannot go on the wire, naming the field', async () => {
+    await expect(request('HTTPSuperNode', { url: base, headers: { 'bad name': 'x' } }, 'api')).rejects.toThrow(
+      'nodes.api.config.headers.bad name: not a valid HTTP header',
+    );
+    await expect(request('HTTPSuperNode', { url: base, headers: { 'X-Split': 'a\r\nInjected: 1' } }, 'api')).rejects.toThrow(
+      'nodes.api.config.headers.X-Split: not a valid HTTP header',
+    );
+    expect(received).toHaveLength(0);
   });
 
   it('names node and field for a missing URL, a wrong type and a bad method', async () => {

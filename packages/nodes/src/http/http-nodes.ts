@@ -5,6 +5,7 @@ import { anyValue, boolean, dict, nonEmptyText, number, oneOf, optionalText } fr
 import { defineNode, type CatalogNodeHandler } from '../catalog/node-definition.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
 import { textOf } from '../data/values.js';
+import { sendHttp, type HttpRequest, type HttpResponse } from './http-client.js';
 
 /** The HTTP request could not complete (connection refused, DNS, reset) or timed out. */
 export class HttpRequestError extends Error {
@@ -57,8 +58,18 @@ function requestUrl(url: string, params: JsonObject): URL {
   return parsed;
 }
 
-function hasHeader(headers: Headers, name: string): boolean {
-  return headers.has(name);
+/** RFC 9110 token: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Request headers from the config, names in lower case; a bad name or value is a config error on `headers.<name>`. */
+function requestHeaders(values: JsonObject): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const text = textOf(value);
+    if (!HEADER_NAME.test(name) || /[\r\n\0]/.test(text)) throw new ConfigFieldError(`headers.${name}`, 'not a valid HTTP header');
+    headers[name.toLowerCase()] = text.trim();
+  }
+  return headers;
 }
 
 /** What JSON text can start with, after optional whitespace: anything else is not JSON. */
@@ -81,14 +92,6 @@ function requestBody(body: Json, jsonBody: Json): { text: string; type: string }
   return { text: JSON.stringify(value), type: 'application/json' };
 }
 
-function headersOf(response: Response): JsonObject {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  return headers;
-}
-
 const httpRequestNode = defineNode({
   types: ['HTTPSuperNode', 'HttpRequestNode', 'HTTPRequestNode'],
   config: httpConfig,
@@ -99,75 +102,60 @@ const httpRequestNode = defineNode({
   run: async (config, execution) => {
     const url = requestUrl(config.url, config.params);
     if (config.timeout <= 0) throw new ConfigFieldError('timeout', 'must be a positive number of seconds');
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(config.headers)) {
-      try {
-        headers.set(name, textOf(value));
-      } catch {
-        throw new ConfigFieldError(`headers.${name}`, 'not a valid HTTP header');
-      }
-    }
+    const headers = requestHeaders(config.headers);
     const body = config.verb === 'GET' ? undefined : requestBody(config.body, config.json_body);
-    if (body && !hasHeader(headers, 'content-type')) headers.set('content-type', config.content_type ?? body.type);
+    if (body && headers['content-type'] === undefined) headers['content-type'] = config.content_type ?? body.type;
     // Rule 3: the step in flight at a crash runs again with the same key, so the server can
     // deduplicate a POST it already applied. A key the workflow sets itself wins.
-    if (config.verb !== 'GET' && !hasHeader(headers, IDEMPOTENCY_KEY_HEADER)) headers.set(IDEMPOTENCY_KEY_HEADER, execution.idempotencyKey);
-
-    // A timer cleared when the request is over: `AbortSignal.timeout` would stay armed for the full
-    // timeout after every request and build its abort reason when it fires.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new DOMException('The operation timed out.', 'TimeoutError')), Math.round(config.timeout * 1000));
-    try {
-      return await exchange(config, execution, url, headers, body, timeout.signal);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (config.verb !== 'GET' && headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()] === undefined)
+      headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()] = execution.idempotencyKey;
+    return await exchange(config, execution, { method: config.verb, url, headers, body: body?.text });
   },
 });
 
-/** Sends the request and reads the answer; `timeout` is the node's own timeout (`config.timeout`). */
-async function exchange(
-  config: HttpConfig,
-  execution: NodeExecution,
-  url: URL,
-  headers: Headers,
-  body: { text: string; type: string } | undefined,
-  timeout: AbortSignal,
-): Promise<NodeOutcome> {
-  const signal = AbortSignal.any([execution.signal, timeout]);
-  let response: Response;
+/**
+ * Sends the request and reads the answer within the node's own timeout (`config.timeout`) and the
+ * step's signal. One controller for both, its timer cleared when the request is over: composing
+ * signals (`AbortSignal.any`) or arming `AbortSignal.timeout` costs more than the request itself.
+ */
+async function exchange(config: HttpConfig, execution: NodeExecution, request: Omit<HttpRequest, 'signal'>): Promise<NodeOutcome> {
+  const { url } = request;
+  const where = `${config.verb} ${url.origin}${url.pathname}`;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    },
+    Math.round(config.timeout * 1000),
+  );
+  const step = execution.signal;
+  const stop = (): void => controller.abort(step.reason);
+  if (step.aborted) stop();
+  else step.addEventListener('abort', stop, { once: true });
+  let response: HttpResponse;
   try {
-    response = await fetch(url, { method: config.verb, headers, body: body?.text, signal, redirect: 'follow' });
+    response = await sendHttp({ ...request, signal: controller.signal });
   } catch (error) {
-    if (timeout.aborted)
-      throw new HttpRequestError(execution.node.id, 'HTTP_TIMEOUT', `${config.verb} ${url.origin}${url.pathname} timed out after ${config.timeout}s`, {
-        cause: error,
-      });
-    if (execution.signal.aborted)
-      throw new HttpRequestError(execution.node.id, 'HTTP_ABORTED', `${config.verb} ${url.origin}${url.pathname} was aborted`, { cause: error });
+    if (timedOut) throw new HttpRequestError(execution.node.id, 'HTTP_TIMEOUT', `${where} timed out after ${config.timeout}s`, { cause: error });
+    if (step.aborted) throw new HttpRequestError(execution.node.id, 'HTTP_ABORTED', `${where} was aborted`, { cause: error });
     const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
-    throw new HttpRequestError(execution.node.id, 'HTTP_FAILED', `${config.verb} ${url.origin}${url.pathname} failed: ${reason}`, { cause: error });
+    throw new HttpRequestError(execution.node.id, 'HTTP_FAILED', `${where} failed: ${reason}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+    step.removeEventListener('abort', stop);
   }
-  const text = await response.text();
+  const { text, status } = response;
   let json: Json = null;
   try {
     json = text === '' || !JSON_START.test(text) ? null : (JSON.parse(text) as Json);
   } catch {
     json = null;
   }
-  if (config.fail_on_error_status && !response.ok) {
-    throw new HttpRequestError(execution.node.id, 'HTTP_STATUS', `${config.verb} ${url.origin}${url.pathname} answered ${response.status}`);
-  }
-  return {
-    outputs: {
-      body: text,
-      status_code: response.status,
-      headers: headersOf(response),
-      json,
-      success: response.ok,
-      url: response.url,
-    },
-  };
+  const ok = status >= 200 && status < 300;
+  if (config.fail_on_error_status && !ok) throw new HttpRequestError(execution.node.id, 'HTTP_STATUS', `${where} answered ${status}`);
+  return { outputs: { body: text, status_code: status, headers: response.headers, json, success: ok, url: response.url } };
 }
 
 /** HTTP request nodes (HTTPSuperNode, HttpRequestNode, HTTPRequestNode). */
