@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { CasareError, type NodeExecution } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { isJsonObject } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
@@ -9,7 +9,7 @@ import { jsonOrNull } from '../http/http-transfer.js';
 // the token sent in a header or path and never written into an error message or an outcome.
 
 /** A connector's API refused the call or could not be reached. */
-export class ConnectorApiError extends Error {
+export class ConnectorApiError extends CasareError {
   constructor(
     /** Node whose call failed. */
     readonly nodeId: string,
