@@ -36,7 +36,8 @@ export interface ConnectorCall {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly json?: Json;
-  readonly form?: FormData;
+  /** A multipart (`FormData`) or URL-encoded (`URLSearchParams`) form body. */
+  readonly form?: FormData | URLSearchParams;
   readonly timeoutSeconds: number;
   /** Pulls the service's own error text out of a failed answer. */
   readonly errorOf?: (body: JsonObject) => string | undefined;
