@@ -36,6 +36,7 @@ export {
   CsvFormatError,
   PlaywrightBrowserSessions,
   BrowserPageNotOpenError,
+  CaptchaTimeoutError,
   ChromiumNotFoundError,
   PageHintInvalidError,
   HintSecretMissingError,

@@ -1,5 +1,7 @@
 import type { CatalogNodeHandler } from '../catalog/node-definition.js';
 import type { BrowserNodeDependencies } from './browser-step.js';
+import { solveCaptchaAiNode } from './captcha-ai-node.js';
+import { detectCaptchaNode, solveCaptchaNode } from './captcha-nodes.js';
 import { evaluateNode, getAttributeNode, getTextNode, screenshotNode } from './extraction-nodes.js';
 import { checkNode, clickNode, selectNode, typeNode } from './interaction-nodes.js';
 import { closeNode, launchNode } from './lifecycle-nodes.js';
@@ -48,6 +50,9 @@ export const browserNodeFactories: ReadonlyArray<(deps: BrowserNodeDependencies)
   formFieldNode,
   formFillerNode,
   waitForNavigationNode,
+  detectCaptchaNode,
+  solveCaptchaNode,
+  solveCaptchaAiNode,
 ];
 
 /**

@@ -12,6 +12,7 @@ export {
   type PageAction,
 } from './page-hint.js';
 export { readCsvNode, parseCsv, CsvFormatError } from './read-csv-node.js';
+export { CaptchaTimeoutError } from './captcha-nodes.js';
 export { browserContainerModule } from './browser-container-module.js';
 export {
   PlaywrightBrowserSessions,

@@ -1,4 +1,4 @@
-import type { NodeExecution } from '@casare-rpa/application';
+import { CasareError, type NodeExecution } from '@casare-rpa/application';
 import type { Json, JsonObject } from '@casare-rpa/domain';
 import { isJsonObject } from '../catalog/config-schema.js';
 import { ConfigFieldError } from '../catalog/node-config-error.js';
@@ -9,7 +9,7 @@ import { jsonOrNull } from '../http/http-transfer.js';
 // the token sent in a header or path and never written into an error message or an outcome.
 
 /** A connector's API refused the call or could not be reached. */
-export class ConnectorApiError extends Error {
+export class ConnectorApiError extends CasareError {
   constructor(
     /** Node whose call failed. */
     readonly nodeId: string,
@@ -36,7 +36,8 @@ export interface ConnectorCall {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly json?: Json;
-  readonly form?: FormData;
+  /** A multipart (`FormData`) or URL-encoded (`URLSearchParams`) form body. */
+  readonly form?: FormData | URLSearchParams;
   readonly timeoutSeconds: number;
   /** Pulls the service's own error text out of a failed answer. */
   readonly errorOf?: (body: JsonObject) => string | undefined;

@@ -1,3 +1,4 @@
+import { CasareError, hasErrorCode } from '@casare-rpa/application';
 import type { JsonObject } from '@casare-rpa/domain';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -104,6 +105,8 @@ describe('Telegram nodes (local Bot API stand-in)', () => {
   it('a wrong token fails with CONNECTOR_AUTH_FAILED and never shows the token', async () => {
     const failure = await run('TelegramSendMessageNode', telegram({ bot_token: '999:wrong-token', text: 'x' }), 'tg').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ConnectorApiError);
+    expect(failure).toBeInstanceOf(CasareError);
+    expect(hasErrorCode(failure, 'CONNECTOR_AUTH_FAILED')).toBe(true);
     expect(failure).toMatchObject({ code: 'CONNECTOR_AUTH_FAILED', status: 401, nodeId: 'tg' });
     expect((failure as Error).message).toContain('Unauthorized');
     expect((failure as Error).message).not.toContain('wrong-token');

@@ -245,8 +245,10 @@ export const llmFields = {
 
 /** Parsed shared LLM config. */
 export type LlmConfig = z.output<z.ZodObject<typeof llmFields>>;
-/** One message of a chat completion. */
-export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
+/** One part of a message with an image (OpenAI's vision format): text, or an image as a URL or `data:` URL. */
+export type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+/** One message of a chat completion; a user message may mix text and images. */
+export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string | ChatContentPart[] };
 
 /** One JSON call to the OpenAI-compatible endpoint (`chat/completions`, `embeddings`), the key sent as a Bearer token. */
 export function callLlmEndpoint(
