@@ -17,7 +17,9 @@ import {
   runScriptNode,
   waitForNavigationNode,
 } from './page-control-nodes.js';
+import { imageClickNode } from './image-click-node.js';
 import { detectFormsNode, downloadFileNode, formFieldNode, formFillerNode, getAllImagesNode, tableScraperNode } from './page-data-nodes.js';
+import { refineSelectorNode, smartSelectorNode, smartSelectorOptionsNode } from './selector-nodes.js';
 
 /** Builders of the browser node handlers, one per node type family (v1 names and aliases). */
 export const browserNodeFactories: ReadonlyArray<(deps: BrowserNodeDependencies) => CatalogNodeHandler> = [
@@ -53,6 +55,10 @@ export const browserNodeFactories: ReadonlyArray<(deps: BrowserNodeDependencies)
   detectCaptchaNode,
   solveCaptchaNode,
   solveCaptchaAiNode,
+  smartSelectorNode,
+  smartSelectorOptionsNode,
+  refineSelectorNode,
+  imageClickNode,
 ];
 
 /**

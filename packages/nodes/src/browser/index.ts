@@ -11,6 +11,9 @@ export {
   type PageHint,
   type PageAction,
 } from './page-hint.js';
+export { ElementNotFoundError, SelectorNotUniqueError } from './selector-nodes.js';
+export { TemplateNotFoundError } from './image-click-node.js';
+export { TemplateImageError } from './template-matching.js';
 export { readCsvNode, parseCsv, CsvFormatError } from './read-csv-node.js';
 export { CaptchaTimeoutError } from './captcha-nodes.js';
 export { browserContainerModule } from './browser-container-module.js';
