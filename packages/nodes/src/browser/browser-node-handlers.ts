@@ -3,6 +3,7 @@ import type { BrowserNodeDependencies } from './browser-step.js';
 import { solveCaptchaAiNode } from './captcha-ai-node.js';
 import { detectCaptchaNode, solveCaptchaNode } from './captcha-nodes.js';
 import { evaluateNode, getAttributeNode, getTextNode, screenshotNode } from './extraction-nodes.js';
+import { imageClickNode } from './image-click-node.js';
 import { checkNode, clickNode, selectNode, typeNode } from './interaction-nodes.js';
 import { closeNode, launchNode } from './lifecycle-nodes.js';
 import { currentUrlNode, navigateNode, pageSourceNode, waitNode } from './navigation-nodes.js';
@@ -17,7 +18,6 @@ import {
   runScriptNode,
   waitForNavigationNode,
 } from './page-control-nodes.js';
-import { imageClickNode } from './image-click-node.js';
 import { detectFormsNode, downloadFileNode, formFieldNode, formFillerNode, getAllImagesNode, tableScraperNode } from './page-data-nodes.js';
 import { refineSelectorNode, smartSelectorNode, smartSelectorOptionsNode } from './selector-nodes.js';
 

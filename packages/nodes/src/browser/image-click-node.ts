@@ -56,7 +56,8 @@ export function imageClickNode(deps: BrowserNodeDependencies): CatalogNodeHandle
         ...pageFields,
       })
       .refine((config) => templateBase64(config.image_template, config.selector_healing_context) !== undefined, {
-        error: 'required (a base64 image, or selector_healing_context.cv_template.image_base64)',
+        // Plain `required`: a data connection to image_template may bring it (see defineNode's validate).
+        error: 'required',
         path: ['image_template'],
       }),
     ports: {
