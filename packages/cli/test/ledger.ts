@@ -19,22 +19,38 @@ export class Ledger {
     readonly url: string,
     /** Every POST, in arrival order. */
     readonly posted: Posted[],
+    private readonly gate: Gate,
   ) {}
 
   /** Starts a ledger on a free loopback port. */
   static async start(): Promise<Ledger> {
     const posted: Posted[] = [];
+    const gate: Gate = { held: undefined };
     const server = createServer((request, response) => {
       let body = '';
       request.setEncoding('utf8');
       request.on('data', (chunk: string) => (body += chunk));
       request.on('end', () => {
         posted.push({ item: body, key: String(request.headers['idempotency-key'] ?? '') });
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+        const answer = (): void => void response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+        if (gate.held) gate.held.push(answer);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new Ledger(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/ledger`, posted);
+    return new Ledger(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/ledger`, posted, gate);
+  }
+
+  /** Records POSTs as they arrive but answers none until `release`: a run posting now cannot finish. */
+  hold(): void {
+    this.gate.held ??= [];
+  }
+
+  /** Answers the POSTs held since `hold`, and every POST after. */
+  release(): void {
+    const held = this.gate.held ?? [];
+    this.gate.held = undefined;
+    for (const answer of held) answer();
   }
 
   /** Keys each item was posted with. */
@@ -49,8 +65,14 @@ export class Ledger {
   }
 
   async close(): Promise<void> {
+    this.release();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+/** POSTs held unanswered, while the ledger holds. */
+interface Gate {
+  held: Array<() => void> | undefined;
 }
 
 /** A workflow that POSTs `<runId>#1` .. `<runId>#items` to `url`, waiting `waitSeconds` between posts. */

@@ -76,11 +76,23 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
         await db.query<{ workflow_uuid: string }>(`SELECT workflow_uuid FROM dbos.workflow_status WHERE executor_id = $1 AND status = 'PENDING'`, [victimId])
       ).rows.map((row) => row.workflow_uuid);
     const takeoverLines = started.slice(1).map((worker) => worker.waitForLine('stdout', new RegExp(`^Took over executor ${victimId} `)));
+    // The ledger holds its answers for a moment first: every run the victim still holds is then
+    // blocked on a POST and cannot complete between the look at its runs and the SIGKILL.
     let killedAt: number | undefined;
+    let inFlightAtKill: string[] = [];
     const killIfHolding = async (): Promise<boolean> => {
       if (killedAt === undefined && victimCompleted >= 2 && (await victimPending()).length > 0) {
-        await victim.kill();
-        killedAt = Date.now();
+        ledger.hold();
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const holding = await victimPending();
+        if (holding.length > 0) {
+          await victim.kill();
+          killedAt = Date.now();
+          // The runs it held then, and any it dequeued between that look and the kill.
+          inFlightAtKill = await victimPending();
+          expect(inFlightAtKill).toEqual(expect.arrayContaining(holding));
+        }
+        ledger.release();
       }
       return killedAt !== undefined;
     };
@@ -105,7 +117,6 @@ describe.skipIf(!hasPostgres)('casare worker fleet', () => {
     }
 
     await waitFor(killIfHolding, 60_000, () => Promise.resolve(`victim completed ${victimCompleted} runs and never held one in flight`));
-    const inFlightAtKill = await victimPending();
     expect(inFlightAtKill.length).toBeGreaterThan(0);
 
     const takeover = await Promise.race(takeoverLines);
