@@ -2,10 +2,17 @@
 // beside raw DBOS driving the same load in the same run (issue 12). Load: 10 concurrent runs of 100
 // world nodes (HTTP POSTs to a local server) in `every-node` mode, with 1, 2 and 4 workers; the
 // typical mix (3 pure Log nodes per POST) in `effects` mode with 1 worker; and the time from a
-// worker's SIGKILL to its runs resuming elsewhere. Runs on built dist/; each phase on its own
-// system database; writes bench-results/workers.json. Fleet figures are timed by DBOS's records
-// (first dequeue to last end); raw DBOS by wall clock around its 10 workflows, twice: in this
-// process beside the HTTP server, and in a child process of its own as a worker is.
+// worker's SIGKILL to its runs resuming elsewhere. Runs on built dist/; each side on its own system
+// database; writes bench-results/workers.json.
+//
+// The 1-worker figures are measured in rounds: in each round every side runs one batch, in turn (the
+// order reversed every other round), so that a machine that slows down for a while slows all sides
+// alike; a ratio is the median of the rounds' ratios. Raw DBOS runs three ways: in a process of its
+// own as a worker runs, written as DBOS's docs write a step (`fetch`, DBOS's default serializer): the
+// baseline of the ratios; the same in the bench's process, beside the HTTP server; and in a process
+// of its own with the HTTP client and serializer casare's worker uses (undici's `request`, plain
+// JSON), which leaves only the engine's own cost in the ratio. Fleet batches are timed by DBOS's
+// records (first dequeue to last end), raw DBOS by wall clock around its 10 workflows.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -15,19 +22,21 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { workflowDoc } from '@casare-rpa/domain/testing';
-import { dropSystemDatabase, prepareSystemDatabase } from '@casare-rpa/infra-dbos';
+import { CASARE_DBOS_SERIALIZER, dropSystemDatabase, prepareSystemDatabase } from '@casare-rpa/infra-dbos';
 import pg from 'pg';
+import { request } from 'undici';
 import { median, repoRoot, round, writeBenchResults } from '../../../scripts/bench-kit.mjs';
 import { runCli } from '../dist/main.js';
 
 const BIN = join(repoRoot, 'packages', 'cli', 'dist', 'bin.js');
 const RUNS = 10;
 const NODES = 100;
-const WORKER_COUNTS = [1, 2, 4];
+const WORKER_COUNTS = [2, 4];
 const TAKEOVER_AFTER_S = 5;
-/** Batches of the timed load run before the clock starts, by raw DBOS and by each fleet alike. */
+/** Batches of the timed load each side runs before the clock starts. */
 const WARMUP_BATCHES = 2;
-/** Timed batches; a figure is the median batch's (one batch lasts a second or two: one sample moves a lot). */
+/** Rounds of the 1-worker comparison; timed batches of the 2- and 4-worker fleets. */
+const ROUNDS = 5;
 const TIMED_BATCHES = 3;
 const base = `postgres://postgres@127.0.0.1:5432/casare_bench_workers_${process.pid}`;
 let databases = 0;
@@ -44,44 +53,96 @@ async function main() {
   writeFileSync(join(workdir, 'mix.json'), JSON.stringify(mixDocument(url)));
   const results = {
     machine: { node: process.version, cpus: cpus().length, loadavg: loadavg().map((v) => round(v, 2)) },
-    rawDbosStepsPerSecond: 0,
-    rawDbosOwnProcessStepsPerSecond: 0,
+    method: `${WARMUP_BATCHES} warm-up batches per side, then ${ROUNDS} rounds of one batch per side; ratios are medians of the rounds' ratios`,
+    rawDbos: {},
+    oneWorker: {},
     everyNode: [],
-    effectsMix: {},
     takeoverMs: undefined,
   };
+  const sides = {};
   try {
-    results.rawDbosStepsPerSecond = await rawDbos(url);
-    console.log(
-      `raw DBOS: ${round(results.rawDbosStepsPerSecond)} steps/s (${RUNS} concurrent runs of ${NODES} POST steps, in this process beside the server)`,
-    );
-    results.rawDbosOwnProcessStepsPerSecond = await rawDbosOwnProcess(url);
-    const ownProcess = results.rawDbosOwnProcessStepsPerSecond;
-    console.log(`raw DBOS in a process of its own, as a worker is: ${round(ownProcess)} steps/s`);
-    for (const workers of WORKER_COUNTS) {
-      const nodesPerSecond = await fleet(workdir, 'world.json', workers, RUNS * NODES);
-      const vsRawDbos = round(nodesPerSecond / results.rawDbosStepsPerSecond, 2);
-      const vsOwnProcess = round(nodesPerSecond / ownProcess, 2);
-      results.everyNode.push({ workers, nodesPerSecond: round(nodesPerSecond), vsRawDbos, vsRawDbosOwnProcess: vsOwnProcess });
-      console.log(`${workers} worker(s), every-node: ${round(nodesPerSecond)} nodes/s (${vsRawDbos}x raw DBOS, ${vsOwnProcess}x in its own process)`);
+    sides.raw = await rawDbosChild(url, 'as-documented');
+    sides.rawInProcess = await rawDbosInProcess(url);
+    sides.rawSameStack = await rawDbosChild(url, 'same-stack');
+    const worker = await startFleet(workdir, 1);
+    sides.world = { batch: () => worker.batch('world.json') };
+    sides.mix = { batch: () => worker.batch('mix.json') };
+    try {
+      for (let batch = 0; batch < WARMUP_BATCHES; batch++) await worker.batch('world.json');
+      for (let batch = 0; batch < WARMUP_BATCHES; batch++) await worker.batch('mix.json');
+      const rates = Object.fromEntries(Object.keys(sides).map((name) => [name, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? Object.keys(sides) : Object.keys(sides).reverse();
+        for (const name of order) rates[name].push(await sides[name].batch());
+      }
+      const ratio = (name, baseline) => round(median(rates[name].map((rate, i) => rate / rates[baseline][i])), 2);
+      results.rawDbos = {
+        ownProcessStepsPerSecond: round(median(rates.raw)),
+        inBenchProcessStepsPerSecond: round(median(rates.rawInProcess)),
+        sameStackStepsPerSecond: round(median(rates.rawSameStack)),
+        rounds: {
+          ownProcess: rates.raw.map((v) => round(v)),
+          inBenchProcess: rates.rawInProcess.map((v) => round(v)),
+          sameStack: rates.rawSameStack.map((v) => round(v)),
+        },
+      };
+      console.log(
+        `raw DBOS, as DBOS's docs write a step (fetch, default serializer), in a process of its own: ${results.rawDbos.ownProcessStepsPerSecond} steps/s (the baseline)`,
+      );
+      console.log(`raw DBOS, the same in the bench's process beside the server: ${results.rawDbos.inBenchProcessStepsPerSecond} steps/s`);
+      console.log(
+        `raw DBOS with casare's HTTP client and serializer (undici request, plain JSON), own process: ${results.rawDbos.sameStackStepsPerSecond} steps/s`,
+      );
+      for (const [name, label] of [
+        ['world', 'every-node'],
+        ['mix', 'effects, typical mix'],
+      ]) {
+        const figure = {
+          nodesPerSecond: round(median(rates[name])),
+          rounds: rates[name].map((v) => round(v)),
+          vsRawDbos: ratio(name, 'raw'),
+          vsRawDbosInBenchProcess: ratio(name, 'rawInProcess'),
+          vsRawDbosSameStack: ratio(name, 'rawSameStack'),
+        };
+        results.oneWorker[name === 'world' ? 'everyNode' : 'effectsMix'] = figure;
+        console.log(
+          `1 worker, ${label}: ${figure.nodesPerSecond} nodes/s (${figure.vsRawDbos}x raw DBOS; ${figure.vsRawDbosInBenchProcess}x in the bench's process; ${figure.vsRawDbosSameStack}x with casare's client and serializer)`,
+        );
+      }
+    } finally {
+      await worker.close();
     }
-    const mix = await fleet(workdir, 'mix.json', 1, RUNS * NODES);
-    results.effectsMix = {
-      workers: 1,
-      nodesPerSecond: round(mix),
-      vsRawDbosSteps: round(mix / results.rawDbosStepsPerSecond, 2),
-      vsRawDbosOwnProcessSteps: round(mix / ownProcess, 2),
-    };
-    console.log(
-      `1 worker, effects, typical mix: ${round(mix)} nodes/s (${results.effectsMix.vsRawDbosSteps}x raw DBOS steps/s, ${results.effectsMix.vsRawDbosOwnProcessSteps}x in its own process)`,
-    );
+    await closeSides(sides);
+    const baseline = results.rawDbos.ownProcessStepsPerSecond;
+    for (const workers of WORKER_COUNTS) {
+      const fleet = await startFleet(workdir, workers);
+      try {
+        for (let batch = 0; batch < WARMUP_BATCHES; batch++) await fleet.batch('world.json');
+        const rates = [];
+        for (let batch = 0; batch < TIMED_BATCHES; batch++) rates.push(await fleet.batch('world.json'));
+        const nodesPerSecond = median(rates);
+        results.everyNode.push({ workers, nodesPerSecond: round(nodesPerSecond), vsRawDbos: round(nodesPerSecond / baseline, 2) });
+        console.log(`${workers} workers, every-node: ${round(nodesPerSecond)} nodes/s (${round(nodesPerSecond / baseline, 2)}x raw DBOS's median)`);
+      } finally {
+        await fleet.close();
+      }
+    }
     results.takeoverMs = await takeover(workdir);
     console.log(`SIGKILL to runs resuming on another worker (--takeover-after ${TAKEOVER_AFTER_S} s): ${results.takeoverMs} ms`);
   } finally {
+    await closeSides(sides);
     server.close();
     rmSync(workdir, { recursive: true, force: true });
   }
   writeBenchResults('workers', results);
+}
+
+/** Closes the sides that hold a process or a database, once. */
+async function closeSides(sides) {
+  for (const [name, side] of Object.entries(sides)) {
+    delete sides[name];
+    await side.close?.();
+  }
 }
 
 /** 100 HTTP POST nodes in a chain. */
@@ -122,54 +183,99 @@ async function freshDatabase() {
   return url;
 }
 
-/** Raw DBOS: 10 concurrent workflows of 100 steps, each step the same POST. */
-async function rawDbos(url) {
+/**
+ * Raw DBOS: 10 concurrent workflows of 100 steps, each step the same POST, launched in this process.
+ * `as-documented` sends with `fetch` and keeps DBOS's default serializer; `same-stack` sends with
+ * undici's `request` and writes plain JSON, as casare's worker does. Warms up, then runs a batch
+ * per `batch()`.
+ */
+async function launchRawDbos(url, variant) {
   const databaseUrl = await freshDatabase();
-  DBOS.setConfig({ name: 'bench-raw', systemDatabaseUrl: databaseUrl, applicationVersion: 'bench', executorID: 'bench-raw' });
+  const sameStack = variant === 'same-stack';
+  DBOS.setConfig({
+    name: 'bench-raw',
+    systemDatabaseUrl: databaseUrl,
+    applicationVersion: 'bench',
+    executorID: 'bench-raw',
+    ...(sameStack ? { serializer: CASARE_DBOS_SERIALIZER } : {}),
+  });
+  const post = sameStack
+    ? async (body) => {
+        const answer = await request(url, { method: 'POST', body });
+        await answer.body.text();
+        return answer.statusCode;
+      }
+    : async (body) => {
+        const answer = await fetch(url, { method: 'POST', body });
+        await answer.text();
+        return answer.status;
+      };
   const workflow = DBOS.registerWorkflow(
     async (n) => {
-      for (let i = 0; i < n; i++) {
-        await DBOS.runStep(async () => (await fetch(url, { method: 'POST', body: `${DBOS.workflowID}#${i}` })).status, { name: `post_${i}` });
-      }
+      for (let i = 0; i < n; i++) await DBOS.runStep(() => post(`${DBOS.workflowID}#${i}`), { name: `post_${i}` });
       return n;
     },
     { name: 'bench.raw' },
   );
   await DBOS.launch();
-  try {
-    // Warm-up: the timed load run before the clock starts, as for the fleet.
-    for (let batch = 0; batch < WARMUP_BATCHES; batch++) {
-      await Promise.all(
-        Array.from({ length: RUNS }, async (_, i) => (await DBOS.startWorkflow(workflow, { workflowID: `warm-${batch}-${i}` })(NODES)).getResult()),
-      );
-    }
-    const rates = [];
-    for (let batch = 0; batch < TIMED_BATCHES; batch++) {
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: RUNS }, async (_, i) => (await DBOS.startWorkflow(workflow, { workflowID: `raw-${batch}-${i}` })(NODES)).getResult()),
-      );
-      rates.push((RUNS * NODES) / ((performance.now() - started) / 1000));
-    }
-    return median(rates);
-  } finally {
-    await DBOS.shutdown({ deregister: true });
-    await dropSystemDatabase(databaseUrl);
-  }
+  let batches = 0;
+  const batch = async () => {
+    const id = batches++;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: RUNS }, async (_, i) => (await DBOS.startWorkflow(workflow, { workflowID: `raw-${id}-${i}` })(NODES)).getResult()));
+    return (RUNS * NODES) / ((performance.now() - started) / 1000);
+  };
+  for (let i = 0; i < WARMUP_BATCHES; i++) await batch();
+  return {
+    batch,
+    close: async () => {
+      await DBOS.shutdown({ deregister: true });
+      await dropSystemDatabase(databaseUrl);
+    },
+  };
+}
+
+/** Raw DBOS as documented, in this process, beside the HTTP server. */
+async function rawDbosInProcess(url) {
+  return launchRawDbos(url, 'as-documented');
 }
 
 /**
- * Raw DBOS as a worker runs: in a child process of its own, the server staying in this one, so its
- * requests cross processes as the fleet's do. The child is this file with `--raw-child <url>`.
+ * Raw DBOS in a child process of its own, as a worker runs (the server stays in this one, so its
+ * requests cross processes as the fleet's do). The child is this file with `--raw-child <url>
+ * <variant>`: it prints `ready` once warm, then one JSON line per `batch` line it reads.
  */
-async function rawDbosOwnProcess(url) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--raw-child', url], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const code = await new Promise((ok) => child.on('close', ok));
-  const line = out.split('\n').find((text) => text.startsWith('{"stepsPerSecond"'));
-  if (code !== 0 || line === undefined) throw new Error(`raw DBOS child exited ${code}: ${out.slice(-500)}`);
-  return JSON.parse(line).stepsPerSecond;
+async function rawDbosChild(url, variant) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--raw-child', url, variant], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const ended = new Promise((ok) => child.on('close', ok));
+  const next = async () => {
+    for (;;) {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`raw DBOS child (${variant}) exited with code ${await ended}`);
+      if (value.startsWith('{') || value === 'ready') return value;
+    }
+  };
+  if ((await next()) !== 'ready') throw new Error(`raw DBOS child (${variant}) did not start`);
+  return {
+    batch: async () => {
+      child.stdin.write('batch\n');
+      return JSON.parse(await next()).stepsPerSecond;
+    },
+    close: async () => {
+      child.stdin.end();
+      await ended;
+    },
+  };
+}
+
+async function rawChild(url, variant) {
+  const raw = await launchRawDbos(url, variant);
+  console.log('ready');
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'batch') console.log(JSON.stringify({ stepsPerSecond: await raw.batch() }));
+  }
+  await raw.close();
 }
 
 function startWorker(databaseUrl, executorId, extra = []) {
@@ -246,33 +352,29 @@ async function executionWindowMs(databaseUrl, prefix) {
   }
 }
 
-/** Nodes per second of `workers` workers draining RUNS submitted runs of `file`. */
-async function fleet(workdir, file, workers, nodes) {
+/**
+ * `workers` workers on a database of their own. `batch(file)` submits RUNS runs of `file` together
+ * and returns nodes per second, timed by DBOS's records from the batch's first dequeue to its last
+ * run's end, so the submitting process's cost is not counted as the fleet's.
+ */
+async function startFleet(workdir, workers) {
   const databaseUrl = await freshDatabase();
   const fleet = Array.from({ length: workers }, (_, i) => startWorker(databaseUrl, `bench-w${i}`));
-  try {
-    await Promise.all(fleet.map((worker) => worker.waitFor(/^Worker /)));
-    // Warm-up: the timed load through the fleet before the clock starts. A worker is a long-lived
-    // process: what counts is its rate once V8 has compiled the hot path, not its first thousand
-    // nodes (measured here at about 1.7 times the CPU per node of the third thousand).
-    for (let batch = 0; batch < WARMUP_BATCHES; batch++) {
-      await Promise.all(Array.from({ length: RUNS }, (_, i) => submit(workdir, databaseUrl, file, `warm-${batch}-${i}`)));
-      await untilSucceeded(databaseUrl, (batch + 1) * RUNS);
-    }
-    // Each batch submitted together; timed by DBOS's own records, from the batch's first dequeue to
-    // its last run's end, so the submitting process's cost is not counted as the fleet's.
-    const rates = [];
-    for (let batch = 0; batch < TIMED_BATCHES; batch++) {
-      await Promise.all(Array.from({ length: RUNS }, (_, i) => submit(workdir, databaseUrl, file, `run-${batch}-${i}`)));
-      await untilSucceeded(databaseUrl, (WARMUP_BATCHES + batch + 1) * RUNS);
-      rates.push(nodes / ((await executionWindowMs(databaseUrl, `run-${batch}-`)) / 1000));
-    }
-    return median(rates);
-  } finally {
-    for (const worker of fleet) worker.child.kill('SIGKILL');
-    await Promise.all(fleet.map((worker) => worker.ended));
-    await dropSystemDatabase(databaseUrl);
-  }
+  await Promise.all(fleet.map((worker) => worker.waitFor(/^Worker /)));
+  let batches = 0;
+  return {
+    batch: async (file) => {
+      const prefix = `${file.replace(/\.json$/, '')}-${batches++}-`;
+      await Promise.all(Array.from({ length: RUNS }, (_, i) => submit(workdir, databaseUrl, file, `${prefix}${i}`)));
+      await untilSucceeded(databaseUrl, batches * RUNS);
+      return (RUNS * NODES) / ((await executionWindowMs(databaseUrl, prefix)) / 1000);
+    },
+    close: async () => {
+      for (const worker of fleet) worker.child.kill('SIGKILL');
+      await Promise.all(fleet.map((worker) => worker.ended));
+      await dropSystemDatabase(databaseUrl);
+    },
+  };
 }
 
 /** Time from SIGKILL of the worker holding the runs to another worker's takeover line. */
@@ -303,8 +405,7 @@ async function takeover(workdir) {
 }
 
 if (process.argv[2] === '--raw-child') {
-  const stepsPerSecond = await rawDbos(process.argv[3]);
-  console.log(JSON.stringify({ stepsPerSecond }));
+  await rawChild(process.argv[3], process.argv[4]);
   process.exit(0);
 } else {
   await main();

@@ -41,10 +41,12 @@ export class DbosDurableContext implements DurableContext {
       // function id that is the same on replay: it is the step index idempotency keys are built on.
       const index = DBOS.stepID ?? -1;
       const current = attempt;
-      // DBOS times the attempt (`timeoutMS`) and rejects it itself; its signals only reach the body.
+      // The attempt is timed here, as in every runner, not by DBOS's `timeoutMS`: DBOS would build a
+      // `DBOSStepTimeoutError` (a stack capture) and an `AbortController` for every attempt, on top
+      // of the controller the attempt's signal needs anyway. The cancel signal is read lazily: DBOS
+      // starts a watcher for it, which most nodes never need.
       const status = DBOS.stepStatus;
-      // The cancel signal is read lazily: DBOS starts a watcher for it, which most nodes never need.
-      const bounds = { stepName: name, timeoutMs, expired: status?.timeoutSignal, cancelled: () => status?.cancelSignal };
+      const bounds = { stepName: name, timeoutMs, cancelled: () => status?.cancelSignal };
       const result = await runBoundedAttempt(bounds, (bounded) =>
         fn({
           index,
@@ -129,8 +131,7 @@ function never<T>(): Promise<T> {
  */
 function stepConfigOf(name: string, policy: StepPolicy | undefined, attemptsMade: () => number): StepConfig {
   const maxAttempts = Math.max(1, Math.floor(policy?.maxAttempts ?? 1));
-  const timeoutMS = timeoutOf(policy);
-  const config: StepConfig = timeoutMS === undefined ? { name } : { name, timeoutMS };
+  const config: StepConfig = { name };
   if (maxAttempts === 1 || policy === undefined) return config;
   return {
     ...config,
@@ -142,7 +143,7 @@ function stepConfigOf(name: string, policy: StepPolicy | undefined, attemptsMade
   };
 }
 
-/** The policy's per-attempt timeout (`timeoutMs`) when it is one DBOS accepts, for DBOS's own step timeout. */
+/** The policy's per-attempt timeout (`timeoutMs`), when it sets one. */
 function timeoutOf(policy: StepPolicy | undefined): number | undefined {
   const timeoutMs = policy?.timeoutMs;
   return timeoutMs !== undefined && Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : undefined;
@@ -152,9 +153,10 @@ function timeoutOf(policy: StepPolicy | undefined): number | undefined {
 const DBOS_STEP_TIMEOUT = DbosErrors.getDBOSErrorCode(new DbosErrors.DBOSStepTimeoutError('', 0));
 
 /**
- * DBOS's step timeout as the application's `StepTimeoutError`: thrown as is or, had DBOS retried
- * the last attempt, as the last error of its `DBOSMaxStepRetriesError`. On replay DBOS rethrows
- * the recorded error as a plain `Error` that keeps DBOS's code and `timeoutMS`, so the code decides.
+ * DBOS's step timeout as the application's `StepTimeoutError`, for runs recorded when DBOS timed the
+ * attempts (`timeoutMS`): thrown as is or, had DBOS retried the last attempt, as the last error of
+ * its `DBOSMaxStepRetriesError`. On replay DBOS rethrows the recorded error as a plain `Error` that
+ * keeps DBOS's code and `timeoutMS`, so the code decides.
  */
 function asStepTimeout(error: unknown, name: string, timeoutMs: number | undefined): unknown {
   const wrapped = (error as { errors?: unknown } | null)?.errors;

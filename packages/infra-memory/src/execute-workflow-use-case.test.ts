@@ -25,6 +25,8 @@ class Engine {
   readonly runner: InMemoryDurableRunner;
   readonly useCase: ExecuteWorkflowUseCase;
   readonly released: string[] = [];
+  /** Documents the catalog was asked to validate. */
+  validations = 0;
 
   constructor(
     readonly journal = new InMemoryJournal(),
@@ -39,6 +41,8 @@ class Engine {
     const catalog = createTestNodeCatalog({ ledger: this.ledger });
     const releaseRun = catalog.releaseRun.bind(catalog);
     catalog.releaseRun = (runId) => (this.released.push(runId), releaseRun(runId));
+    const validate = catalog.validate.bind(catalog);
+    catalog.validate = (...args) => ((this.validations += 1), validate(...args));
     this.runner = new InMemoryDurableRunner({ journal, clock, ...(options.onStepPoint ? { onStepPoint: options.onStepPoint } : {}) });
     this.useCase = new ExecuteWorkflowUseCase(catalog, this.events, new MapSecretProvider(options.secrets ?? SECRETS));
     this.useCase.registerWith(this.runner);
@@ -427,6 +431,18 @@ describe('ExecuteWorkflowUseCase', () => {
     expect(engine.ofType('run.cancelled')).toHaveLength(1);
     expect(engine.ledger.entries.map((entry) => entry.nodeId)).toEqual(['x']);
     expect(engine.released).toEqual(['run-1']);
+  });
+
+  it('validates a document once for the runs that follow with the same one; an invalid one fails each run', async () => {
+    const engine = new Engine();
+    const document = chainOf(workflowDoc(), [add('x', 'a', 1)]);
+    for (const runId of ['r1', 'r2', 'r3']) expect((await engine.run(document, runId)).status).toBe('completed');
+    expect(engine.validations).toBe(1);
+    expect((await engine.run(chainOf(workflowDoc(), [add('x', 'a', 2)]), 'other')).status).toBe('completed');
+    expect(engine.validations).toBe(2);
+    const invalid = workflowDoc().node('x', 'TestAddNode', { retry: { max_attempts: 0 } });
+    for (const runId of ['bad-1', 'bad-2']) await expect((await engine.start(invalid, runId)).result()).rejects.toMatchObject({ code: 'WORKFLOW_INVALID' });
+    expect(engine.ofType('run.failed')).toHaveLength(2);
   });
 
   it('rejects an invalid document before any step runs', async () => {

@@ -22,12 +22,6 @@ export interface AttemptBounds {
   /** `StepPolicy.timeoutMs`; undefined for no limit. */
   readonly timeoutMs: number | undefined;
   /**
-   * Set by a runner that times attempts itself (DBOS): fires when it has failed the attempt, and the
-   * attempt's signal is aborted with `StepTimeoutError`. Without it, `runBoundedAttempt` keeps the
-   * timer and fails the attempt itself.
-   */
-  readonly expired?: AbortSignal | undefined;
-  /**
    * Fires when the run is cancelled; the attempt's signal is aborted with its reason. A function is
    * called only when the attempt's signal is first read: watching for a cancel costs DBOS a watcher
    * per step, which most nodes (that never look at their signal) need not pay for.
@@ -43,9 +37,9 @@ export interface BoundedAttempt {
 
 /**
  * Runs one step attempt with the `AbortSignal` it hands to its body (`StepAttempt.signal`): aborted
- * when the attempt times out or its run is cancelled. Unless the runner times attempts itself
- * (`bounds.expired`), the attempt also fails with `StepTimeoutError` when `timeoutMs` passes, even if
- * `run` ignores the signal; whatever it still does afterwards is discarded. Cancelling only aborts
+ * when the attempt times out or its run is cancelled. The attempt also fails with `StepTimeoutError`
+ * when `timeoutMs` passes, even if `run` ignores the signal; whatever it still does afterwards is
+ * discarded. Cancelling only aborts
  * the signal: the runner decides what a cancelled attempt ends as. Lives here, not in adapters, so
  * every runner times out alike.
  */
@@ -64,9 +58,6 @@ export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (attempt:
   let watching = typeof cancelled !== 'function';
   let settled = false;
   if (typeof cancelled !== 'function') forward(cancelled, () => cancelled?.reason);
-  // The timeout's error is built when it fires, not per attempt: an error captures a stack, and
-  // most attempts end in time.
-  forward(bounds.expired, () => (timeoutMs === undefined ? bounds.expired?.reason : new StepTimeoutError(bounds.stepName, timeoutMs)));
   const attempt: BoundedAttempt = {
     get signal() {
       // Subscribe to the cancel source on first read, and never once the attempt is over.
@@ -80,8 +71,10 @@ export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (attempt:
   };
   let timer: NodeJS.Timeout | undefined;
   try {
-    if (bounds.expired || timeoutMs === undefined) return await run(attempt);
+    if (timeoutMs === undefined) return await run(attempt);
     const expired = new Promise<never>((_, reject) => {
+      // The timeout's error is built when it fires, not per attempt: an error captures a stack,
+      // and most attempts end in time.
       timer = setTimeout(() => {
         const error = new StepTimeoutError(bounds.stepName, timeoutMs);
         controller.abort(error);

@@ -13,6 +13,9 @@ import { ValidateWorkflowUseCase } from './validate-workflow.js';
 
 export { NodeAttemptError, OutcomeInvalidError, SecretNotFoundError } from './node-errors.js';
 
+/** Validated workflows an `ExecuteWorkflowUseCase` keeps for the runs that follow. */
+const VALIDATED_WORKFLOWS = 16;
+
 /** Checkpoint mode of runs started from documents that do not say (`settings.checkpoint`). */
 export const DEFAULT_CHECKPOINT_MODE: CheckpointMode = 'effects';
 
@@ -48,6 +51,11 @@ const LEGACY_CHECKPOINT_MODE: CheckpointMode = 'every-node';
  */
 export class ExecuteWorkflowUseCase {
   private readonly validator: ValidateWorkflowUseCase;
+  /**
+   * Workflows validated for the latest runs, by source and document text, most recent last: a
+   * worker runs the same few documents over and over, and a `Workflow` is immutable.
+   */
+  private readonly validated = new Map<string, Workflow>();
 
   constructor(
     private readonly catalog: NodeCatalog,
@@ -91,7 +99,7 @@ export class ExecuteWorkflowUseCase {
     let workflow: Workflow;
     try {
       input = executeWorkflowInputSchema.parse(await this.codec.decode(rawInput, { runId: ctx.runId, kind: 'run-input' }));
-      workflow = this.validator.validate(input.document, input.source);
+      workflow = this.workflowOf(input.document, input.source);
     } catch (error) {
       // Nothing ran: report the run as failed so progress output and metrics see it end.
       const cause = error instanceof Error ? error : new Error(String(error));
@@ -106,6 +114,17 @@ export class ExecuteWorkflowUseCase {
     }
     const mode = input.checkpoint ?? LEGACY_CHECKPOINT_MODE;
     return new RunExecution(ctx, workflow, input, mode, this.catalog, this.events, this.secrets, this.codec, this.tasks).run();
+  }
+
+  /** The validated workflow of a document: from `validated` when a recent run had the same one. */
+  private workflowOf(document: Json, source: string | undefined): Workflow {
+    const key = `${source ?? ''}\n${typeof document === 'string' ? document : JSON.stringify(document)}`;
+    const known = this.validated.get(key);
+    this.validated.delete(key);
+    const workflow = known ?? this.validator.validate(document, source);
+    this.validated.set(key, workflow);
+    if (this.validated.size > VALIDATED_WORKFLOWS) this.validated.delete(this.validated.keys().next().value as string);
+    return workflow;
   }
 }
 
