@@ -319,8 +319,9 @@ Options:
 Example:
   casare console --port 8790
 `,
-  worker: `Usage: casare worker [--queue NAME]... [--concurrency N] [--global-concurrency N] [--executor-id ID]
-                     [--takeover-after S] [--heartbeat S]
+  worker: `Usage: casare worker [--queue NAME]... [--concurrency N] [--global-concurrency N] [--rate-limit N/S]
+                     [--poll-interval S] [--queue-config FILE] [--executor-id ID] [--takeover-after S]
+                     [--heartbeat S]
 
 A long-lived DBOS executor that dequeues runs from its queues (default queue: casare), records a
 heartbeat in the system database, and takes over the pending runs of a worker whose heartbeat is
@@ -330,19 +331,32 @@ in flight 1.5 s, exit 0; unfinished runs stay pending and are taken over. A seco
 While PostgreSQL is away the worker stays up and its runs wait; once its heartbeat is back it takes
 over nobody for --takeover-after, while the other workers reconnect.
 
+Queue settings are DBOS's own, stored in the system database: the last worker to start sets them
+for the whole fleet. A queue's settings come from --queue-config, overridden by the flags (which
+apply to every queue of this worker). The queues are the --queue names, else the file's, else casare.
+
 Options:
-  --queue NAME             queue to dequeue from; repeat for several (default casare)
+  --queue NAME             queue to dequeue from; repeat for several (default: the file's, else casare)
   --concurrency N          most runs of each queue this worker executes at once
   --global-concurrency N   most runs of each queue executing at once across the fleet
+  --rate-limit N/S         at most N runs of each queue started per S seconds across the fleet
+                           (DBOS's rate limiter), e.g. 10/60
+  --poll-interval S        shortest wait between two polls of each queue, seconds (default 1; e.g. 0.1)
+  --queue-config FILE      JSON settings per queue, keys as the flags:
+                           { "queues": { "invoices": { "concurrency": 2, "globalConcurrency": 4,
+                             "rateLimit": { "limit": 10, "periodSeconds": 60 }, "pollIntervalSeconds": 0.5 } } }
   --executor-id ID         executor id (default: unique per process, printed at start)
   --takeover-after S       heartbeat age after which a worker counts as dead (default 30)
   --heartbeat S            heartbeat period (default min(5, takeover-after / 3))
   -h, --help               this help
 
-Example:
+Examples:
   casare worker --queue invoices --concurrency 4
+  casare worker --queue invoices --rate-limit 10/60 --poll-interval 0.5
+  casare worker --queue-config queues.json
 `,
-  submit: `Usage: casare submit <file> [--queue NAME] [--run-id ID] [--var name=value]... [--wait] [--json]
+  submit: `Usage: casare submit <file> [--queue NAME] [--run-id ID] [--priority N] [--delay S] [--var name=value]...
+                     [--wait] [--json]
 
 Validates a workflow and enqueues a run of it for the workers (through a DBOS client: nothing runs
 in this process); prints the run id. A run id that exists enqueues nothing. Needs a database a
@@ -351,13 +365,17 @@ worker has set up (start "casare worker" first).
 Options:
   --queue NAME        queue to enqueue on (default casare)
   --run-id ID         id of the run
+  --priority N        DBOS queue priority, 0 to 2147483647: lower runs first; 0, the default, is the
+                      highest (runs of equal priority start in submission order)
+  --delay S           seconds before the run may be dequeued (DBOS delaySeconds; listed as enqueued)
   --var name=value    set a workflow variable (repeatable)
   --wait              follow the run to its end, like casare run
   --json              one JSON object on stdout
   -h, --help          this help
 
-Example:
+Examples:
   casare submit examples/data-processing/data-processing.json --queue default --wait
+  casare submit examples/data-processing/data-processing.json --queue default --priority 1 --delay 30
 `,
   workers: `Usage: casare workers list [--takeover-after S] [--json]
 

@@ -25,6 +25,14 @@ import { CASARE_DBOS_SERIALIZER } from './dbos-serializer.js';
 
 const RESULT_POLLING_MS = 200;
 
+/** How the runs a `DbosQueueSubmitter` enqueues wait on their queue; DBOS's own enqueue options. */
+export interface DbosEnqueueOptions {
+  /** DBOS priority, 0..2147483647: lower is dequeued first; 0 (the default) is the highest. */
+  readonly priority?: number;
+  /** Seconds before the run may be dequeued (DBOS `delaySeconds`; the run is DELAYED until then). */
+  readonly delaySeconds?: number;
+}
+
 /**
  * `DurableRunner` that executes nothing: `start` enqueues the run on a DBOS queue through a
  * `DBOSClient`, for the fleet's workers to dequeue (`casare submit`). Starting a run id that exists
@@ -40,6 +48,8 @@ export class DbosQueueSubmitter implements DurableRunner {
     private readonly config: DbosRunnerConfig,
     /** Queue the runs go to. */
     readonly queueName: string,
+    /** Priority and delay of every run this submitter enqueues. */
+    private readonly enqueueOptions: DbosEnqueueOptions = {},
   ) {}
 
   register<I extends Json, O extends Json>(_name: string, _body: WorkflowBody<I, O>): void {
@@ -77,6 +87,8 @@ export class DbosQueueSubmitter implements DurableRunner {
         workflowID: runId,
         appVersion: this.config.applicationVersion,
         workflowIDReusePolicy: 'return-existing',
+        ...(this.enqueueOptions.priority === undefined ? {} : { priority: this.enqueueOptions.priority }),
+        ...(this.enqueueOptions.delaySeconds === undefined ? {} : { delaySeconds: this.enqueueOptions.delaySeconds }),
       },
       input,
     );

@@ -15,6 +15,10 @@ export interface DbosQueueSettings {
   readonly workerConcurrency?: number;
   /** Most runs of this queue executing at once across the whole fleet. */
   readonly concurrency?: number;
+  /** At most `limitPerPeriod` runs of this queue started per `periodSec` seconds, across the fleet. */
+  readonly rateLimit?: { readonly limitPerPeriod: number; readonly periodSec: number };
+  /** Shortest wait between two polls of this queue by one worker (DBOS `minPollingIntervalMs`, default 1000). */
+  readonly pollingIntervalMs?: number;
 }
 
 /** One executor as the heartbeat table knows it. */
@@ -93,7 +97,9 @@ export class DbosWorkerFleet {
     for (const queue of queues) {
       await DBOS.registerQueue(queue.name, {
         ...(queue.workerConcurrency === undefined ? {} : { workerConcurrency: queue.workerConcurrency }),
-        ...(queue.concurrency === undefined ? {} : { concurrency: queue.concurrency }),
+        ...(queue.concurrency === undefined ? {} : { globalConcurrency: queue.concurrency }),
+        ...(queue.rateLimit === undefined ? {} : { rateLimit: { limitPerPeriod: queue.rateLimit.limitPerPeriod, periodSec: queue.rateLimit.periodSec } }),
+        ...(queue.pollingIntervalMs === undefined ? {} : { minPollingIntervalMs: queue.pollingIntervalMs }),
         onConflict: 'always_update',
       });
     }

@@ -7,5 +7,5 @@ export * from './config.js';
 export { DatabaseUnavailableError, SystemDatabaseSetupError } from './errors.js';
 export { prepareSystemDatabase, dropSystemDatabase } from './system-database.js';
 export { DbosWorkerFleet, type DbosQueueSettings, type WorkerRecord, type Takeover, type ForeignVersionRuns } from './dbos-worker-fleet.js';
-export { DbosQueueSubmitter } from './dbos-queue-submitter.js';
+export { DbosQueueSubmitter, type DbosEnqueueOptions } from './dbos-queue-submitter.js';
 export { CASARE_DBOS_SERIALIZER } from './dbos-serializer.js';

@@ -11,15 +11,20 @@ import { findRun } from '../find-run.js';
 import { printRunEnd, untilSettled } from '../run-session.js';
 import { parseVariableAssignments } from '../run-variables.js';
 import { loadWorkflowFile } from '../workflow-file.js';
-import { DEFAULT_QUEUE } from './worker.js';
+import { DEFAULT_QUEUE } from './queue-settings.js';
 
 const OPTIONS = {
   queue: { type: 'string' },
   'run-id': { type: 'string' },
+  priority: { type: 'string' },
+  delay: { type: 'string' },
   var: { type: 'string', multiple: true },
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
+
+/** The largest DBOS queue priority, the lowest one: 0 is the highest. */
+const MAX_PRIORITY = 2_147_483_647;
 
 /** Events of a process that executes nothing. */
 const NO_EVENTS: ExecutionEvents = { emit: () => {} };
@@ -38,13 +43,18 @@ export async function submitCommand(argv: readonly string[], cli: CliEnvironment
   const queue = args.string('queue')?.trim() || DEFAULT_QUEUE;
   const requestedRunId = args.string('run-id');
   if (requestedRunId !== undefined && requestedRunId.trim() === '') throw new UsageError('--run-id needs a non-empty id', 'submit');
+  const priority = priorityOf(args.string('priority'));
+  const delaySeconds = delayOf(args.string('delay'));
   const inputs = parseVariableAssignments(args.strings('var'));
   const file = await loadWorkflowFile(args.positionals[0] ?? '', cli.cwd, 'submit');
   const config = dbosConfigOf(cli.env);
   const container = await createContainer({ durability: 'dbos', events: NO_EVENTS, env: cli.env });
   // Invalid files stop here, before the database is touched: exit 2.
   container.get(ValidateWorkflowUseCase).validate(file.document, file.label);
-  const submitter = new DbosQueueSubmitter(config, queue);
+  const submitter = new DbosQueueSubmitter(config, queue, {
+    ...(priority === undefined ? {} : { priority }),
+    ...(delaySeconds === undefined ? {} : { delaySeconds }),
+  });
   try {
     await submitter.launch();
     const runId = requestedRunId ?? randomUUID();
@@ -52,10 +62,24 @@ export async function submitCommand(argv: readonly string[], cli: CliEnvironment
     const handle = await container
       .get(ExecuteWorkflowUseCase)
       .start(submitter, { document: file.document as Json, inputs, workingDirectory: cli.cwd, source: file.label }, { runId });
-    const note = existed ? `Run ${runId} exists: nothing was enqueued` : `Run ${runId} enqueued on queue ${queue} (${redactDatabaseUrl(config.databaseUrl)})`;
+    const waits = [
+      priority === undefined ? '' : `, priority ${priority}`,
+      delaySeconds === undefined ? '' : `, dequeued in ${delaySeconds} s at the earliest`,
+    ].join('');
+    const note = existed
+      ? `Run ${runId} exists: nothing was enqueued`
+      : `Run ${runId} enqueued on queue ${queue}${waits} (${redactDatabaseUrl(config.databaseUrl)})`;
     if (!args.flag('wait')) {
-      if (json) cli.stdout.write(`${JSON.stringify({ runId, queue, enqueued: !existed })}\n`);
-      else cli.stdout.write(`${runId}\n`);
+      if (json) {
+        const fields = {
+          runId,
+          queue,
+          enqueued: !existed,
+          ...(priority === undefined ? {} : { priority }),
+          ...(delaySeconds === undefined ? {} : { delay: delaySeconds }),
+        };
+        cli.stdout.write(`${JSON.stringify(fields)}\n`);
+      } else cli.stdout.write(`${runId}\n`);
       cli.stderr.write(`${note}\n`);
       return ExitCode.success;
     }
@@ -67,4 +91,21 @@ export async function submitCommand(argv: readonly string[], cli: CliEnvironment
   } finally {
     await submitter.shutdown();
   }
+}
+
+function priorityOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isInteger(number) || number < 0 || number > MAX_PRIORITY) {
+    throw new UsageError(`--priority must be an integer from 0 (highest, the default) to ${MAX_PRIORITY}, not "${value}"`, 'submit');
+  }
+  return number;
+}
+
+function delayOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0)
+    throw new UsageError(`--delay must be a number of seconds, 0 or more, not "${value}"`, 'submit');
+  return number;
 }

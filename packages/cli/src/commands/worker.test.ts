@@ -22,6 +22,15 @@ describe('fleet commands: usage', () => {
     [['worker', '--global-concurrency', 'two'], '--global-concurrency must be a positive integer'],
     [['worker', '--takeover-after', '0'], '--takeover-after must be a positive number'],
     [['worker', '--takeover-after', '3', '--heartbeat', '3'], '--heartbeat must be shorter than --takeover-after'],
+    [['worker', '--rate-limit', '10'], '--rate-limit must be N/S'],
+    [['worker', '--rate-limit', '0/60'], '--rate-limit N/S: N must be a positive integer'],
+    [['worker', '--poll-interval', '0'], '--poll-interval must be a positive number of seconds'],
+    [['worker', '--queue-config', 'no-such-queues.json'], '--queue-config no-such-queues.json: cannot read it (no such file)'],
+    [['submit', 'examples/data-processing/data-processing.json', '--priority=-1'], '--priority must be an integer from 0 (highest, the default) to 2147483647'],
+    [['submit', 'examples/data-processing/data-processing.json', '--priority', '2147483648'], '--priority must be an integer from 0'],
+    [['submit', 'examples/data-processing/data-processing.json', '--priority', '1.5'], '--priority must be an integer from 0'],
+    [['submit', 'examples/data-processing/data-processing.json', '--delay', 'soon'], '--delay must be a number of seconds, 0 or more, not "soon"'],
+    [['submit', 'examples/data-processing/data-processing.json', '--delay=-2'], '--delay must be a number of seconds'],
     [['workers', 'show'], 'unknown subcommand "workers show"'],
     [['submit'], 'submit'],
   ])('casare %j exits 2 and says %s', async (argv, message) => {
@@ -35,7 +44,7 @@ describe('fleet commands: usage', () => {
       const ended = await run([command, '--help']);
       expect(ended.code).toBe(0);
       expect(ended.stdout).toMatch(/Usage: casare/);
-      expect(ended.stdout).toMatch(/Example:/);
+      expect(ended.stdout).toMatch(/Examples?:/);
     }
   });
 });

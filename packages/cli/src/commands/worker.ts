@@ -1,24 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExecutionEvent, ExecutionEvents } from '@casare-rpa/application';
-import { DbosDurableRunner, DbosWorkerFleet, redactDatabaseUrl, type DbosQueueSettings } from '@casare-rpa/infra-dbos';
+import { DbosDurableRunner, DbosWorkerFleet, redactDatabaseUrl } from '@casare-rpa/infra-dbos';
 import { parseCommandArgs } from '../cli-args.js';
 import { dbosConfigOf, openServices } from '../container.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
 import type { CliEnvironment } from '../cli-environment.js';
+import { describeQueueSettings, loadQueueConfigFile, parseQueueFlags, resolveQueueSettings } from './queue-settings.js';
 
 const OPTIONS = {
   queue: { type: 'string', multiple: true },
   concurrency: { type: 'string' },
   'global-concurrency': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'poll-interval': { type: 'string' },
+  'queue-config': { type: 'string' },
   'executor-id': { type: 'string' },
   'takeover-after': { type: 'string' },
   heartbeat: { type: 'string' },
 } as const;
 
-/** Queue a worker dequeues from and `casare submit` enqueues on when none is named. */
-export const DEFAULT_QUEUE = 'casare';
 const DEFAULT_TAKEOVER_AFTER_S = 30;
 /**
  * How long steps in flight get to finish after SIGTERM: the CLI's entry point exits 2 s after the
@@ -37,20 +39,20 @@ export async function workerCommand(argv: readonly string[], cli: CliEnvironment
     cli.stdout.write(HELP.worker);
     return ExitCode.success;
   }
-  const queueNames = args.strings('queue').length > 0 ? [...new Set(args.strings('queue'))] : [DEFAULT_QUEUE];
-  let workerConcurrency = positiveInteger(args.string('concurrency'), '--concurrency');
-  const concurrency = positiveInteger(args.string('global-concurrency'), '--global-concurrency');
-  // DBOS refuses a per-worker limit above the queue-wide one; the queue-wide one binds anyway.
-  if (workerConcurrency !== undefined && concurrency !== undefined && workerConcurrency > concurrency) workerConcurrency = concurrency;
+  const flags = parseQueueFlags({
+    concurrency: args.string('concurrency'),
+    globalConcurrency: args.string('global-concurrency'),
+    rateLimit: args.string('rate-limit'),
+    pollInterval: args.string('poll-interval'),
+  });
+  const configFile = args.string('queue-config');
+  const queueConfig = configFile === undefined ? undefined : await loadQueueConfigFile(configFile, cli.cwd);
   const takeoverAfterMs = (positiveNumber(args.string('takeover-after'), '--takeover-after') ?? DEFAULT_TAKEOVER_AFTER_S) * 1000;
   const heartbeatMs = (positiveNumber(args.string('heartbeat'), '--heartbeat') ?? Math.min(5, takeoverAfterMs / 3000)) * 1000;
   if (heartbeatMs >= takeoverAfterMs) throw new UsageError('--heartbeat must be shorter than --takeover-after', 'worker');
   const executorId = args.string('executor-id')?.trim() || `worker-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const queues: DbosQueueSettings[] = queueNames.map((name) => ({
-    name,
-    ...(workerConcurrency === undefined ? {} : { workerConcurrency }),
-    ...(concurrency === undefined ? {} : { concurrency }),
-  }));
+  const queues = resolveQueueSettings(args.strings('queue'), queueConfig, flags);
+  const queueNames = queues.map((queue) => queue.name);
 
   const env = { ...cli.env, CASARE_EXECUTOR_ID: executorId, CASARE_LISTEN_QUEUES: queueNames.join(',') };
   const config = dbosConfigOf(env);
@@ -65,8 +67,8 @@ export async function workerCommand(argv: readonly string[], cli: CliEnvironment
     await fleet.registerQueues(queues);
     await fleet.beat(queueNames);
     cli.stdout.write(
-      `Worker ${executorId} on ${redactDatabaseUrl(config.databaseUrl)}: queues ${queueNames.join(', ')}, version ${config.applicationVersion}, ` +
-        `concurrency ${workerConcurrency ?? 'unlimited'} per worker, ${concurrency ?? 'unlimited'} per queue, takeover after ${takeoverAfterMs / 1000} s\n`,
+      `Worker ${executorId} on ${redactDatabaseUrl(config.databaseUrl)}: queues ${queues.map(describeQueueSettings).join(', ')}, ` +
+        `version ${config.applicationVersion}, takeover after ${takeoverAfterMs / 1000} s\n`,
     );
     const active = fleet;
     const database = redactDatabaseUrl(config.databaseUrl);
@@ -130,13 +132,6 @@ class RunEndLines implements ExecutionEvents {
   emit(event: ExecutionEvent): void {
     if (event.type === 'run.completed' || event.type === 'run.failed') this.cli.stdout.write(`${event.type} ${event.runId}\n`);
   }
-}
-
-function positiveInteger(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag} must be a positive integer, not "${value}"`, 'worker');
-  return number;
 }
 
 function positiveNumber(value: string | undefined, flag: string): number | undefined {
