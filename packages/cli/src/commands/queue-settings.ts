@@ -162,7 +162,8 @@ function integerFlag(value: string | undefined, flag: string): number | undefine
   return number;
 }
 
-function secondsFlag(value: string | undefined, flag: string): number | undefined {
+/** A flag's value as a positive number of seconds; a bad one is a `UsageError` that names the flag. */
+export function secondsFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new UsageError(`${flag} ${POSITIVE_SECONDS}, not "${value}"`, 'worker');

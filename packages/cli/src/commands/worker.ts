@@ -7,7 +7,7 @@ import { dbosConfigOf, openServices } from '../container.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { HELP } from '../help.js';
 import type { CliEnvironment } from '../cli-environment.js';
-import { describeQueueSettings, loadQueueConfigFile, parseQueueFlags, resolveQueueSettings } from './queue-settings.js';
+import { describeQueueSettings, loadQueueConfigFile, parseQueueFlags, resolveQueueSettings, secondsFlag } from './queue-settings.js';
 
 const OPTIONS = {
   queue: { type: 'string', multiple: true },
@@ -47,8 +47,8 @@ export async function workerCommand(argv: readonly string[], cli: CliEnvironment
   });
   const configFile = args.string('queue-config');
   const queueConfig = configFile === undefined ? undefined : await loadQueueConfigFile(configFile, cli.cwd);
-  const takeoverAfterMs = (positiveNumber(args.string('takeover-after'), '--takeover-after') ?? DEFAULT_TAKEOVER_AFTER_S) * 1000;
-  const heartbeatMs = (positiveNumber(args.string('heartbeat'), '--heartbeat') ?? Math.min(5, takeoverAfterMs / 3000)) * 1000;
+  const takeoverAfterMs = (secondsFlag(args.string('takeover-after'), '--takeover-after') ?? DEFAULT_TAKEOVER_AFTER_S) * 1000;
+  const heartbeatMs = (secondsFlag(args.string('heartbeat'), '--heartbeat') ?? Math.min(5, takeoverAfterMs / 3000)) * 1000;
   if (heartbeatMs >= takeoverAfterMs) throw new UsageError('--heartbeat must be shorter than --takeover-after', 'worker');
   const executorId = args.string('executor-id')?.trim() || `worker-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const queues = resolveQueueSettings(args.strings('queue'), queueConfig, flags);
@@ -132,11 +132,4 @@ class RunEndLines implements ExecutionEvents {
   emit(event: ExecutionEvent): void {
     if (event.type === 'run.completed' || event.type === 'run.failed') this.cli.stdout.write(`${event.type} ${event.runId}\n`);
   }
-}
-
-function positiveNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${flag} must be a positive number of seconds, not "${value}"`, 'worker');
-  return number;
 }
