@@ -39,9 +39,8 @@ export interface BoundedAttempt {
  * Runs one step attempt with the `AbortSignal` it hands to its body (`StepAttempt.signal`): aborted
  * when the attempt times out or its run is cancelled. The attempt also fails with `StepTimeoutError`
  * when `timeoutMs` passes, even if `run` ignores the signal; whatever it still does afterwards is
- * discarded. Cancelling only aborts
- * the signal: the runner decides what a cancelled attempt ends as. Lives here, not in adapters, so
- * every runner times out alike.
+ * discarded. Cancelling only aborts the signal: the runner decides what a cancelled attempt ends as.
+ * Lives here, not in adapters, so every runner (DBOS's too) times out alike.
  */
 export async function runBoundedAttempt<T>(bounds: AttemptBounds, run: (attempt: BoundedAttempt) => Promise<T>): Promise<T> {
   const controller = new AbortController();
